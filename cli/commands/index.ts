@@ -1,0 +1,5 @@
+// The command registry, keyed by CLI name.
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [];

@@ -1,0 +1,51 @@
+// lockbench's command line: the only place that reads argv and the only place that exits.
+// Each command lives in cli/commands/<name>.ts and exports a yargs CommandModule built with
+// `defineCommand`; its handler returns an exit code or throws a HarnessError.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, HarnessError, UsageError, errorMessage } from '../core/errors.ts';
+import { commands } from './commands/index.ts';
+import { runContext } from './context.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let usageMessage: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('lockbench')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'Name a command: setup, up, status, down (see --help).')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageMessage = msg;
+    });
+  for (const command of commands) parser.command(command);
+
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return report(err);
+  }
+  if (usageMessage !== undefined) return report(new UsageError(`${usageMessage}\nRun with --help for the options.`));
+  return runContext.exitCode ?? ExitCode.valid;
+}
+
+function report(err: unknown): number {
+  if (err instanceof HarnessError) {
+    process.stderr.write(`lockbench: ${err.message}\n`);
+    if (process.env['LOCKBENCH_DEBUG'] && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`lockbench: internal error: ${errorMessage(err)}\n`);
+  if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return ExitCode.crash;
+}
+
+const code = await main(hideBin(process.argv));
+// Let pending stderr/stdout writes drain before leaving.
+process.exitCode = code;
+setTimeout(() => process.exit(code), 50).unref();
