@@ -19,8 +19,9 @@ async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
-    .fail((msg, err) => {
-      if (err) throw err;
+    .fail((msg, err: Error | undefined) => {
+      // yargs passes an error for exceptions thrown by handlers, and only a message for usage errors.
+      if (err !== undefined) throw err;
       usageMessage = msg;
     });
   for (const command of commands) parser.command(command);

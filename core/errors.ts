@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'INTERNAL';
 
 /** Exit codes, after Jepsen's cli: valid, invalid, unknown, usage, crash. */
-export const ExitCode = { valid: 0, invalid: 1, unknown: 2, usage: 254, crash: 255 } as const;
+export const ExitCode = { valid: 0, invalid: 1, unknown: 2, interrupted: 130, usage: 254, crash: 255 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class HarnessError extends Error {
@@ -36,6 +36,8 @@ export class HarnessError extends Error {
       case 'ENV_DOCKER_MISSING':
       case 'PORT_IN_USE':
         return ExitCode.usage;
+      case 'INTERRUPTED':
+        return ExitCode.interrupted;
       default:
         return ExitCode.crash;
     }

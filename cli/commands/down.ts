@@ -1,0 +1,20 @@
+// `lockbench down`: remove every container and network carrying lockbench's label. Idempotent.
+import type { CommandModule } from 'yargs';
+import { clusterDown } from '../../clusters/cluster.ts';
+import { dockerClient } from '../../clusters/docker-engine.ts';
+import { HarnessError } from '../../core/errors.ts';
+
+export const downCommand: CommandModule = {
+  command: 'down',
+  describe: 'remove every lockbench container and network',
+  handler: async () => {
+    const docker = dockerClient();
+    try {
+      await docker.ping();
+    } catch {
+      throw new HarnessError('ENV_DOCKER_MISSING', 'no Docker engine answers, so there is nothing to remove (run `npm run setup` to start one)');
+    }
+    const removed = await clusterDown(docker);
+    process.stdout.write(`removed ${removed.containers} container(s) and ${removed.networks} network(s)\n`);
+  },
+};

@@ -1,0 +1,42 @@
+// `lockbench status`: what runs, where to reach it, and each node's role.
+import type { CommandModule } from 'yargs';
+import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
+import { dockerClient } from '../../clusters/docker-engine.ts';
+import { HarnessError } from '../../core/errors.ts';
+import { runContext } from '../context.ts';
+
+export function formatStatus(s: ClusterStatus): string {
+  const rows = s.nodes.map((n) => {
+    const proxied = n.proxied.length > 2 ? `${n.proxied[0]?.address ?? ''} … (${n.proxied.length} slots)` : n.proxied.map((p) => p.address).join(', ');
+    return `  ${n.name.padEnd(9)} ${n.state.padEnd(8)} ${n.role.padEnd(12)} direct ${n.direct.padEnd(16)} proxied ${proxied}`;
+  });
+  const t = s.toxiproxy;
+  return [
+    `cluster (network ${s.network}, redis persistence ${s.config.redisPersistence}):`,
+    ...rows,
+    `  toxiproxy ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
+    '',
+  ].join('\n');
+}
+
+export const statusCommand: CommandModule<object, { json: boolean }> = {
+  command: 'status',
+  describe: 'show nodes, roles, direct and proxied addresses, and the Toxiproxy in use',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
+  handler: async (args) => {
+    const docker = dockerClient();
+    try {
+      await docker.ping();
+    } catch {
+      throw new HarnessError('ENV_DOCKER_MISSING', 'no Docker engine answers; run `npm run setup` (or start Docker) first');
+    }
+    const status = await clusterStatus(docker);
+    if (!status) {
+      if (args.json) process.stdout.write(JSON.stringify({ running: false, nodes: [] }) + '\n');
+      else process.stdout.write('no lockbench cluster is running (start one with `npm run up`)\n');
+      runContext.exitCode = 1;
+      return;
+    }
+    process.stdout.write(args.json ? JSON.stringify({ running: true, ...status }, null, 2) + '\n' : formatStatus(status));
+  },
+};

@@ -1,0 +1,247 @@
+// Cluster lifecycle: up (start, or reuse when healthy), status, down. A cluster is 5 independent
+// Redis masters and a ZooKeeper ensemble on one labelled Docker network, with a Toxiproxy in front
+// of every client link (one proxy per client slot and node, see topology.ts).
+import type Docker from 'dockerode';
+import { monoMs } from '../core/clock.ts';
+import { HarnessError, errorMessage } from '../core/errors.ts';
+import { logger } from '../core/log.ts';
+import { waitFor } from '../core/wait.ts';
+import { dockerClient } from './docker-engine.ts';
+import {
+  configFromLabels,
+  createNodeContainer,
+  createToxiproxyContainer,
+  ensureNetwork,
+  listProjectContainers,
+  removeProjectObjects,
+} from './docker-objects.ts';
+import type { BuiltImages, ToxiproxyImpl } from './images.ts';
+import { LABEL_IMPL, LABEL_NODE, LABEL_ROLE } from './labels.ts';
+import { assertPortsFree } from './ports.ts';
+import { toxiproxyClient } from './toxiproxy-client.ts';
+import { resetNodeState } from './node-faults.ts';
+import { redisPing, zkCommand, zkMode, type ZkMode } from './probes.ts';
+import { planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan, type SystemName } from './topology.ts';
+
+const log = logger('cluster');
+const HOST = '127.0.0.1';
+const REDIS_READY_TIMEOUT_MS = 30_000;
+const ZK_QUORUM_TIMEOUT_MS = 120_000;
+const PROXY_READY_TIMEOUT_MS = 30_000;
+
+export interface ProxiedAddress {
+  readonly slot: number;
+  readonly proxy: string;
+  readonly address: string;
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly system: SystemName;
+  readonly container: string;
+  readonly state: string; // running, paused, exited, missing
+  /** ZooKeeper: leader / follower / standalone / not-serving / unreachable; Redis: master / unreachable. */
+  readonly role: string;
+  readonly direct: string;
+  readonly proxied: readonly ProxiedAddress[];
+}
+
+export interface ClusterStatus {
+  readonly config: ClusterConfig;
+  readonly network: string;
+  readonly nodes: readonly NodeStatus[];
+  readonly toxiproxy: {
+    readonly container: string;
+    readonly state: string;
+    readonly api: string;
+    readonly implementation: ToxiproxyImpl;
+    readonly version: string | null;
+  };
+}
+
+export const address = (port: number): string => `${HOST}:${port}`;
+
+
+async function nodeRole(node: NodePlan, state: string): Promise<string> {
+  if (state !== 'running') return 'unreachable';
+  if (node.system === 'redis') return (await redisPing(HOST, node.directPort, 1000)).state === 'answered' ? 'master' : 'unreachable';
+  return zkMode(HOST, node.directPort);
+}
+
+async function toxiproxyVersion(plan: ClusterPlan): Promise<string | null> {
+  try {
+    const raw = await toxiproxyClient(plan).getVersion();
+    // toxiproxy-node-client 4.1 returns the raw body, {"version": "2.12.0"}.
+    const parsed = JSON.parse(typeof raw === 'string' ? raw : JSON.stringify(raw)) as { version?: string };
+    return parsed.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Status of the running cluster, or undefined if there is none. */
+export async function clusterStatus(docker: Docker = dockerClient()): Promise<ClusterStatus | undefined> {
+  const containers = await listProjectContainers(docker);
+  const config = configFromLabels(containers);
+  if (!config) return undefined;
+  const plan = planCluster(config);
+  const byNode = new Map(containers.map((c) => [c.Labels[LABEL_NODE] ?? '', c]));
+  const nodes = await Promise.all(
+    plan.nodes.map(async (n): Promise<NodeStatus> => {
+      const state = byNode.get(n.name)?.State ?? 'missing';
+      return {
+        name: n.name,
+        system: n.system,
+        container: n.container,
+        state,
+        role: await nodeRole(n, state),
+        direct: address(n.directPort),
+        proxied: n.proxies.map((p) => ({ slot: p.slot, proxy: p.name, address: address(p.port) })),
+      };
+    }),
+  );
+  const t = byNode.get('toxiproxy');
+  return {
+    config,
+    network: 'lockbench',
+    nodes,
+    toxiproxy: {
+      container: plan.toxiproxy.container,
+      state: t?.State ?? 'missing',
+      api: `http://${HOST}:${plan.toxiproxy.apiPort}`,
+      implementation: (t?.Labels[LABEL_IMPL] as ToxiproxyImpl | undefined) ?? 'compat',
+      version: t?.State === 'running' ? await toxiproxyVersion(plan) : null,
+    },
+  };
+}
+
+/** Is every node answering, the ensemble formed and every proxy passing traffic? */
+async function isHealthy(plan: ClusterPlan): Promise<boolean> {
+  try {
+    await waitForNodes(plan, 3000);
+    await waitForProxies(plan, 3000);
+    return true;
+  } catch (err) {
+    log.debug(`existing cluster not healthy: ${errorMessage(err)}`);
+    return false;
+  }
+}
+
+async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const sig = signal ? { signal } : {};
+  const redis = plan.nodes.filter((n) => n.system === 'redis');
+  const zk = plan.nodes.filter((n) => n.system === 'zookeeper');
+  await Promise.all(
+    redis.map((n) =>
+      waitFor(async () => (await redisPing(HOST, n.directPort)).state === 'answered', { what: `${n.name} to answer PING on ${address(n.directPort)}`, timeoutMs: Math.min(timeoutMs, REDIS_READY_TIMEOUT_MS), ...sig }),
+    ),
+  );
+  let lastModes: ZkMode[] = [];
+  await waitFor(
+    async () => {
+      lastModes = await Promise.all(zk.map((n) => zkMode(HOST, n.directPort)));
+      if (zk.length === 1) return lastModes[0] === 'standalone';
+      return lastModes.filter((m) => m === 'leader').length === 1 && lastModes.filter((m) => m === 'follower').length === zk.length - 1;
+    },
+    { what: `the ZooKeeper ensemble to elect exactly one leader (modes: ${zk.map((n) => n.name).join(', ')})`, timeoutMs: Math.min(timeoutMs, ZK_QUORUM_TIMEOUT_MS), intervalMs: 300, ...sig },
+  ).catch((err: unknown) => {
+    throw new HarnessError('CLUSTER_START_FAILED', `${errorMessage(err)}; last modes: ${lastModes.join(', ')}`);
+  });
+}
+
+/** Every proxy passes a request to its node. */
+async function waitForProxies(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const sig = signal ? { signal } : {};
+  const checks = plan.nodes.flatMap((n) => n.proxies.map((p) => ({ n, p })));
+  await Promise.all(
+    checks.map(({ n, p }) =>
+      waitFor(
+        async () => {
+          if (n.system === 'redis') return (await redisPing(HOST, p.port)).state === 'answered';
+          const r = await zkCommand(HOST, p.port, 'ruok');
+          return r.state === 'answered' && r.reply.includes('imok');
+        },
+        { what: `proxy ${p.name} on ${address(p.port)} to pass traffic to ${n.name}`, timeoutMs: Math.min(timeoutMs, PROXY_READY_TIMEOUT_MS), ...sig },
+      ),
+    ),
+  );
+}
+
+/** Creates (or re-creates) every proxy of the plan in a running Toxiproxy. */
+export async function populateProxies(plan: ClusterPlan): Promise<void> {
+  const client = toxiproxyClient(plan);
+  await waitFor(async () => (await toxiproxyVersion(plan)) !== null, { what: `the Toxiproxy API on port ${plan.toxiproxy.apiPort}`, timeoutMs: PROXY_READY_TIMEOUT_MS });
+  await client.populate(
+    plan.nodes.flatMap((n) => n.proxies.map((p) => ({ name: p.name, listen: `0.0.0.0:${p.port}`, upstream: `${n.name}:${n.internalPort}`, enabled: true }))),
+  );
+}
+
+export interface UpResult {
+  readonly status: ClusterStatus;
+  readonly reused: boolean;
+  readonly upMs: number;
+}
+
+/**
+ * Starts the cluster, or reuses the running one when it has the same config and is healthy
+ * (after healing leftovers of earlier faults: toxics removed, proxies re-enabled).
+ * On failure or Ctrl-C it removes everything it created, so nothing half-started is left.
+ */
+export async function clusterUp(config: ClusterConfig, images: BuiltImages, signal?: AbortSignal): Promise<UpResult> {
+  const docker = dockerClient();
+  const started = monoMs();
+  const plan = planCluster(config);
+  const existing = await listProjectContainers(docker);
+  const existingConfig = configFromLabels(existing);
+  const imagesMatch = existing.every((c) => {
+    const role = c.Labels[LABEL_ROLE];
+    const system = c.Labels['lockbench.system'];
+    if (role === 'toxiproxy') return c.Image === images.toxiproxy;
+    return c.Image === (system === 'redis' ? images.redis : images.zookeeper);
+  });
+  // Ports our own running cluster publishes are not a clash: they are freed when it is replaced.
+  const ours = new Set(existingConfig ? publishedPorts(planCluster(existingConfig)) : []);
+  await assertPortsFree(publishedPorts(plan).filter((p) => !ours.has(p)));
+  if (existingConfig && sameConfig(existingConfig, plan.config) && imagesMatch && existing.length === plan.nodes.length + 1 && (await isHealthy(plan))) {
+    await toxiproxyClient(plan).reset();
+    await populateProxies(plan);
+    await Promise.all(plan.nodes.map((n) => resetNodeState(docker, n)));
+    log.info('reusing the running cluster (healthy, same config)');
+    const status = await clusterStatus(docker);
+    if (status) return { status, reused: true, upMs: monoMs() - started };
+  }
+
+  if (existing.length > 0) {
+    log.info(`removing ${existing.length} container(s) of a previous cluster that ${existingConfig && sameConfig(existingConfig, plan.config) ? 'is not healthy or out of date' : 'has another config'}`);
+    await removeProjectObjects(docker);
+    await assertPortsFree(publishedPorts(plan));
+  }
+
+  try {
+    log.info(`starting ${plan.config.redisNodes} Redis masters, ${plan.config.zkNodes} ZooKeeper nodes and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
+    await ensureNetwork(docker);
+    const containers = await Promise.all([
+      ...plan.nodes.map((n) => createNodeContainer(docker, n, plan, n.system === 'redis' ? images.redis : images.zookeeper)),
+      createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
+    ]);
+    signal?.throwIfAborted();
+    await Promise.all(containers.map((c) => c.start()));
+    signal?.throwIfAborted();
+    await waitForNodes(plan, ZK_QUORUM_TIMEOUT_MS, signal);
+    await populateProxies(plan);
+    await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
+    const status = await clusterStatus(docker);
+    if (!status) throw new HarnessError('CLUSTER_START_FAILED', 'the cluster started but its containers cannot be found');
+    log.info(`cluster up in ${((monoMs() - started) / 1000).toFixed(1)} s`);
+    return { status, reused: false, upMs: monoMs() - started };
+  } catch (err) {
+    log.warn(`cleaning up after a failed or interrupted start: ${errorMessage(err)}`);
+    await removeProjectObjects(docker);
+    if (signal?.aborted) throw signal.reason as Error;
+    throw err instanceof HarnessError ? err : new HarnessError('CLUSTER_START_FAILED', `starting the cluster failed: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+export async function clusterDown(docker: Docker = dockerClient()): Promise<{ containers: number; networks: number }> {
+  return removeProjectObjects(docker);
+}

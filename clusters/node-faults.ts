@@ -1,0 +1,240 @@
+// The primitives later faults are built from. Each one checks that it took effect (a probe after
+// applying it) and has an undo that checks that service came back. A primitive that did not take
+// effect throws FAULT_NOT_EFFECTIVE: a fault that silently did nothing would make a run look safe.
+import type Docker from 'dockerode';
+import type { Proxy as ToxiproxyProxy, Toxiproxy, ToxicDirection } from 'toxiproxy-node-client';
+import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
+import { waitFor } from '../core/wait.ts';
+import { toxiproxyClient } from './toxiproxy-client.ts';
+import { dockerClient } from './docker-engine.ts';
+import { configFromLabels, execIn, execChecked, listProjectContainers } from './docker-objects.ts';
+import { redisPing, tcpRequest, zkMode, type ProbeResult } from './probes.ts';
+import { NETWORK_NAME, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
+
+const HOST = '127.0.0.1';
+const NODE_RESTART_TIMEOUT_MS = 60_000;
+const PROBE_TIMEOUT_MS = 1000;
+const CHAIN = 'LOCKBENCH';
+
+function notEffective(what: string, detail: string): HarnessError {
+  return new HarnessError('FAULT_NOT_EFFECTIVE', `${what} did not take effect: ${detail}`);
+}
+
+/** Removes isolation rules and clock offset from a running node. */
+export async function resetNodeState(docker: Docker, node: NodePlan): Promise<void> {
+  await execChecked(docker, node.container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true; skewctl 0 >/dev/null`]);
+}
+
+/** The primitives bound to one running cluster. */
+export class ClusterControl {
+  private constructor(
+    readonly docker: Docker,
+    readonly plan: ClusterPlan,
+    readonly toxiproxy: Toxiproxy,
+  ) {}
+
+  /** Attaches to the running cluster; throws if there is none. */
+  static async attach(docker: Docker = dockerClient()): Promise<ClusterControl> {
+    const config = configFromLabels(await listProjectContainers(docker));
+    if (!config) throw new HarnessError('CLUSTER_START_FAILED', 'no lockbench cluster is running; start one with `npm run up`');
+    const plan = planCluster(config);
+    return new ClusterControl(docker, plan, toxiproxyClient(plan));
+  }
+
+  node(name: string): NodePlan {
+    const n = this.plan.nodes.find((x) => x.name === name);
+    if (!n) throw new UsageError(`no node named '${name}'; nodes are ${this.plan.nodes.map((x) => x.name).join(', ')}`);
+    return n;
+  }
+
+  /** One request to the node on its direct port: PING for Redis, srvr for ZooKeeper. */
+  async probe(name: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+    const n = this.node(name);
+    if (n.system === 'redis') return redisPing(HOST, n.directPort, timeoutMs);
+    return tcpRequest(HOST, n.directPort, 'srvr', { timeoutMs });
+  }
+
+  /** Waits until the node serves requests again (ZooKeeper: has joined a quorum). */
+  async waitServing(name: string, timeoutMs = NODE_RESTART_TIMEOUT_MS): Promise<void> {
+    const n = this.node(name);
+    await waitFor(
+      async () => {
+        if (n.system === 'redis') return (await redisPing(HOST, n.directPort)).state === 'answered';
+        const mode = await zkMode(HOST, n.directPort);
+        return mode === 'leader' || mode === 'follower' || mode === 'standalone';
+      },
+      { what: `${name} to serve requests`, timeoutMs, intervalMs: 250 },
+    );
+  }
+
+  // --- kill / start -------------------------------------------------------------------------
+
+  /** SIGKILL the node's container. Verified: the container is stopped and its port does not answer. */
+  async kill(name: string): Promise<void> {
+    const n = this.node(name);
+    await this.docker.getContainer(n.container).kill({ signal: 'SIGKILL' });
+    await waitFor(async () => !(await this.docker.getContainer(n.container).inspect()).State.Running, { what: `${name} to stop after SIGKILL`, timeoutMs: 10_000, intervalMs: 100 });
+    const r = await this.probe(name);
+    if (r.state === 'answered') throw notEffective(`kill ${name}`, 'it still answers');
+  }
+
+  /** Starts a killed node again and waits until it serves. */
+  async start(name: string): Promise<void> {
+    const n = this.node(name);
+    const info = await this.docker.getContainer(n.container).inspect();
+    if (!info.State.Running) await this.docker.getContainer(n.container).start();
+    await this.waitServing(name);
+  }
+
+  // --- pause / unpause ----------------------------------------------------------------------
+
+  /** Freezes every process of the node (cgroup freezer). Verified: a request times out. */
+  async pause(name: string): Promise<void> {
+    const n = this.node(name);
+    await this.docker.getContainer(n.container).pause();
+    const r = await this.probe(name, 500);
+    if (r.state !== 'timeout') throw notEffective(`pause ${name}`, `expected a request to time out, got ${r.state}`);
+  }
+
+  async unpause(name: string): Promise<void> {
+    const n = this.node(name);
+    const info = await this.docker.getContainer(n.container).inspect();
+    if (info.State.Paused) await this.docker.getContainer(n.container).unpause();
+    await this.waitServing(name);
+  }
+
+  // --- isolate / heal (iptables inside the node) ----------------------------------------------
+
+  private async ipOf(name: string): Promise<string> {
+    const info = await this.docker.getContainer(this.node(name).container).inspect();
+    const ip = info.NetworkSettings.Networks[NETWORK_NAME]?.IPAddress;
+    if (!ip) throw new HarnessError('INTERNAL', `${name} has no address on the ${NETWORK_NAME} network`);
+    return ip;
+  }
+
+  /** Can `from` open a TCP connection to `to`'s service port, over the Docker network? */
+  async canReach(from: string, to: string): Promise<boolean> {
+    const target = this.node(to);
+    const r = await execIn(this.docker, this.node(from).container, ['timeout', '2', 'bash', '-c', `exec 3<>/dev/tcp/${target.name}/${target.internalPort}`], 5000);
+    return r.exitCode === 0;
+  }
+
+  /**
+   * Drops all traffic between `name` and each of `peers` with iptables rules inside `name`
+   * (both directions). Client traffic through Toxiproxy is untouched. Verified: `name` can no
+   * longer open a connection to any peer.
+   */
+  async isolate(name: string, peers: readonly string[]): Promise<void> {
+    const n = this.node(name);
+    if (peers.length === 0) throw new UsageError(`isolate ${name}: name at least one peer`);
+    const ips = await Promise.all(peers.map((p) => this.ipOf(p)));
+    const script = [
+      `iptables -N ${CHAIN} 2>/dev/null || true`,
+      `iptables -C INPUT -j ${CHAIN} 2>/dev/null || iptables -I INPUT -j ${CHAIN}`,
+      `iptables -C OUTPUT -j ${CHAIN} 2>/dev/null || iptables -I OUTPUT -j ${CHAIN}`,
+      ...ips.flatMap((ip) => [`iptables -A ${CHAIN} -s ${ip} -j DROP`, `iptables -A ${CHAIN} -d ${ip} -j DROP`]),
+    ].join(' && ');
+    await execChecked(this.docker, n.container, ['sh', '-c', script]);
+    for (const p of peers) {
+      if (await this.canReach(name, p)) throw notEffective(`isolate ${name} from ${p}`, `${name} can still connect to ${p}`);
+    }
+  }
+
+  /** Removes every isolation rule from the node. Verified: it reaches its peers again. */
+  async heal(name: string): Promise<void> {
+    const n = this.node(name);
+    await execChecked(this.docker, n.container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true`]);
+    const peers = this.plan.nodes.filter((p) => p.system === n.system && p.name !== name);
+    for (const p of peers) {
+      const running = (await this.docker.getContainer(p.container).inspect()).State;
+      if (!running.Running || running.Paused) continue;
+      if (!(await this.canReach(name, p.name))) throw notEffective(`heal ${name}`, `${name} still cannot reach ${p.name}`);
+    }
+  }
+
+  // --- wall clock -------------------------------------------------------------------------------
+
+  /** The node's wall clock minus the host's, in ms (measured through `date` inside the node). */
+  async clockOffsetMs(name: string): Promise<number> {
+    const before = Date.now();
+    const out = await execChecked(this.docker, this.node(name).container, ['date', '+%s%3N']);
+    const after = Date.now();
+    return Number(out.trim()) - (before + after) / 2;
+  }
+
+  /**
+   * Sets the node's wall-clock offset (ms; 0 restores it) through the skew shim. Only the node's
+   * processes see it; the harness's clocks are untouched. Verified by reading the node's clock.
+   */
+  async setClockOffset(name: string, offsetMs: number): Promise<void> {
+    if (!Number.isInteger(offsetMs)) throw new UsageError(`clock offset must be a whole number of ms, got ${offsetMs}`);
+    await execChecked(this.docker, this.node(name).container, ['skewctl', String(offsetMs)]);
+    const measured = await this.clockOffsetMs(name);
+    if (Math.abs(measured - offsetMs) > 1000) throw notEffective(`clock offset ${offsetMs} ms on ${name}`, `the node's clock is off by ${measured.toFixed(0)} ms`);
+  }
+
+  // --- links (Toxiproxy) ------------------------------------------------------------------------
+
+  /** The proxy carrying client slot `slot`'s traffic to `name`. */
+  async link(slot: number, name: string): Promise<ToxiproxyProxy> {
+    const p = this.node(name).proxies.find((x) => x.slot === slot);
+    if (!p) throw new UsageError(`client slot ${slot} does not exist; the cluster has slots 0-${this.plan.config.clientSlots - 1}`);
+    return this.toxiproxy.get(p.name);
+  }
+
+  linkPort(slot: number, name: string): number {
+    const p = this.node(name).proxies.find((x) => x.slot === slot);
+    if (!p) throw new UsageError(`client slot ${slot} does not exist`);
+    return p.port;
+  }
+
+  /** Adds a toxic to a link; verified by reading it back from the API. Returns its name. */
+  async addToxic(slot: number, name: string, toxic: { type: string; name?: string; stream?: ToxicDirection; toxicity?: number; attributes: Record<string, number> }): Promise<string> {
+    const proxy = await this.link(slot, name);
+    const stream = toxic.stream ?? 'downstream';
+    const toxicName = toxic.name ?? `${toxic.type}_${stream}`;
+    const body = { name: toxicName, type: toxic.type, stream, toxicity: toxic.toxicity ?? 1, attributes: toxic.attributes };
+    try {
+      await proxy.addToxic(body as Parameters<ToxiproxyProxy['addToxic']>[0]);
+      await proxy.getToxic(toxicName);
+    } catch (err) {
+      throw new HarnessError('PROXY_API', `adding toxic ${toxicName} to ${proxy.name}: ${errorMessage(err)}`);
+    }
+    return toxicName;
+  }
+
+  async removeToxic(slot: number, name: string, toxicName: string): Promise<void> {
+    const proxy = await this.link(slot, name);
+    const toxic = await proxy.getToxic(toxicName);
+    await toxic.remove();
+  }
+
+  /** Disables a link: its listener closes and open connections drop. Verified: connects are refused. */
+  async disableLink(slot: number, name: string): Promise<void> {
+    const proxy = await this.link(slot, name);
+    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    const r = await tcpRequest(HOST, this.linkPort(slot, name), 'PING\r\n', { timeoutMs: PROBE_TIMEOUT_MS, until: (s) => s.includes('\n') });
+    if (r.state === 'answered') throw notEffective(`disable link c${slot}-${name}`, 'it still passes traffic');
+  }
+
+  async enableLink(slot: number, name: string): Promise<void> {
+    const proxy = await this.link(slot, name);
+    await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+    await waitFor(async () => (await tcpRequest(HOST, this.linkPort(slot, name), this.node(name).system === 'redis' ? 'PING\r\n' : 'ruok', { timeoutMs: PROBE_TIMEOUT_MS })).state === 'answered', {
+      what: `link c${slot}-${name} to pass traffic again`,
+      timeoutMs: 10_000,
+    });
+  }
+
+  /** Undo every primitive at once: unpause, start, heal iptables, clock offsets 0, proxies reset. */
+  async healAll(): Promise<void> {
+    await this.toxiproxy.reset();
+    for (const n of this.plan.nodes) {
+      const state = (await this.docker.getContainer(n.container).inspect()).State;
+      if (state.Paused) await this.docker.getContainer(n.container).unpause();
+      else if (!state.Running) await this.docker.getContainer(n.container).start();
+    }
+    await Promise.all(this.plan.nodes.map((n) => resetNodeState(this.docker, n)));
+    await Promise.all(this.plan.nodes.map((n) => this.waitServing(n.name)));
+  }
+}

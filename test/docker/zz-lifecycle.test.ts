@@ -1,0 +1,50 @@
+// Tearing down: Ctrl-C during `up` leaves nothing behind, and `down` is idempotent. Named to run
+// after the other Docker test files, because it removes the shared cluster.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dockerClient } from '../../clusters/docker-engine.ts';
+import { listProjectContainers } from '../../clusters/docker-objects.ts';
+import { collect, runCli, spawnCli } from '../support/cli.ts';
+
+const docker = dockerClient();
+
+async function projectNetworks(): Promise<number> {
+  return (await docker.listNetworks({ filters: { label: ['lockbench=true'] } })).length;
+}
+
+test('Ctrl-C while up is starting the cluster leaves no container or network behind', async () => {
+  const down = await runCli(['down']);
+  assert.equal(down.code, 0, down.stderr);
+  const child = spawnCli(['up']);
+  const result = collect(child, 120_000);
+  // Interrupt once the containers are being created.
+  let sent = false;
+  child.stderr?.on('data', (b: Buffer) => {
+    if (!sent && b.toString().includes('starting ')) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const r = await result;
+  assert.ok(sent, `up never reported starting the cluster:\n${r.stderr}`);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /SIGINT received, cleaning up/);
+  assert.equal((await listProjectContainers(docker)).length, 0);
+  assert.equal(await projectNetworks(), 0);
+});
+
+test('down removes every container and network, and a second down is a no-op', async () => {
+  const up = await runCli(['up'], { timeoutMs: 180_000 });
+  assert.equal(up.code, 0, up.stderr);
+  assert.ok((await listProjectContainers(docker)).length >= 9);
+  const first = await runCli(['down']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /removed 9 container\(s\) and 1 network\(s\)/);
+  assert.equal((await listProjectContainers(docker)).length, 0);
+  const second = await runCli(['down']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /removed 0 container\(s\) and 0 network\(s\)/);
+  const status = await runCli(['status', '--json']);
+  assert.equal(status.code, 1);
+  assert.equal((JSON.parse(status.stdout) as { running: boolean }).running, false);
+});
