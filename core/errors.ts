@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'FAULT_NOT_EFFECTIVE' // a fault was applied but the probe says it did not take effect
   | 'PROXY_API' // the Toxiproxy API answered with an error
   | 'INTERRUPTED' // Ctrl-C / SIGTERM
+  | 'LOCK_OUTCOME_UNKNOWN' // a lock operation may or may not have taken effect
   | 'INTERNAL';
 
 /** Exit codes, after Jepsen's cli: valid, invalid, unknown, usage, crash. */

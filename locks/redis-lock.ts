@@ -1,0 +1,120 @@
+// `redis`: a lock on a single Redis instance (redis-1), as redis.io describes it.
+//   acquire  one Lua script: SET key owner NX PX ttl, and on success INCR a per-key fence counter
+//            whose value is the fencing token; busy → retry after a random delay until the budget ends
+//   release  compare-and-delete in Lua (a plain DEL could delete another client's grant)
+//   extend   compare-and-PEXPIRE in Lua
+// Validity: ttl − drift counted from the moment the acquire was sent (monotonic clock).
+// Outcomes: a script answer (token or 0) is definite; a command that never left this process
+// (node unreachable) is "unavailable"; a timeout or a connection dropped mid-command is unknown
+// (LockUnknownError): the SET may have happened.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { monoMs, sleep } from '../core/clock.ts';
+import {
+  ACQUIRE_WITH_TOKEN_LUA,
+  EXTEND_LUA,
+  RELEASE_LUA,
+  classifyRedisError,
+  connectQuietly,
+  driftMs,
+  fenceKey,
+  lockKey,
+  lockRedis,
+  within,
+} from './redis-connection.ts';
+import {
+  LockUnknownError,
+  jitterMs,
+  tuning,
+  type AcquireOptions,
+  type AcquireOutcome,
+  type ExtendOutcome,
+  type Lease,
+  type LockClient,
+  type LockClientContext,
+  type ReleaseOutcome,
+} from './lock-client.ts';
+import { errorMessage } from '../core/errors.ts';
+
+const never = new AbortController().signal;
+
+export class RedisLock implements LockClient {
+  readonly name = 'redis';
+  private readonly commandTimeoutMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+
+  private constructor(
+    private readonly redis: Redis,
+    ctx: LockClientContext,
+  ) {
+    this.commandTimeoutMs = tuning(ctx, 'commandTimeoutMs', 1000);
+    this.retryMinMs = tuning(ctx, 'retryMinMs', 2);
+    this.retryMaxMs = tuning(ctx, 'retryMaxMs', 10);
+  }
+
+  static async create(ctx: LockClientContext): Promise<RedisLock> {
+    const endpoint = ctx.redis[0];
+    if (!endpoint) throw new Error('the redis lock needs at least one Redis node');
+    const redis = lockRedis(endpoint, { commandTimeoutMs: tuning(ctx, 'commandTimeoutMs', 1000) });
+    await connectQuietly(redis, 2000);
+    return new RedisLock(redis, ctx);
+  }
+
+  async acquire(key: string, opts: AcquireOptions): Promise<AcquireOutcome> {
+    const owner = randomBytes(16).toString('hex');
+    const deadline = monoMs() + opts.waitMs;
+    for (;;) {
+      const sentAt = monoMs();
+      let token: number;
+      try {
+        token = (await within(this.redis.eval(ACQUIRE_WITH_TOKEN_LUA, 2, lockKey(key), fenceKey(key), owner, opts.ttlMs), this.commandTimeoutMs)) as number;
+      } catch (err) {
+        const kind = classifyRedisError(err);
+        if (kind === 'unknown') throw new LockUnknownError('acquire', errorMessage(err), { cause: err });
+        if (monoMs() >= deadline) return { acquired: false, reason: 'unavailable', detail: errorMessage(err) };
+        await sleep(jitterMs(this.retryMinMs * 10, this.retryMaxMs * 10));
+        continue;
+      }
+      if (token > 0) {
+        const lease: Lease = { key, owner, acquiredAtMs: sentAt, validUntilMs: sentAt + opts.ttlMs - driftMs(opts.ttlMs), token: BigInt(token), lost: never };
+        return { acquired: true, lease };
+      }
+      if (monoMs() >= deadline) return { acquired: false, reason: 'busy' };
+      await sleep(Math.min(jitterMs(this.retryMinMs, this.retryMaxMs), Math.max(0, deadline - monoMs())));
+    }
+  }
+
+  async release(lease: Lease): Promise<ReleaseOutcome> {
+    try {
+      const n = (await within(this.redis.eval(RELEASE_LUA, 1, lockKey(lease.key), lease.owner), this.commandTimeoutMs)) as number;
+      return n === 1 ? 'released' : 'not-held';
+    } catch (err) {
+      // Even a command that never left: the grant is still there until its TTL runs out.
+      throw new LockUnknownError('release', errorMessage(err), { cause: err });
+    }
+  }
+
+  async extend(lease: Lease, ttlMs: number): Promise<ExtendOutcome> {
+    const sentAt = monoMs();
+    try {
+      const n = (await within(this.redis.eval(EXTEND_LUA, 1, lockKey(lease.key), lease.owner, ttlMs), this.commandTimeoutMs)) as number;
+      if (n !== 1) return { extended: false, reason: 'not-held' };
+      return { extended: true, lease: { ...lease, validUntilMs: sentAt + ttlMs - driftMs(ttlMs) } };
+    } catch (err) {
+      if (classifyRedisError(err) === 'not-sent') return { extended: false, reason: 'unavailable' };
+      throw new LockUnknownError('extend', errorMessage(err), { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+    await Promise.resolve();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+export const createRedisLock = (ctx: LockClientContext): Promise<LockClient> => RedisLock.create(ctx);
