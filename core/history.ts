@@ -48,6 +48,6 @@ export interface AuditEntry {
   readonly token?: string;
   /** Value read or written. */
   readonly value?: number;
-  /** For reject: why (stale-token). */
+  /** For reject: why (stale-token, missing-token). */
   readonly reason?: string;
 }

@@ -40,7 +40,7 @@ export async function createLockClient(ctx: Ctx) {
       return (await redis.eval(RELEASE, 1, `example:${lease.key}`, lease.owner)) === 1 ? ('released' as const) : ('not-held' as const);
     },
     async close() {
-      redis.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

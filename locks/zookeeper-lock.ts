@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import ZooKeeper from 'zookeeper';
 import { monoMs, sleep } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { withDeadline } from '../core/wait.ts';
+import { waitFor, withDeadline } from '../core/wait.ts';
 import {
   LockUnknownError,
   tuning,
@@ -109,10 +109,11 @@ export class ZookeeperLock implements LockClient {
   private async connected(timeoutMs: number): Promise<Session> {
     if (!this.session || this.session.dead) this.session = this.openSession();
     const s = this.session;
-    if (s.connected) return s;
-    const deadline = monoMs() + timeoutMs;
-    while (!s.connected && !s.dead && monoMs() < deadline) await sleep(10);
-    if (!s.connected) throw new Error(`no ZooKeeper session within ${timeoutMs} ms (${this.connect})`);
+    // Read through a function: the fields change from event handlers, behind the type checker's back.
+    const isConnected = (): boolean => s.connected;
+    if (isConnected()) return s;
+    await waitFor(() => Promise.resolve(isConnected() || s.dead), { what: `a ZooKeeper session with ${this.connect}`, timeoutMs: Math.max(1, timeoutMs), intervalMs: 10 });
+    if (!isConnected()) throw new Error(`the ZooKeeper session with ${this.connect} ended before it connected`);
     return s;
   }
 
@@ -194,7 +195,16 @@ export class ZookeeperLock implements LockClient {
         }
         const remaining = deadline - monoMs();
         if (remaining <= 0) break;
-        await Promise.race([changed, sleep(remaining), new Promise<void>((resolve) => lost.addEventListener('abort', () => resolve(), { once: true }))]);
+        const timeout = new AbortController();
+        let onLost: () => void = () => undefined;
+        const sessionLost = new Promise<void>((resolve) => (onLost = resolve));
+        lost.addEventListener('abort', onLost, { once: true });
+        try {
+          await Promise.race([changed, sleep(remaining, timeout.signal).catch(() => undefined), sessionLost]);
+        } finally {
+          timeout.abort();
+          lost.removeEventListener('abort', onLost);
+        }
         if (lost.aborted) break;
       }
     } catch (err) {

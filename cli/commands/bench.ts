@@ -26,8 +26,8 @@ function table(paths: readonly RedisFloorPath[]): string {
     return [
       p.path.padEnd(8),
       p.address.padEnd(16),
-      `${p.rttMs.p50.toFixed(3)}`.padStart(8),
-      `${p.rttMs.p99.toFixed(3)}`.padStart(8),
+      p.rttMs.p50.toFixed(3).padStart(8),
+      p.rttMs.p99.toFixed(3).padStart(8),
       `${p.roundTripsPerSec}`.padStart(10),
       `${p.lockPairsPerSec}`.padStart(10),
       p === direct ? '' : `rtt p50 ${ratio(p.rttMs.p50, direct?.rttMs.p50)}, round trips/s ${ratio(p.roundTripsPerSec, direct?.roundTripsPerSec)}`,

@@ -1,0 +1,14 @@
+// A seeded PRNG (mulberry32): every random choice of a run draws from one, so a seed reproduces
+// the run's schedule and choices.
+
+/** Returns a function giving uniform floats in [0, 1), fully determined by `seed`. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
