@@ -27,6 +27,7 @@ export interface ClusterArgs {
 
 export function clusterConfigFromArgs(a: ClusterArgs): ClusterConfig {
   return validateClusterConfig({
+    name: defaultClusterConfig.name,
     redisNodes: a['redis-nodes'],
     zkNodes: a['zk-nodes'],
     redisPersistence: a['redis-persistence'] as RedisPersistence,

@@ -21,7 +21,7 @@ import { assertPortsFree } from './ports.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { resetNodeState } from './node-faults.ts';
 import { redisPing, zkCommand, zkMode, type ZkMode } from './probes.ts';
-import { planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan, type SystemName } from './topology.ts';
+import { defaultClusterConfig, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan, type SystemName } from './topology.ts';
 
 const log = logger('cluster');
 const HOST = '127.0.0.1';
@@ -80,8 +80,8 @@ async function toxiproxyVersion(plan: ClusterPlan): Promise<string | null> {
 }
 
 /** Status of the running cluster, or undefined if there is none. */
-export async function clusterStatus(docker: Docker = dockerClient()): Promise<ClusterStatus | undefined> {
-  const containers = await listProjectContainers(docker);
+export async function clusterStatus(docker: Docker = dockerClient(), cluster: string = defaultClusterConfig.name): Promise<ClusterStatus | undefined> {
+  const containers = await listProjectContainers(docker, cluster);
   const config = configFromLabels(containers);
   if (!config) return undefined;
   const plan = planCluster(config);
@@ -103,7 +103,7 @@ export async function clusterStatus(docker: Docker = dockerClient()): Promise<Cl
   const t = byNode.get('toxiproxy');
   return {
     config,
-    network: 'lockbench',
+    network: plan.network,
     nodes,
     toxiproxy: {
       container: plan.toxiproxy.container,
@@ -191,7 +191,7 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
   const docker = dockerClient();
   const started = monoMs();
   const plan = planCluster(config);
-  const existing = await listProjectContainers(docker);
+  const existing = await listProjectContainers(docker, plan.config.name);
   const existingConfig = configFromLabels(existing);
   const imagesMatch = existing.every((c) => {
     const role = c.Labels[LABEL_ROLE];
@@ -207,19 +207,19 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await populateProxies(plan);
     await Promise.all(plan.nodes.map((n) => resetNodeState(docker, n)));
     log.info('reusing the running cluster (healthy, same config)');
-    const status = await clusterStatus(docker);
+    const status = await clusterStatus(docker, plan.config.name);
     if (status) return { status, reused: true, upMs: monoMs() - started };
   }
 
   if (existing.length > 0) {
     log.info(`removing ${existing.length} container(s) of a previous cluster that ${existingConfig && sameConfig(existingConfig, plan.config) ? 'is not healthy or out of date' : 'has another config'}`);
-    await removeProjectObjects(docker);
+    await removeProjectObjects(docker, plan.config.name);
     await assertPortsFree(publishedPorts(plan));
   }
 
   try {
     log.info(`starting ${plan.config.redisNodes} Redis masters, ${plan.config.zkNodes} ZooKeeper nodes and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
-    await ensureNetwork(docker);
+    await ensureNetwork(docker, plan);
     const containers = await Promise.all([
       ...plan.nodes.map((n) => createNodeContainer(docker, n, plan, n.system === 'redis' ? images.redis : images.zookeeper)),
       createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
@@ -230,18 +230,19 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await waitForNodes(plan, ZK_QUORUM_TIMEOUT_MS, signal);
     await populateProxies(plan);
     await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
-    const status = await clusterStatus(docker);
+    const status = await clusterStatus(docker, plan.config.name);
     if (!status) throw new HarnessError('CLUSTER_START_FAILED', 'the cluster started but its containers cannot be found');
     log.info(`cluster up in ${((monoMs() - started) / 1000).toFixed(1)} s`);
     return { status, reused: false, upMs: monoMs() - started };
   } catch (err) {
     log.warn(`cleaning up after a failed or interrupted start: ${errorMessage(err)}`);
-    await removeProjectObjects(docker);
+    await removeProjectObjects(docker, plan.config.name);
     if (signal?.aborted) throw signal.reason as Error;
     throw err instanceof HarnessError ? err : new HarnessError('CLUSTER_START_FAILED', `starting the cluster failed: ${errorMessage(err)}`, { cause: err });
   }
 }
 
-export async function clusterDown(docker: Docker = dockerClient()): Promise<{ containers: number; networks: number }> {
-  return removeProjectObjects(docker);
+/** Removes one cluster (default: this one), or every lockbench cluster with `all`. */
+export async function clusterDown(docker: Docker = dockerClient(), opts: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {
+  return removeProjectObjects(docker, opts.all ? undefined : defaultClusterConfig.name);
 }

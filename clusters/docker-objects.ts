@@ -4,17 +4,18 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { HarnessError, errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/wait.ts';
-import { LABEL_CONFIG, LABEL_IMPL, LABEL_NODE, LABEL_PROJECT, LABEL_ROLE, LABEL_SYSTEM, projectFilter } from './labels.ts';
-import { NETWORK_NAME, redisArgs, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
+import { LABEL_CLUSTER, LABEL_CONFIG, LABEL_IMPL, LABEL_NODE, LABEL_PROJECT, LABEL_ROLE, LABEL_SYSTEM, projectFilter } from './labels.ts';
+import { redisArgs, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 import type { ToxiproxyImpl } from './images.ts';
 
-export async function listProjectContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: projectFilter });
+/** Containers of one cluster, or of every lockbench cluster when `cluster` is undefined. */
+export async function listProjectContainers(docker: Docker, cluster: string | undefined): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: projectFilter(cluster) });
 }
 
-/** Removes every container and network carrying the project label. Idempotent. */
-export async function removeProjectObjects(docker: Docker): Promise<{ containers: number; networks: number }> {
-  const containers = await listProjectContainers(docker);
+/** Removes every container and network of one cluster (or of all, when undefined). Idempotent. */
+export async function removeProjectObjects(docker: Docker, cluster: string | undefined): Promise<{ containers: number; networks: number }> {
+  const containers = await listProjectContainers(docker, cluster);
   await Promise.all(
     containers.map(async (c) => {
       try {
@@ -25,7 +26,7 @@ export async function removeProjectObjects(docker: Docker): Promise<{ containers
       }
     }),
   );
-  const networks = await docker.listNetworks({ filters: projectFilter });
+  const networks = await docker.listNetworks({ filters: projectFilter(cluster) });
   for (const n of networks) {
     try {
       await docker.getNetwork(n.Id).remove();
@@ -36,10 +37,10 @@ export async function removeProjectObjects(docker: Docker): Promise<{ containers
   return { containers: containers.length, networks: networks.length };
 }
 
-export async function ensureNetwork(docker: Docker): Promise<void> {
-  const existing = await docker.listNetworks({ filters: { name: [NETWORK_NAME] } });
-  if (existing.some((n) => n.Name === NETWORK_NAME)) return;
-  await docker.createNetwork({ Name: NETWORK_NAME, Driver: 'bridge', Labels: { [LABEL_PROJECT]: 'true' }, CheckDuplicate: true });
+export async function ensureNetwork(docker: Docker, plan: ClusterPlan): Promise<void> {
+  const existing = await docker.listNetworks({ filters: { name: [plan.network] } });
+  if (existing.some((n) => n.Name === plan.network)) return;
+  await docker.createNetwork({ Name: plan.network, Driver: 'bridge', Labels: { [LABEL_PROJECT]: 'true', [LABEL_CLUSTER]: plan.config.name }, CheckDuplicate: true });
 }
 
 function publish(ports: readonly { inside: number; host: number }[]): Pick<Docker.ContainerCreateOptions, 'ExposedPorts'> & { PortBindings: Docker.PortMap } {
@@ -63,6 +64,7 @@ export async function createNodeContainer(docker: Docker, node: NodePlan, plan: 
     Env: node.system === 'zookeeper' ? [`ZK_ID=${node.ordinal}`, `ZK_SERVERS=${zkIds}`] : [],
     Labels: {
       [LABEL_PROJECT]: 'true',
+      [LABEL_CLUSTER]: plan.config.name,
       [LABEL_ROLE]: 'node',
       [LABEL_NODE]: node.name,
       [LABEL_SYSTEM]: node.system,
@@ -71,12 +73,12 @@ export async function createNodeContainer(docker: Docker, node: NodePlan, plan: 
     ExposedPorts,
     HostConfig: {
       PortBindings,
-      NetworkMode: NETWORK_NAME,
+      NetworkMode: plan.network,
       // iptables inside the node, for server-side partitions.
       CapAdd: ['NET_ADMIN'],
       Memory: node.system === 'zookeeper' ? 512 * 1024 * 1024 : 256 * 1024 * 1024,
     },
-    NetworkingConfig: { EndpointsConfig: { [NETWORK_NAME]: { Aliases: [node.name] } } },
+    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [node.name] } } },
   });
   return container;
 }
@@ -90,14 +92,15 @@ export async function createToxiproxyContainer(docker: Docker, plan: ClusterPlan
     Image: image,
     Labels: {
       [LABEL_PROJECT]: 'true',
+      [LABEL_CLUSTER]: plan.config.name,
       [LABEL_ROLE]: 'toxiproxy',
       [LABEL_NODE]: 'toxiproxy',
       [LABEL_IMPL]: impl,
       [LABEL_CONFIG]: JSON.stringify(plan.config),
     },
     ExposedPorts,
-    HostConfig: { PortBindings, NetworkMode: NETWORK_NAME },
-    NetworkingConfig: { EndpointsConfig: { [NETWORK_NAME]: { Aliases: ['toxiproxy'] } } },
+    HostConfig: { PortBindings, NetworkMode: plan.network },
+    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: ['toxiproxy'] } } },
   });
 }
 

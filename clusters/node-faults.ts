@@ -9,7 +9,7 @@ import { toxiproxyClient } from './toxiproxy-client.ts';
 import { dockerClient } from './docker-engine.ts';
 import { configFromLabels, execIn, execChecked, listProjectContainers } from './docker-objects.ts';
 import { redisPing, tcpRequest, zkMode, type ProbeResult } from './probes.ts';
-import { NETWORK_NAME, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
+import { defaultClusterConfig, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const HOST = '127.0.0.1';
 const NODE_RESTART_TIMEOUT_MS = 60_000;
@@ -34,9 +34,9 @@ export class ClusterControl {
   ) {}
 
   /** Attaches to the running cluster; throws if there is none. */
-  static async attach(docker: Docker = dockerClient()): Promise<ClusterControl> {
-    const config = configFromLabels(await listProjectContainers(docker));
-    if (!config) throw new HarnessError('CLUSTER_START_FAILED', 'no lockbench cluster is running; start one with `npm run up`');
+  static async attach(docker: Docker = dockerClient(), cluster: string = defaultClusterConfig.name): Promise<ClusterControl> {
+    const config = configFromLabels(await listProjectContainers(docker, cluster));
+    if (!config) throw new HarnessError('CLUSTER_START_FAILED', `no lockbench cluster named ${cluster} is running; start one with \`npm run up\``);
     const plan = planCluster(config);
     return new ClusterControl(docker, plan, toxiproxyClient(plan));
   }
@@ -107,8 +107,8 @@ export class ClusterControl {
 
   private async ipOf(name: string): Promise<string> {
     const info = await this.docker.getContainer(this.node(name).container).inspect();
-    const ip = info.NetworkSettings.Networks[NETWORK_NAME]?.IPAddress;
-    if (!ip) throw new HarnessError('INTERNAL', `${name} has no address on the ${NETWORK_NAME} network`);
+    const ip = info.NetworkSettings.Networks[this.plan.network]?.IPAddress;
+    if (!ip) throw new HarnessError('INTERNAL', `${name} has no address on the ${this.plan.network} network`);
     return ip;
   }
 

@@ -14,6 +14,8 @@ export type RedisPersistence = 'none' | 'everysec' | 'always';
 export const redisPersistenceModes: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
 
 export interface ClusterConfig {
+  /** Names the Docker network and prefixes every container, so several clusters can coexist. */
+  readonly name: string;
   readonly redisNodes: number;
   readonly zkNodes: number;
   readonly redisPersistence: RedisPersistence;
@@ -22,15 +24,16 @@ export interface ClusterConfig {
   readonly portBase: number;
 }
 
+// LOCKBENCH_CLUSTER and LOCKBENCH_PORT_BASE let a second cluster (a parallel CI job, a developer's
+// experiment) run beside the default one without touching it.
 export const defaultClusterConfig: ClusterConfig = {
+  name: process.env['LOCKBENCH_CLUSTER'] || 'lockbench',
   redisNodes: 5,
   zkNodes: 3,
   redisPersistence: 'none',
   clientSlots: 8,
-  portBase: 17000,
+  portBase: Number(process.env['LOCKBENCH_PORT_BASE'] || 17000),
 };
-
-export const NETWORK_NAME = 'lockbench';
 export const TOXIPROXY_NAME = 'toxiproxy';
 export const REDIS_PORT = 6379;
 export const ZK_PORT = 2181;
@@ -51,7 +54,7 @@ export interface NodePlan {
   readonly name: string; // redis-1, zk-2
   readonly system: SystemName;
   readonly ordinal: number; // 1-based within its system
-  readonly container: string; // lockbench-redis-1
+  readonly container: string; // <cluster>-redis-1
   readonly internalPort: number; // 6379 / 2181 on the Docker network
   readonly directPort: number; // published on 127.0.0.1
   readonly proxies: readonly ProxyPlan[];
@@ -59,12 +62,17 @@ export interface NodePlan {
 
 export interface ClusterPlan {
   readonly config: ClusterConfig;
+  /** The Docker network, named after the cluster. */
+  readonly network: string;
   readonly nodes: readonly NodePlan[];
   readonly toxiproxy: { readonly container: string; readonly apiPort: number };
 }
 
 export function validateClusterConfig(c: ClusterConfig): ClusterConfig {
   const int = (v: number): boolean => Number.isInteger(v);
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.name)) {
+    throw new UsageError(`the cluster name (LOCKBENCH_CLUSTER) must be lowercase letters, digits and dashes, starting with a letter, got '${c.name}'`);
+  }
   if (!int(c.redisNodes) || c.redisNodes < 1 || c.redisNodes > MAX_REDIS) {
     throw new UsageError(`--redis-nodes must be a whole number from 1 to ${MAX_REDIS}, got ${c.redisNodes}`);
   }
@@ -95,11 +103,11 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
     for (let slot = 0; slot < c.clientSlots; slot++) {
       proxies.push({ slot, name: `c${slot}-${name}`, port: c.portBase + 1000 + slot * SLOT_STRIDE + group + ordinal - 1 });
     }
-    nodes.push({ name, system, ordinal, container: `lockbench-${name}`, internalPort, directPort: c.portBase + directOffset + ordinal, proxies });
+    nodes.push({ name, system, ordinal, container: `${c.name}-${name}`, internalPort, directPort: c.portBase + directOffset + ordinal, proxies });
   };
   for (let i = 1; i <= c.redisNodes; i++) add('redis', i, 0, 0, REDIS_PORT);
   for (let i = 1; i <= c.zkNodes; i++) add('zookeeper', i, 10, 100, ZK_PORT);
-  return { config: c, nodes, toxiproxy: { container: `lockbench-${TOXIPROXY_NAME}`, apiPort: c.portBase + 474 } };
+  return { config: c, network: c.name, nodes, toxiproxy: { container: `${c.name}-${TOXIPROXY_NAME}`, apiPort: c.portBase + 474 } };
 }
 
 /** Every host port the plan publishes on 127.0.0.1. */
@@ -109,6 +117,7 @@ export function publishedPorts(plan: ClusterPlan): number[] {
 
 export function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
   return (
+    a.name === b.name &&
     a.redisNodes === b.redisNodes &&
     a.zkNodes === b.zkNodes &&
     a.redisPersistence === b.redisPersistence &&

@@ -4,12 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dockerClient } from '../../clusters/docker-engine.ts';
 import { listProjectContainers } from '../../clusters/docker-objects.ts';
+import { defaultClusterConfig } from '../../clusters/topology.ts';
 import { collect, runCli, spawnCli } from '../support/cli.ts';
 
 const docker = dockerClient();
 
 async function projectNetworks(): Promise<number> {
-  return (await docker.listNetworks({ filters: { label: ['lockbench=true'] } })).length;
+  return (await docker.listNetworks({ filters: { label: ['lockbench=true', `lockbench.cluster=${defaultClusterConfig.name}`] } })).length;
 }
 
 test('Ctrl-C while up is starting the cluster leaves no container or network behind', async () => {
@@ -29,18 +30,18 @@ test('Ctrl-C while up is starting the cluster leaves no container or network beh
   assert.ok(sent, `up never reported starting the cluster:\n${r.stderr}`);
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /SIGINT received, cleaning up/);
-  assert.equal((await listProjectContainers(docker)).length, 0);
+  assert.equal((await listProjectContainers(docker, defaultClusterConfig.name)).length, 0);
   assert.equal(await projectNetworks(), 0);
 });
 
 test('down removes every container and network, and a second down is a no-op', async () => {
   const up = await runCli(['up'], { timeoutMs: 180_000 });
   assert.equal(up.code, 0, up.stderr);
-  assert.ok((await listProjectContainers(docker)).length >= 9);
+  assert.ok((await listProjectContainers(docker, defaultClusterConfig.name)).length >= 9);
   const first = await runCli(['down']);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /removed 9 container\(s\) and 1 network\(s\)/);
-  assert.equal((await listProjectContainers(docker)).length, 0);
+  assert.equal((await listProjectContainers(docker, defaultClusterConfig.name)).length, 0);
   const second = await runCli(['down']);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /removed 0 container\(s\) and 0 network\(s\)/);
