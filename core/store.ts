@@ -21,7 +21,7 @@ export function newRunId(kind: string, now: Date = new Date()): string {
   return `${kind}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export function openRunDir(id: string, root: string = RESULTS_DIR): RunDir {
+export function openRunDir(id: string, root: string = RESULTS_DIR, opts: { linkLatest?: boolean } = {}): RunDir {
   const path = join(root, id);
   mkdirSync(path, { recursive: true });
   const writeText = (name: string, text: string): string => {
@@ -32,9 +32,11 @@ export function openRunDir(id: string, root: string = RESULTS_DIR): RunDir {
     return target;
   };
   // Point results/latest at this run (a relative link, so the folder can be moved or archived).
-  const latest = join(root, 'latest');
-  rmSync(latest, { force: true });
-  symlinkSync(id, latest);
+  if (opts.linkLatest ?? true) {
+    const latest = join(root, 'latest');
+    rmSync(latest, { force: true });
+    symlinkSync(id, latest);
+  }
   return {
     id,
     path,

@@ -20,6 +20,11 @@ export interface MutexOptions {
   readonly holdMs: number;
   /** Pass the lease's fencing token to the resource. */
   readonly fencing: boolean;
+  /**
+   * Check the lease (validity deadline, session signal) before writing, as a careful client does.
+   * Off by default: most code does not, and a pause between the check and the write defeats it anyway.
+   */
+  readonly checkLease?: boolean;
   /** Stop after this many acquire attempts by this client. */
   readonly maxAcquires: number;
   /** Stop at this host monotonic time (ms). */
@@ -27,6 +32,8 @@ export interface MutexOptions {
   readonly signal?: AbortSignal;
   /** Uniform random in [0, 1); seeded by the caller. */
   readonly random: () => number;
+  /** Told when this client starts and stops holding a lock (the nemesis aims client pauses with it). */
+  readonly onHolding?: (key: string | undefined) => void;
 }
 
 export interface MutexCounts {
@@ -69,12 +76,21 @@ export async function runMutexClient(process: number, lock: LockClient, resource
       continue;
     }
 
+    opts.onHolding?.(key);
     const token = opts.fencing && lease.token !== undefined ? { token: lease.token.toString() } : {};
     const incr = history.invoke(process, 'incr', { key });
     try {
       await resource.enter(key, process, token);
       const read = await resource.read(key, process, token);
       if (opts.holdMs > 0) await sleep(opts.holdMs);
+      // A careful client checks its lease before writing. A pause between this check and the write
+      // still produces a stale write: that is the case fencing tokens exist for.
+      if (opts.checkLease === true && (lease.lost.aborted || (lease.validUntilMs !== undefined && monoMs() >= lease.validUntilMs))) {
+        await resource.exit(key, process, token);
+        history.complete(incr, 'fail', { error: lease.lost.aborted ? 'lease-lost' : 'lease-expired' });
+        await releaseLease(process, lock, lease, history, opts);
+        continue;
+      }
       const w = await resource.write(key, process, read + 1, token);
       await resource.exit(key, process, token);
       if (w.accepted) {
@@ -87,14 +103,47 @@ export async function runMutexClient(process: number, lock: LockClient, resource
       history.complete(incr, 'info', { error: errorTag(err) });
     }
 
-    const rel = history.invoke(process, 'release', { key });
-    try {
-      const r = await lock.release(lease);
-      if (r === 'released') history.complete(rel, 'ok');
-      else history.complete(rel, 'fail', { error: r });
-    } catch (err) {
-      history.complete(rel, 'info', { error: errorTag(err) });
-    }
+    await releaseLease(process, lock, lease, history, opts);
   }
   return counts;
+}
+
+async function releaseLease(process: number, lock: LockClient, lease: Lease, history: HistoryRecorder, opts: MutexOptions): Promise<void> {
+  const rel = history.invoke(process, 'release', { key: lease.key });
+  try {
+    const r = await lock.release(lease);
+    if (r === 'released') history.complete(rel, 'ok');
+    else history.complete(rel, 'fail', { error: r });
+  } catch (err) {
+    history.complete(rel, 'info', { error: errorTag(err) });
+  } finally {
+    opts.onHolding?.(undefined);
+  }
+}
+
+/** One acquire and release with a generous budget: can this client still get the lock? */
+export async function livenessCheck(process: number, lock: LockClient, history: HistoryRecorder, key: string, o: { ttlMs: number; waitMs: number }): Promise<{ ok: boolean; detail: string }> {
+  const acq = history.invoke(process, 'acquire', { key, value: { ttlMs: o.ttlMs } });
+  let lease: Lease;
+  try {
+    const outcome = await lock.acquire(key, o);
+    if (!outcome.acquired) {
+      history.complete(acq, 'fail', { error: outcome.reason });
+      return { ok: false, detail: `not acquired: ${outcome.reason}${outcome.detail ? ` (${outcome.detail})` : ''}` };
+    }
+    lease = outcome.lease;
+    history.complete(acq, 'ok', { lease: leaseRecord(lease) });
+  } catch (err) {
+    history.complete(acq, 'info', { error: errorTag(err) });
+    return { ok: false, detail: `outcome unknown: ${errorTag(err)}` };
+  }
+  const rel = history.invoke(process, 'release', { key });
+  try {
+    const r = await lock.release(lease);
+    history.complete(rel, r === 'released' ? 'ok' : 'fail', r === 'released' ? {} : { error: r });
+    return r === 'released' ? { ok: true, detail: 'acquired and released' } : { ok: false, detail: `release found the lock ${r}` };
+  } catch (err) {
+    history.complete(rel, 'info', { error: errorTag(err) });
+    return { ok: false, detail: `release outcome unknown: ${errorTag(err)}` };
+  }
 }

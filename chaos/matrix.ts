@@ -1,0 +1,142 @@
+// The evidence matrix: every lock × fault scenario, each a bounded chaos run in its own folder
+// under results/<matrix-id>/, summarized as matrix.json and matrix.md. A scenario that crashes is
+// recorded as not run; the others go on.
+import { monoMs } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { logger } from '../core/log.ts';
+import { newRunId, openRunDir } from '../core/store.ts';
+import { resolveChaosOptions, type ChaosFlags } from './options.ts';
+import { runChaos, type ChaosResult } from './runner.ts';
+import { agreement } from './summary.ts';
+
+const log = logger('matrix');
+
+export interface MatrixCell {
+  readonly lock: string;
+  readonly fault: string;
+  readonly ran: boolean;
+  readonly verdict: 'valid' | 'invalid' | 'unknown' | 'not run';
+  readonly definiteOverlaps: number;
+  readonly possibleOverlaps: number;
+  readonly maxOverlapMs: number;
+  readonly lostUpdates: number;
+  readonly fencingRejections: number;
+  /** Acquires that succeeded among those that overlapped a fault window, 0-1; null without faults. */
+  readonly acquireSuccessInFault: number | null;
+  readonly acquireP99InFaultMs: number | null;
+  readonly expected: string;
+  readonly agrees: boolean | null;
+  readonly livenessOk: boolean | null;
+  readonly runDir: string | null;
+  readonly error?: string;
+  readonly wallMs: number;
+}
+
+export interface MatrixResult {
+  readonly matrixId: string;
+  readonly dir: string;
+  readonly cells: readonly MatrixCell[];
+  readonly wallMs: number;
+  readonly markdown: string;
+}
+
+export function cellFrom(lock: string, fault: string, r: ChaosResult, wallMs: number): MatrixCell {
+  const ov = r.check.checkers.overlap;
+  const views = 'views' in ov ? ov.views : undefined;
+  const lost = r.check.checkers['lost-updates'];
+  const fencing = r.check.checkers.fencing;
+  const avail = r.check.checkers.availability;
+  const acq = 'byF' in avail ? avail.byF['acquire'] : undefined;
+  const inFault = acq?.inFault;
+  const attempts = inFault ? inFault.ok + inFault.fail + inFault.info : 0;
+  const a = agreement(r);
+  return {
+    lock,
+    fault,
+    ran: r.aborted === null,
+    verdict: r.verdict,
+    definiteOverlaps: views ? views.resource.definitePairs + views.believed.definitePairs : 0,
+    possibleOverlaps: views ? views.believed.possiblePairs + views.cut.possiblePairs : 0,
+    maxOverlapMs: views ? Math.max(views.resource.maxOverlapMs, views.believed.maxOverlapMs) : 0,
+    lostUpdates: 'lost' in lost ? lost.lost : 0,
+    fencingRejections: 'rejections' in fencing ? fencing.rejections : 0,
+    acquireSuccessInFault: attempts > 0 && inFault ? inFault.ok / attempts : null,
+    acquireP99InFaultMs: 'acquireLatencyMs' in avail ? (avail.acquireLatencyMs.okInFault?.p99 ?? null) : null,
+    expected: a.expected,
+    agrees: a.agrees ?? null,
+    livenessOk: r.liveness ? r.liveness.every((l) => l.ok) : null,
+    runDir: r.dir,
+    ...(r.aborted ? { error: r.aborted } : {}),
+    wallMs,
+  };
+}
+
+const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(0)}%`);
+
+export function renderMatrix(cells: readonly MatrixCell[], locks: readonly string[], faults: readonly string[], wallMs: number): string {
+  const at = (l: string, f: string): MatrixCell | undefined => cells.find((c) => c.lock === l && c.fault === f);
+  const lines = ['# Lock × fault matrix', '', `Wall time ${(wallMs / 1000).toFixed(0)} s. Verdict per scenario (resource overlaps / lost updates).`, ''];
+  lines.push(`| lock | ${faults.join(' | ')} |`, `|---|${faults.map(() => '---').join('|')}|`);
+  for (const l of locks) {
+    lines.push(`| ${l} | ${faults.map((f) => {
+      const c = at(l, f);
+      if (!c) return '';
+      return c.ran ? `${c.verdict} (${c.definiteOverlaps}/${c.lostUpdates})${c.agrees === false ? ' ⚠' : ''}` : 'not run';
+    }).join(' | ')} |`);
+  }
+  lines.push('', '⚠ = disagrees with what is known (see the scenario\'s summary.md).', '');
+  lines.push('| lock | fault | verdict | definite overlaps | possible | max overlap ms | lost updates | fencing rejections | acquire ok in faults | acquire p99 in faults ms | liveness | expected | agrees | run |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const c of cells) {
+    lines.push(
+      `| ${c.lock} | ${c.fault} | ${c.verdict} | ${c.definiteOverlaps} | ${c.possibleOverlaps} | ${c.maxOverlapMs.toFixed(0)} | ${c.lostUpdates} | ${c.fencingRejections} | ${pct(c.acquireSuccessInFault)} | ${c.acquireP99InFaultMs?.toFixed(1) ?? '–'} | ${c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED'} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface MatrixOptions {
+  readonly locks: readonly string[];
+  readonly faults: readonly string[];
+  readonly base: ChaosFlags;
+  readonly signal: AbortSignal;
+  readonly mayInstallDocker: boolean;
+}
+
+/** Bounded durations for the matrix, unless the user chose them. */
+const MATRIX_DURATION_MS = 20_000;
+const MATRIX_WARMUP_MS = 3000;
+
+export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
+  const started = monoMs();
+  const matrix = openRunDir(newRunId('matrix'));
+  const cells: MatrixCell[] = [];
+  const write = (): string => {
+    const markdown = renderMatrix(cells, m.locks, m.faults, monoMs() - started);
+    matrix.writeJson('matrix.json', { matrixId: matrix.id, locks: m.locks, faults: m.faults, cells, wallMs: monoMs() - started });
+    matrix.writeText('matrix.md', markdown);
+    return markdown;
+  };
+  for (const lock of m.locks) {
+    for (const fault of m.faults) {
+      if (m.signal.aborted) break;
+      const cellStart = monoMs();
+      const o = resolveChaosOptions({ durationMs: MATRIX_DURATION_MS, warmupMs: MATRIX_WARMUP_MS, ...m.base, lock, fault });
+      log.info(`scenario ${cells.length + 1}/${m.locks.length * m.faults.length}: ${lock} × ${fault}`);
+      try {
+        const run = openRunDir(`${lock}-${fault}`, matrix.path, { linkLatest: false });
+        const r = await runChaos(o, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, runDir: run });
+        cells.push(cellFrom(lock, fault, r, monoMs() - cellStart));
+      } catch (err) {
+        log.error(`${lock} × ${fault} did not run: ${errorMessage(err)}`);
+        cells.push({
+          lock, fault, ran: false, verdict: 'not run', definiteOverlaps: 0, possibleOverlaps: 0, maxOverlapMs: 0, lostUpdates: 0, fencingRejections: 0,
+          acquireSuccessInFault: null, acquireP99InFaultMs: null, expected: '', agrees: null, livenessOk: null, runDir: null, error: errorMessage(err), wallMs: monoMs() - cellStart,
+        });
+      }
+      write();
+    }
+  }
+  const markdown = write();
+  return { matrixId: matrix.id, dir: matrix.path, cells, wallMs: monoMs() - started, markdown };
+}

@@ -1,0 +1,209 @@
+// One chaos run, in phases: warm-up without faults → faults per the seeded schedule → heal all →
+// recovery wait (the longest lease lifetime plus election time) → liveness check (every client
+// acquires and releases once) → stop → checkers. Everything it records lands in the run folder as
+// it happens; Ctrl-C heals faults, stops workers and still writes results.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCheckers, type RunCheckResult } from './checkers/check-run.ts';
+import { spawnResource } from './resource/process.ts';
+import { clusterUp } from '../clusters/cluster.ts';
+import { dockerClient } from '../clusters/docker-engine.ts';
+import { ensureEnvironment } from '../clusters/environment.ts';
+import { ClusterControl } from '../clusters/node-faults.ts';
+import { defaultClusterConfig, planCluster, type ClusterConfig } from '../clusters/topology.ts';
+import { monoMs, sleep } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { HistoryRecorder } from '../core/history-recorder.ts';
+import type { AuditEntry, Op } from '../core/history.ts';
+import { readAllJsonl } from '../core/jsonl.ts';
+import { logger } from '../core/log.ts';
+import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
+import { Nemesis, type AppliedRecord } from './nemesis.ts';
+import { leaseLifetimeMs, type ChaosOptions } from './options.ts';
+import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
+import { planSchedule, type FaultStep } from './schedule.ts';
+import { renderChaosSummary } from './summary.ts';
+import type { WorkerCounts, WorkerInit } from './worker-protocol.ts';
+import { WorkerPool } from './workers.ts';
+
+const log = logger('chaos');
+const ELECTION_MS = 5000;
+const PROGRESS_EVERY_MS = 5000;
+
+export interface LivenessResult {
+  readonly clientId: number;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ChaosResult {
+  readonly runId: string;
+  readonly dir: string;
+  readonly verdict: RunCheckResult['verdict'];
+  readonly options: ChaosOptions;
+  readonly schedule: readonly FaultStep[];
+  readonly faults: readonly AppliedRecord[];
+  readonly liveness: readonly LivenessResult[] | null;
+  readonly counts: readonly WorkerCounts[];
+  readonly check: RunCheckResult;
+  readonly phases: Readonly<Record<string, { startMs: number; endMs: number }>>;
+  /** Set when the run stopped early: Ctrl-C, or a fault that did not take effect. */
+  readonly aborted: string | null;
+  readonly wallMs: number;
+}
+
+function clusterConfigFor(o: ChaosOptions): ClusterConfig {
+  return { ...defaultClusterConfig, redisPersistence: o.persistence, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) };
+}
+
+async function checkWhatWasRecorded(dir: string): Promise<RunCheckResult> {
+  const ops = await readAllJsonl<Op>(join(dir, 'history.jsonl'));
+  const audit = await readAllJsonl<AuditEntry>(join(dir, 'audit.jsonl')).catch(() => undefined);
+  return runCheckers(ops, audit);
+}
+
+export interface RunChaosOptions {
+  readonly signal: AbortSignal;
+  readonly mayInstallDocker?: boolean;
+  /** Reuse an already opened run folder (the matrix puts runs under its own folder). */
+  readonly runDir?: RunDir;
+}
+
+export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<ChaosResult> {
+  const started = monoMs();
+  const startedEpochS = Math.floor(Date.now() / 1000);
+  const { signal } = r;
+  const env = await ensureEnvironment({ mayInstallDocker: r.mayInstallDocker ?? true, signal });
+  const config = clusterConfigFor(o);
+  await clusterUp(config, env.images, signal);
+  const docker = dockerClient();
+  const control = await ClusterControl.attach(docker, config.name);
+  await control.healAll();
+  const plan = planCluster(config);
+  const nodes = {
+    redis: plan.nodes.filter((n) => n.system === 'redis').map((n) => n.name),
+    zookeeper: plan.nodes.filter((n) => n.system === 'zookeeper').map((n) => n.name),
+  };
+  const schedule = planSchedule(o, nodes);
+  const run = r.runDir ?? openRunDir(newRunId(`chaos-${o.lock}-${o.fault}`));
+  const keys = Array.from({ length: o.keys }, (_, i) => `key-${i}`);
+  run.writeJson('manifest.json', {
+    runId: run.id,
+    kind: 'chaos',
+    startedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    options: o,
+    seed: o.seed,
+    schedule,
+    cluster: config,
+    images: await imageIds(docker, plan),
+    toxiproxy: env.images.toxiproxyImpl,
+    versions: { node: process.version, lockbench: '0.1.0', nodeRedlock: '5.0.0-beta.2' },
+    git: await gitCommit(),
+  });
+  log.info(`run ${run.id}: ${o.lock} under ${o.fault}, seed ${o.seed}, ${schedule.length} fault step(s); results in ${run.path}`);
+
+  const phases: Record<string, { startMs: number; endMs: number }> = {};
+  let currentPhase = 'starting';
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const startMs = monoMs();
+    currentPhase = name;
+    log.info(`phase: ${name}`);
+    try {
+      return await fn();
+    } finally {
+      phases[name] = { startMs, endMs: monoMs() };
+    }
+  };
+
+  const historyPath = run.file('history.jsonl');
+  const history = new HistoryRecorder(historyPath);
+  await using resource = await spawnResource({ auditPath: run.file('audit.jsonl'), fencing: o.fencing });
+  const workers = new WorkerPool(run.file('workers.log'));
+  const nemesis = new Nemesis({ control, workers, options: o }, history);
+  let counts: WorkerCounts[] = [];
+  let liveness: LivenessResult[] | null = null;
+  let aborted: string | null = null;
+  const inits: WorkerInit[] = Array.from({ length: o.clients }, (_, clientId) => ({
+    type: 'init',
+    clientId,
+    lock: o.lock,
+    ...(o.modulePath !== undefined ? { modulePath: o.modulePath } : {}),
+    cluster: config,
+    tuning: { sessionTimeoutMs: o.sessionTimeoutMs },
+    resourcePort: resource.port,
+    historyPath,
+    keys,
+    ttlMs: o.ttlMs,
+    waitMs: o.waitMs,
+    holdMs: o.holdMs,
+    fencing: o.fencing,
+    checkLease: o.checkLease,
+    seed: o.seed,
+  }));
+
+  const progress = setInterval(() => {
+    void checkWhatWasRecorded(run.path)
+      .then((c) => {
+        const ov = c.checkers.overlap;
+        const pairs = 'views' in ov ? ov.views.resource.definitePairs + ov.views.believed.definitePairs : 0;
+        const active = nemesis.activeKinds().join(', ') || 'none';
+        log.info(`${currentPhase}: faults active: ${active}; ${c.run.ops} ops so far; definite overlaps so far: ${pairs}`);
+      })
+      .catch(() => undefined);
+  }, PROGRESS_EVERY_MS);
+
+  try {
+    await workers.start(inits, 60_000);
+    workers.run(Number.MAX_SAFE_INTEGER);
+    await phase('warm-up', () => sleep(o.warmupMs, signal));
+    const faultStart = monoMs();
+    await phase('faults', async () => {
+      const faults = nemesis.run(schedule, faultStart, signal);
+      await Promise.all([faults, sleep(o.durationMs, signal)]);
+    });
+  } catch (err) {
+    aborted = signal.aborted ? 'interrupted' : errorMessage(err);
+    log.error(`run stopped early: ${aborted}`);
+  } finally {
+    clearInterval(progress);
+    await phase('heal', () => nemesis.healAll()).catch((err: unknown) => log.error(`healing failed: ${errorMessage(err)}`));
+  }
+  try {
+    if (aborted === null) {
+      await phase('recovery', () => sleep(leaseLifetimeMs(o) + ELECTION_MS, signal));
+    }
+    counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o) + 30_000));
+    if (aborted === null) {
+      liveness = await phase('liveness', () => workers.liveness(Math.max(10_000, 3 * leaseLifetimeMs(o))));
+    }
+  } catch (err) {
+    aborted ??= signal.aborted ? 'interrupted' : errorMessage(err);
+  } finally {
+    await workers.close();
+    history.close();
+    await resource.stop().catch(() => undefined);
+    const nodeLogs = join(run.path, 'nodes');
+    mkdirSync(nodeLogs, { recursive: true });
+    await saveNodeLogs(docker, plan, nodeLogs, startedEpochS).catch(() => undefined);
+  }
+
+  const check = await checkWhatWasRecorded(run.path);
+  const result: ChaosResult = {
+    runId: run.id,
+    dir: run.path,
+    verdict: check.verdict,
+    options: o,
+    schedule,
+    faults: nemesis.applied,
+    liveness,
+    counts,
+    check,
+    phases,
+    aborted,
+    wallMs: monoMs() - started,
+  };
+  run.writeJson('results.json', result);
+  run.writeText('summary.md', renderChaosSummary(result));
+  return result;
+}

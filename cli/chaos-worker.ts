@@ -1,0 +1,106 @@
+// A chaos client worker: one lock client in its own OS process, so the nemesis can really pause it
+// (SIGSTOP) while it holds a lock. Driven by the runner over IPC (chaos/worker-protocol.ts); all
+// it records goes to the shared history.jsonl. It exits when told to, or when the runner is gone.
+import { ResourceClient } from '../chaos/resource/client.ts';
+import { livenessCheck, runMutexClient } from '../chaos/workloads/mutex.ts';
+import type { FromWorker, ToWorker, WorkerInit } from '../chaos/worker-protocol.ts';
+import { planCluster } from '../clusters/topology.ts';
+import { errorMessage } from '../core/errors.ts';
+import { HistoryRecorder } from '../core/history-recorder.ts';
+import { seededRandom } from '../core/rng.ts';
+import { lockClientContext } from '../locks/context.ts';
+import type { LockClient, LockClientFactory } from '../locks/lock-client.ts';
+import { isLockName, lockClients } from '../locks/registry.ts';
+import { loadLockModule } from '../locks/user-module.ts';
+
+interface Worker {
+  readonly init: WorkerInit;
+  readonly lock: LockClient;
+  readonly resource: ResourceClient;
+  readonly history: HistoryRecorder;
+  running?: { readonly stop: AbortController; readonly done: Promise<void> };
+}
+
+let worker: Worker | undefined;
+
+function send(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+async function factoryFor(init: WorkerInit): Promise<LockClientFactory> {
+  if (init.modulePath !== undefined) return loadLockModule(init.modulePath);
+  if (!isLockName(init.lock)) throw new Error(`unknown lock ${init.lock}`);
+  return lockClients[init.lock];
+}
+
+async function start(init: WorkerInit): Promise<void> {
+  const factory = await factoryFor(init);
+  const lock = await factory(lockClientContext(planCluster(init.cluster), init.clientId, init.tuning));
+  const resource = await ResourceClient.connect(init.resourcePort, { timeoutMs: 30_000 });
+  worker = { init, lock, resource, history: new HistoryRecorder(init.historyPath) };
+}
+
+async function shutdown(code: number): Promise<never> {
+  const w = worker;
+  if (w) {
+    w.running?.stop.abort();
+    await w.lock.close().catch(() => undefined);
+    await w.resource.close().catch(() => undefined);
+    w.history.close();
+  }
+  process.exit(code);
+}
+
+process.on('disconnect', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+process.on('message', (raw: ToWorker) => {
+  void (async () => {
+    try {
+      switch (raw.type) {
+        case 'init':
+          await start(raw);
+          send({ type: 'ready' });
+          return;
+        case 'run': {
+          const w = worker;
+          if (!w) throw new Error('run before init');
+          const stop = new AbortController();
+          const random = seededRandom(w.init.seed * 1009 + w.init.clientId);
+          const done = runMutexClient(w.init.clientId, w.lock, w.resource, w.history, {
+            keys: w.init.keys,
+            ttlMs: w.init.ttlMs,
+            waitMs: w.init.waitMs,
+            holdMs: w.init.holdMs,
+            fencing: w.init.fencing,
+            checkLease: w.init.checkLease,
+            maxAcquires: raw.maxAcquires,
+            deadlineMs: Number.POSITIVE_INFINITY,
+            signal: stop.signal,
+            random,
+            onHolding: (key) => send({ type: 'holding', key: key ?? null }),
+          }).then((counts) => send({ type: 'stopped', counts }));
+          w.running = { stop, done };
+          return;
+        }
+        case 'stop':
+          worker?.running?.stop.abort();
+          if (!worker?.running) send({ type: 'stopped', counts: { acquires: 0, acquired: 0, increments: 0 } });
+          return;
+        case 'liveness': {
+          const w = worker;
+          if (!w) throw new Error('liveness before init');
+          await w.running?.done;
+          const key = w.init.keys[0] ?? 'k';
+          const r = await livenessCheck(w.init.clientId, w.lock, w.history, key, { ttlMs: w.init.ttlMs, waitMs: raw.waitMs });
+          send({ type: 'liveness', ...r });
+          return;
+        }
+        case 'exit':
+          await shutdown(0);
+      }
+    } catch (err) {
+      send({ type: 'failed', error: errorMessage(err) });
+    }
+  })();
+});

@@ -1,0 +1,138 @@
+// `lockbench chaos`: one lock under one fault (or the whole lock × fault matrix with --matrix),
+// with an audit log as proof. Exit code: 0 valid, 1 invalid, 2 unknown (the matrix: 0 when every
+// scenario ran, unless --fail-on-violation), 254 usage error, 255 harness crash.
+import type { CommandModule } from 'yargs';
+import { runMatrix } from '../../chaos/matrix.ts';
+import { faultKinds, partitionShapes, resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
+import { runChaos } from '../../chaos/runner.ts';
+import { ExitCode, UsageError } from '../../core/errors.ts';
+import { lockNames } from '../../locks/registry.ts';
+import { interruptSignal, runContext } from '../context.ts';
+import { environmentOptions, type EnvironmentArgs } from '../options.ts';
+
+interface ChaosArgs extends EnvironmentArgs {
+  readonly lock: string;
+  readonly 'lock-module': string | undefined;
+  readonly fault: string;
+  readonly duration: number | undefined;
+  readonly warmup: number | undefined;
+  readonly clients: number | undefined;
+  readonly keys: number | undefined;
+  readonly ttl: number | undefined;
+  readonly wait: number | undefined;
+  readonly hold: number | undefined;
+  readonly seed: number | undefined;
+  readonly fencing: boolean;
+  readonly 'check-lease': boolean;
+  readonly 'partition-shape': string | undefined;
+  readonly persistence: string | undefined;
+  readonly 'restart-delay': number | undefined;
+  readonly skew: number | undefined;
+  readonly 'skew-mode': string | undefined;
+  readonly 'pause-multiple': number | undefined;
+  readonly latency: number | undefined;
+  readonly jitter: number | undefined;
+  readonly construction: boolean;
+  readonly 'session-timeout': number | undefined;
+  readonly matrix: boolean;
+  readonly locks: string | undefined;
+  readonly faults: string | undefined;
+  readonly 'fail-on-violation': boolean;
+  readonly json: boolean;
+}
+
+const verdictExit = { valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown } as const;
+
+function flags(a: ChaosArgs, lock: string, fault: string): ChaosFlags {
+  const opt = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+  return {
+    lock,
+    fault,
+    ...opt('modulePath', a['lock-module']),
+    ...opt('durationMs', a.duration === undefined ? undefined : a.duration * 1000),
+    ...opt('warmupMs', a.warmup === undefined ? undefined : a.warmup * 1000),
+    ...opt('clients', a.clients),
+    ...opt('keys', a.keys),
+    ...opt('ttlMs', a.ttl),
+    ...opt('waitMs', a.wait),
+    ...opt('holdMs', a.hold),
+    ...opt('seed', a.seed),
+    fencing: a.fencing,
+    checkLease: a['check-lease'],
+    ...opt('partitionShape', a['partition-shape'] as ChaosFlags['partitionShape']),
+    ...opt('persistence', a.persistence as ChaosFlags['persistence']),
+    ...opt('restartDelayMs', a['restart-delay']),
+    ...opt('skewMs', a.skew),
+    ...opt('skewMode', a['skew-mode'] as ChaosFlags['skewMode']),
+    ...opt('pauseMultiple', a['pause-multiple']),
+    ...opt('latencyMs', a.latency),
+    ...opt('jitterMs', a.jitter),
+    construction: a.construction,
+    ...opt('sessionTimeoutMs', a['session-timeout']),
+  };
+}
+
+function list(value: string | undefined, all: readonly string[], flag: string): string[] {
+  if (value === undefined || value === 'all') return [...all];
+  const items = value.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.filter((x) => !all.includes(x));
+  if (bad.length > 0 || items.length === 0) throw new UsageError(`${flag} takes a comma-separated list of ${all.join(', ')}; unknown: ${bad.join(', ') || '(empty)'}`);
+  return items;
+}
+
+export const chaosCommand: CommandModule<object, ChaosArgs> = {
+  command: 'chaos',
+  describe: 'run a lock under a fault and check the audit log for overlapping holders (or --matrix: every lock × fault)',
+  builder: (y) =>
+    environmentOptions(y)
+      .option('lock', { type: 'string', default: 'redis', describe: `lock under test: ${lockNames.join(', ')}` })
+      .option('lock-module', { type: 'string', describe: 'your own lock client module (see README "Testing your own lock client"); replaces --lock' })
+      .option('fault', { type: 'string', default: 'partition', describe: `fault: ${faultKinds.join(', ')}` })
+      .option('duration', { type: 'number', describe: 'seconds of the fault phase (default 40; about a minute in all)' })
+      .option('warmup', { type: 'number', describe: 'seconds without faults first (default 5)' })
+      .option('clients', { type: 'number', describe: 'client worker processes (default 4)' })
+      .option('keys', { type: 'number', describe: 'lock keys the clients share (default 2; 1 for crash and clock-skew)' })
+      .option('ttl', { type: 'number', describe: 'lock TTL in ms (default 2000; 8000 for crash on Redis locks)' })
+      .option('wait', { type: 'number', describe: 'acquire wait budget in ms (default: the TTL)' })
+      .option('hold', { type: 'number', describe: 'ms in the critical section between read and write (default depends on the fault)' })
+      .option('seed', { type: 'number', describe: 'seed for the fault schedule and client choices (default random, printed)' })
+      .option('fencing', { type: 'boolean', default: false, describe: 'pass fencing tokens; the resource rejects stale ones' })
+      .option('check-lease', { type: 'boolean', default: false, describe: 'clients check their lease (validity, session) before writing, as a careful client does' })
+      .option('partition-shape', { type: 'string', describe: `partition shape: auto, ${partitionShapes.join(', ')}` })
+      .option('persistence', { type: 'string', choices: ['none', 'everysec', 'always'], describe: 'Redis persistence for the run (default none)' })
+      .option('restart-delay', { type: 'number', describe: 'crash: ms before the node restarts (default 500; above the TTL = delayed restart)' })
+      .option('skew', { type: 'number', describe: 'clock-skew: ms the node clock jumps (default max(20000, 3×TTL))' })
+      .option('skew-mode', { type: 'string', choices: ['bump', 'strobe'], describe: 'clock-skew: one jump, or flipping back and forth' })
+      .option('pause-multiple', { type: 'number', describe: 'pause / client-pause length as a multiple of the TTL or session timeout (default 2)' })
+      .option('latency', { type: 'number', describe: 'latency: added round-trip ms (default 50)' })
+      .option('jitter', { type: 'number', describe: 'latency: ± ms (default 20)' })
+      .option('construction', { type: 'boolean', default: true, describe: 'Redlock crash/clock-skew: clients see overlapping majorities and the fault hits the shared master' })
+      .option('session-timeout', { type: 'number', describe: 'ZooKeeper session timeout in ms (default 4000)' })
+      .option('matrix', { type: 'boolean', default: false, describe: 'run every lock × fault scenario (bounded durations)' })
+      .option('locks', { type: 'string', describe: 'matrix: comma-separated locks (default all)' })
+      .option('faults', { type: 'string', describe: 'matrix: comma-separated faults (default all but mix)' })
+      .option('fail-on-violation', { type: 'boolean', default: false, describe: 'matrix: exit 1 when any scenario is invalid' })
+      .option('json', { type: 'boolean', default: false, describe: 'print results as JSON on stdout' }),
+  handler: async (a) => {
+    const signal = interruptSignal();
+    if (a.matrix) {
+      const locks = list(a.locks, lockNames, '--locks');
+      const faults = list(a.faults, faultKinds.filter((f) => f !== 'mix'), '--faults');
+      const base = flags(a, 'redis', 'none');
+      // Validate the shared flags once, before anything starts.
+      for (const lock of locks) for (const fault of faults) resolveChaosOptions({ ...base, lock, fault });
+      const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'] });
+      process.stdout.write(a.json ? JSON.stringify(m, null, 2) + '\n' : `${m.markdown}\nmatrix: ${m.dir}\n`);
+      runContext.exitCode = signal.aborted ? ExitCode.interrupted : a['fail-on-violation'] && m.cells.some((c) => c.verdict === 'invalid') ? ExitCode.invalid : m.cells.every((c) => c.ran) ? ExitCode.valid : ExitCode.crash;
+      return;
+    }
+    if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
+    const o = resolveChaosOptions(flags(a, a.lock, a.fault));
+    const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'] });
+    if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness }, null, 2) + '\n');
+    else process.stdout.write(`${r.verdict.toUpperCase()}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);
+    if (signal.aborted) runContext.exitCode = ExitCode.interrupted;
+    else if (r.aborted) runContext.exitCode = ExitCode.crash;
+    else runContext.exitCode = verdictExit[r.verdict];
+  },
+};
