@@ -1,0 +1,168 @@
+// Chaos runs on the real clusters agree with what is known about each lock (issue 5's list):
+// no faults → valid; a client paused past its lease → overlapping holders, and with fencing no lost
+// update; Redlock's clock-jump and restart constructions → two holders (a delayed restart → none);
+// ZooKeeper unaffected by clock jumps and server-side partitions. Each run is short and bounded.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
+import { runChaos, type ChaosResult } from '../../chaos/runner.ts';
+import type { ClusterControl } from '../../clusters/node-faults.ts';
+import { collect, runCli, spawnCli } from '../support/cli.ts';
+import { testCluster } from '../support/cluster.ts';
+
+let cluster: ClusterControl;
+const never = new AbortController().signal;
+
+before(async () => {
+  cluster = await testCluster();
+}, { timeout: 15 * 60_000 });
+
+after(async () => {
+  await cluster.healAll();
+});
+
+async function chaos(flags: Omit<ChaosFlags, 'seed'> & { seed?: number }): Promise<ChaosResult> {
+  const r = await runChaos(resolveChaosOptions({ warmupMs: 2000, seed: 7, ...flags }), { signal: never });
+  assert.equal(r.aborted, null, `the run stopped early: ${r.aborted ?? ''}`);
+  return r;
+}
+
+function resourceOverlaps(r: ChaosResult): number {
+  const ov = r.check.checkers.overlap;
+  return 'views' in ov ? ov.views.resource.definitePairs : -1;
+}
+
+function lostUpdates(r: ChaosResult): number {
+  const l = r.check.checkers['lost-updates'];
+  return 'lost' in l ? l.lost : -1;
+}
+
+const locks = ['redis', 'redlock', 'node-redlock', 'zookeeper'] as const;
+
+describe('with no faults', () => {
+  for (const lock of locks) {
+    test(`${lock} is valid and every client passes the liveness check`, async () => {
+      const r = await chaos({ lock, fault: 'none', durationMs: 6000 });
+      assert.equal(r.verdict, 'valid', r.check.checkers.overlap.summary);
+      assert.ok(r.liveness?.every((l) => l.ok), JSON.stringify(r.liveness));
+    });
+  }
+});
+
+describe('a client paused for longer than its lease', () => {
+  for (const lock of locks) {
+    test(`${lock} without fencing yields overlapping holders`, async () => {
+      const r = await chaos({ lock, fault: 'client-pause', durationMs: lock === 'zookeeper' ? 12_000 : 6000 });
+      assert.ok(r.faults.some((f) => f.kind === 'client-pause' && f.metHolder === true), 'the pause met a holder');
+      assert.equal(r.verdict, 'invalid');
+      assert.ok(resourceOverlaps(r) > 0, r.check.checkers.overlap.summary);
+    });
+  }
+
+  for (const lock of ['zookeeper', 'redis'] as const) {
+    test(`${lock} with --fencing: the resource rejects the stale writes, so no update is lost`, async () => {
+      const r = await chaos({ lock, fault: 'client-pause', fencing: true, durationMs: lock === 'zookeeper' ? 12_000 : 6000 });
+      const fencing = r.check.checkers.fencing;
+      assert.ok('rejections' in fencing && fencing.rejections > 0, fencing.summary);
+      assert.equal(fencing.verdict, 'valid', fencing.summary);
+      assert.equal(lostUpdates(r), 0, r.check.checkers['lost-updates'].summary);
+    });
+  }
+});
+
+describe('clocks', () => {
+  test("a forward jump on the master both of Redlock's majorities share yields two holders", async () => {
+    const r = await chaos({ lock: 'redlock', fault: 'clock-skew', durationMs: 12_000 });
+    assert.ok(resourceOverlaps(r) > 0, r.check.checkers.overlap.summary);
+  });
+
+  test('the same jump on every ZooKeeper node changes nothing', async () => {
+    const r = await chaos({ lock: 'zookeeper', fault: 'clock-skew', durationMs: 12_000 });
+    assert.equal(resourceOverlaps(r), 0, r.check.checkers.overlap.summary);
+    assert.equal(r.verdict, 'valid');
+  });
+});
+
+describe('crashes', () => {
+  test('a Redlock master restarted without persistence re-grants a held key', async () => {
+    const r = await chaos({ lock: 'redlock', fault: 'crash', durationMs: 14_000 });
+    assert.ok(resourceOverlaps(r) > 0, r.check.checkers.overlap.summary);
+  });
+
+  test('a delayed restart longer than the TTL does not', async () => {
+    const r = await chaos({ lock: 'redlock', fault: 'crash', durationMs: 14_000, ttlMs: 3000, holdMs: 2000, restartDelayMs: 4000 });
+    assert.ok(r.faults.filter((f) => f.kind === 'crash').length > 0);
+    assert.equal(resourceOverlaps(r), 0, r.check.checkers.overlap.summary);
+  });
+});
+
+describe('ZooKeeper under server-side partitions', () => {
+  for (const shape of ['isolate-leader', 'isolate-one'] as const) {
+    test(`${shape}: mutual exclusion holds`, async () => {
+      const r = await chaos({ lock: 'zookeeper', fault: 'partition', partitionShape: shape, durationMs: 10_000 });
+      assert.ok(r.faults.some((f) => f.kind === 'partition'));
+      assert.equal(resourceOverlaps(r), 0, r.check.checkers.overlap.summary);
+      assert.notEqual(r.verdict, 'invalid');
+    });
+  }
+});
+
+describe('the command', () => {
+  test('exit codes follow the verdict, and the run folder holds every file', async () => {
+    const ok = await runCli(['chaos', '--lock', 'redis', '--fault', 'none', '--duration', '4', '--warmup', '1', '--seed', '3'], { timeoutMs: 180_000 });
+    assert.equal(ok.code, 0, ok.stderr);
+    const dir = /: (\S+)\/summary\.md/.exec(ok.stdout)?.[1];
+    assert.ok(dir, ok.stdout);
+    for (const f of ['manifest.json', 'history.jsonl', 'audit.jsonl', 'results.json', 'summary.md', 'nodes/redis-1.log']) assert.ok(existsSync(join(dir, f)), f);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { seed: number; schedule: unknown[] };
+    assert.equal(manifest.seed, 3);
+    const check = await runCli(['check', dir]);
+    assert.equal(check.code, 0, check.stderr);
+
+    const bad = await runCli(['chaos', '--lock', 'redis', '--fault', 'client-pause', '--duration', '6', '--warmup', '1'], { timeoutMs: 180_000 });
+    assert.equal(bad.code, 1, bad.stderr);
+  });
+
+  test('Ctrl-C heals the faults, stops the workers and still writes what was recorded', async () => {
+    const child = spawnCli(['chaos', '--lock', 'redis', '--fault', 'partition', '--partition-shape', 'one', '--duration', '60', '--warmup', '1']);
+    const done = collect(child, 180_000);
+    let sent = false;
+    child.stderr?.on('data', (b: Buffer) => {
+      if (!sent && b.toString().includes('partition #1 applied')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const r = await done;
+    assert.ok(sent, r.stderr);
+    assert.equal(r.code, 130, r.stderr);
+    const dir = /results in (\S+)/.exec(r.stderr)?.[1];
+    assert.ok(dir && existsSync(join(dir, 'results.json')), 'results.json written');
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { aborted: string; faults: { healedMs?: number }[] };
+    assert.equal(results.aborted, 'interrupted');
+    assert.ok(results.faults.every((f) => f.healedMs !== undefined), 'every fault healed');
+    // Every link passes traffic again.
+    for (const n of cluster.plan.nodes.filter((x) => x.system === 'redis')) {
+      await cluster.enableLink(0, n.name);
+    }
+  });
+
+  test('bad flags are usage errors (254)', async () => {
+    const r = await runCli(['chaos', '--lock', 'etcd']);
+    assert.equal(r.code, 254);
+    assert.match(r.stderr, /--lock must be one of/);
+  });
+
+  test('--matrix runs every scenario asked for and exits 0 whatever the verdicts', async () => {
+    const r = await runCli(['chaos', '--matrix', '--locks', 'redis', '--faults', 'none,client-pause', '--duration', '5', '--warmup', '1', '--json'], { timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const m = JSON.parse(r.stdout) as { dir: string; cells: { fault: string; verdict: string; ran: boolean }[] };
+    assert.deepEqual(m.cells.map((c) => c.fault), ['none', 'client-pause']);
+    assert.ok(m.cells.every((c) => c.ran));
+    assert.equal(m.cells[0]?.verdict, 'valid');
+    assert.equal(m.cells[1]?.verdict, 'invalid');
+    assert.ok(existsSync(join(m.dir, 'matrix.md')));
+  });
+});
