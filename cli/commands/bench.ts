@@ -1,76 +1,82 @@
-// `lockbench bench`: brings the cluster up and measures. Today it measures the floor (Redis round
-// trips and raw lock-command pairs, direct vs through Toxiproxy); lock benchmarks build on it.
+// `lockbench bench`: the benchmark suite. Thin on purpose: validate the flags (before touching
+// Docker, so a typo costs nothing), bring the environment and cluster up, run bench/suite.ts, and
+// write results/<run-id>/bench.json — also when a case fails or the user presses Ctrl-C, so what
+// was measured is never lost. Table on stdout (or JSON with --json), progress on stderr.
 import type { CommandModule } from 'yargs';
-import { measureRedisPath, type RedisFloorPath } from '../../bench/redis-floor.ts';
+import { assembleResult } from '../../bench/assemble.ts';
+import { suiteOptions } from '../../bench/plan.ts';
+import { runSuite, type SuiteOutput } from '../../bench/suite.ts';
+import { renderBench } from '../../bench/table.ts';
 import { clusterUp } from '../../clusters/cluster.ts';
+import { dockerClient } from '../../clusters/docker-engine.ts';
 import { ensureEnvironment } from '../../clusters/environment.ts';
+import { ClusterControl } from '../../clusters/node-faults.ts';
 import { planCluster } from '../../clusters/topology.ts';
-import { UsageError } from '../../core/errors.ts';
+import { monoMs } from '../../core/clock.ts';
+import { ExitCode, errorMessage } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
 import { newRunId, openRunDir } from '../../core/store.ts';
-import { interruptSignal } from '../context.ts';
+import { interruptSignal, runContext } from '../context.ts';
 import { clusterConfigFromArgs, clusterOptions, environmentOptions, type ClusterArgs, type EnvironmentArgs } from '../options.ts';
 
 const log = logger('bench');
 
 interface BenchArgs extends ClusterArgs, EnvironmentArgs {
-  readonly duration: number;
-  readonly connections: number;
+  readonly locks: string | undefined;
+  readonly clients: string | undefined;
+  readonly keys: string | undefined;
+  readonly latency: string | undefined;
+  readonly duration: number | undefined;
+  readonly workers: number | undefined;
+  readonly quick: boolean;
   readonly json: boolean;
-}
-
-function table(paths: readonly RedisFloorPath[]): string {
-  const direct = paths.find((p) => p.path === 'direct');
-  const rows = paths.map((p) => {
-    const ratio = (x: number, y: number | undefined): string => (y ? `${(x / y).toFixed(2)}×` : '');
-    return [
-      p.path.padEnd(8),
-      p.address.padEnd(16),
-      p.rttMs.p50.toFixed(3).padStart(8),
-      p.rttMs.p99.toFixed(3).padStart(8),
-      `${p.roundTripsPerSec}`.padStart(10),
-      `${p.lockPairsPerSec}`.padStart(10),
-      p === direct ? '' : `rtt p50 ${ratio(p.rttMs.p50, direct?.rttMs.p50)}, round trips/s ${ratio(p.roundTripsPerSec, direct?.roundTripsPerSec)}`,
-    ].join(' ');
-  });
-  return ['path     address          p50 ms   p99 ms   trips/s   pairs/s  vs direct', ...rows, ''].join('\n');
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: 'measure the floor on the real cluster: Redis round trips and raw SET NX PX + compare-and-delete pairs, direct vs through Toxiproxy',
+  describe: 'benchmark every lock against the floor measured in the same run: uncontended, contention sweep, open loop, fairness, WAN latency, HTTP end to end',
   builder: (y) =>
     environmentOptions(clusterOptions(y))
-      .option('duration', { type: 'number', default: 3, describe: 'seconds per measurement' })
-      .option('connections', { type: 'number', default: 16, describe: 'concurrent connections for the throughput measurements' })
-      .option('json', { type: 'boolean', default: false, describe: 'print bench.json on stdout instead of a table' }),
+      .option('locks', { type: 'string', describe: 'locks to benchmark, comma-separated, or all [default: all]' })
+      .option('clients', { type: 'string', describe: 'concurrent clients of the sweep, comma-separated [default: 1,4,16,64; --quick 1,16]' })
+      .option('keys', { type: 'string', describe: "keys of the sweep: 1 (all fight for one lock), many (one per client) or N [default: 1,many]" })
+      .option('latency', { type: 'string', describe: 'WAN cases: one-way latency in ms injected on both streams of every client link, comma-separated; 0 = none [default: 1,5; --quick 1]' })
+      .option('duration', { type: 'number', describe: 'measured seconds per case, after a warm-up of a fifth of it (0.1-1 s) [default: 3; --quick 1]' })
+      .option('workers', { type: 'number', describe: 'worker processes hosting the lock clients [default: 4]' })
+      .option('quick', { type: 'boolean', default: false, describe: 'a smaller suite (about 2 minutes)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print bench.json on stdout instead of the tables' }),
   handler: async (args) => {
-    if (!(args.duration > 0 && args.duration <= 600)) throw new UsageError(`--duration must be between 0 and 600 seconds, got ${args.duration}`);
-    if (!(Number.isInteger(args.connections) && args.connections >= 1 && args.connections <= 256)) throw new UsageError(`--connections must be a whole number from 1 to 256, got ${args.connections}`);
+    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers });
     const config = clusterConfigFromArgs(args);
     const signal = interruptSignal();
+    const started = monoMs();
+    const startedAt = new Date();
     const env = await ensureEnvironment({ mayInstallDocker: args['install-docker'], signal });
     const up = await clusterUp(config, env.images, signal);
-    const plan = planCluster(config);
-    const node = plan.nodes.find((n) => n.name === 'redis-1');
-    const link = node?.proxies[0];
-    if (!node || !link) throw new UsageError('the cluster has no redis-1');
+    const control = await ClusterControl.attach(dockerClient(), config.name);
     const run = openRunDir(newRunId('bench'));
-    const opts = { durationMs: args.duration * 1000, connections: args.connections, signal };
-    const paths: RedisFloorPath[] = [];
-    log.info(`measuring the Redis floor on ${node.name}, direct (${args.duration} s per measurement)`);
-    paths.push(await measureRedisPath('direct', node.directPort, opts));
-    log.info(`measuring the Redis floor on ${node.name}, through Toxiproxy (${up.status.toxiproxy.implementation})`);
-    paths.push(await measureRedisPath('proxied', link.port, opts));
-    const result = {
-      runId: run.id,
-      kind: 'bench',
-      toxiproxy: up.status.toxiproxy,
-      cluster: config,
-      floor: { redis: paths },
-    };
+    const out: SuiteOutput = { floor: null, lockFloors: [], wan: [], cases: [], interrupted: false };
+    const nodeFlags = (process.env['LOCKBENCH_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+    let failure: unknown;
+    try {
+      await runSuite(
+        { plan: planCluster(config), control, options, runTag: run.id, signal, progress: (m) => log.info(m), ...(nodeFlags.length > 0 ? { workerNodeFlags: nodeFlags } : {}) },
+        out,
+      );
+    } catch (err) {
+      failure = err;
+      out.error = errorMessage(err);
+      out.interrupted = signal.aborted;
+    }
+    const result = assembleResult({ runId: run.id, startedAt, wallTimeMs: monoMs() - started, options, cluster: config, toxiproxy: up.status.toxiproxy, out });
     const file = run.writeJson('bench.json', result);
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else process.stdout.write(`${table(paths)}results: ${file}\n`);
+    else process.stdout.write(`${renderBench(result)}results: ${file}\n`);
+    if (out.interrupted) {
+      runContext.exitCode = ExitCode.interrupted;
+      return;
+    }
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(errorMessage(failure));
+    if (result.violations.length > 0) runContext.exitCode = ExitCode.invalid;
   },
 };

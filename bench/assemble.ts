@@ -1,0 +1,51 @@
+// Puts a run together as bench.json: the options it ran with, the machine, the floor, every case,
+// the goals, and the cases that broke mutual exclusion.
+import { cpus, release } from 'node:os';
+import { evaluateGoals } from './goals.ts';
+import type { SuiteOptions } from './plan.ts';
+import type { BenchResult } from './results.ts';
+import type { SuiteOutput } from './suite.ts';
+
+export interface AssembleInput {
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly wallTimeMs: number;
+  readonly options: SuiteOptions;
+  readonly cluster: unknown;
+  readonly toxiproxy: unknown;
+  readonly out: SuiteOutput;
+}
+
+export function environment(): Record<string, unknown> {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: process.platform,
+    kernel: release(),
+  };
+}
+
+export function assembleResult(i: AssembleInput): BenchResult {
+  const { out } = i;
+  const violations = out.cases.filter((c) => (c.overlap?.definitePairs ?? 0) > 0 || (c.http?.oversell ?? 0) > 0).map((c) => c.id);
+  return {
+    runId: i.runId,
+    kind: 'bench',
+    version: 1,
+    startedAt: i.startedAt.toISOString(),
+    wallTimeMs: Math.round(i.wallTimeMs),
+    interrupted: out.interrupted,
+    options: { ...i.options, ...(out.error === undefined ? {} : { suiteError: out.error }) },
+    environment: environment(),
+    cluster: i.cluster,
+    toxiproxy: i.toxiproxy,
+    floor: out.floor,
+    lockFloors: out.lockFloors,
+    wan: out.wan,
+    cases: out.cases,
+    goals: evaluateGoals(out.floor, out.cases),
+    violations,
+  };
+}

@@ -1,0 +1,223 @@
+// The benchmark suite as data: flags → validated options → the ordered list of cases to run.
+// Pure (no I/O, no clock), so what a flag combination runs is unit-tested without a cluster.
+// Order matters for speed and for meaning: cases are grouped by injected latency (toxics are set
+// up once per group) and, inside a group, by lock (lock clients are opened once per lock); the
+// open-loop cases of a lock follow its closed-loop sweep because their offered rate is a fraction
+// of the throughput that sweep measured.
+import { UsageError } from '../core/errors.ts';
+import { isLockName, lockNames, type LockName } from '../locks/registry.ts';
+
+/** How many keys the clients of a case use: `many` = one per client (independent locks). */
+export type KeySpec = number | 'many';
+
+export interface SuiteOptions {
+  readonly locks: readonly LockName[];
+  readonly clients: readonly number[];
+  readonly keys: readonly KeySpec[];
+  /** Injected one-way latency per direction, ms; 0 (no toxics) always runs first. */
+  readonly latenciesMs: readonly number[];
+  /** Measured time per case, after its warm-up. */
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  /** Floor measurements: time per primitive measurement. */
+  readonly floorDurationMs: number;
+  readonly quick: boolean;
+  /** Worker processes that host the lock clients. */
+  readonly workers: number;
+  readonly ttlMs: number;
+  /** How long one acquire may wait before it counts as a timeout (busy). */
+  readonly waitMs: number;
+  /** Open-loop offered rates, as fractions of the closed-loop throughput of the same lock. */
+  readonly openLoopFractions: readonly number[];
+  /** Clients of the open-loop, fairness and HTTP cases. */
+  readonly focusClients: number;
+  /** Hard cap on cycles per client per case, so every loop is bounded in count as well as time. */
+  readonly maxCyclesPerClient: number;
+}
+
+export interface BenchFlags {
+  readonly locks?: string | undefined;
+  readonly clients?: string | undefined;
+  readonly keys?: string | undefined;
+  readonly latency?: string | undefined;
+  /** Seconds per case. */
+  readonly duration?: number | undefined;
+  readonly quick?: boolean | undefined;
+  readonly workers?: number | undefined;
+}
+
+export const MAX_CLIENTS = 256;
+export const MAX_LATENCY_MS = 1000;
+
+const defaults = {
+  full: { clients: '1,4,16,64', keys: '1,many', latency: '1,5', durationS: 3, fractions: [0.5, 0.9] },
+  quick: { clients: '1,16', keys: '1,many', latency: '1', durationS: 1, fractions: [0.7] },
+} as const;
+
+function list(flag: string, raw: string): string[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`--${flag} needs at least one value (comma-separated), got '${raw}'`);
+  return items;
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+export function parseLocks(raw: string): LockName[] {
+  if (raw.trim() === 'all') return [...lockNames];
+  return unique(
+    list('locks', raw).map((name) => {
+      if (!isLockName(name)) throw new UsageError(`--locks: unknown lock '${name}'; choose from ${lockNames.join(', ')} (comma-separated), or all`);
+      return name;
+    }),
+  );
+}
+
+export function parseClients(raw: string): number[] {
+  const values = list('clients', raw).map((s) => {
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || !Number.isInteger(n) || n < 1 || n > MAX_CLIENTS) {
+      throw new UsageError(`--clients: '${s}' is not a whole number from 1 to ${MAX_CLIENTS}; e.g. --clients 1,4,16,64`);
+    }
+    return n;
+  });
+  return unique(values).sort((a, b) => a - b);
+}
+
+export function parseKeys(raw: string): KeySpec[] {
+  const values = list('keys', raw).map((s): KeySpec => {
+    if (s === 'many') return 'many';
+    const n = Number(s);
+    if (!/^\d+$/.test(s) || n < 1 || n > 100_000) throw new UsageError(`--keys: '${s}' is neither 'many' nor a whole number from 1 to 100000; e.g. --keys 1,many`);
+    return n;
+  });
+  return unique(values);
+}
+
+export function parseLatencies(raw: string): number[] {
+  const values = list('latency', raw).map((s) => {
+    const n = Number(s);
+    // Toxiproxy's latency attribute is a whole number of milliseconds.
+    if (!/^\d+$/.test(s) || n > MAX_LATENCY_MS) throw new UsageError(`--latency: '${s}' is not a whole number of ms from 0 to ${MAX_LATENCY_MS}; e.g. --latency 1,5 (0 = no WAN cases)`);
+    return n;
+  });
+  return unique(values.filter((n) => n > 0)).sort((a, b) => a - b);
+}
+
+/** Flags → validated options; bad values throw UsageError saying how to fix them. */
+export function suiteOptions(flags: BenchFlags): SuiteOptions {
+  const quick = flags.quick === true;
+  const d = quick ? defaults.quick : defaults.full;
+  const durationS = flags.duration ?? d.durationS;
+  if (!(typeof durationS === 'number' && Number.isFinite(durationS) && durationS >= 0.1 && durationS <= 600)) {
+    throw new UsageError(`--duration must be a number of seconds per case from 0.1 to 600, got ${String(flags.duration)}`);
+  }
+  const workers = flags.workers ?? 4;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 32)) throw new UsageError(`--workers must be a whole number from 1 to 32, got ${String(flags.workers)}`);
+  const clients = parseClients(flags.clients ?? d.clients);
+  const durationMs = Math.round(durationS * 1000);
+  return {
+    locks: parseLocks(flags.locks ?? 'all'),
+    clients,
+    keys: parseKeys(flags.keys ?? d.keys),
+    latenciesMs: parseLatencies(flags.latency ?? d.latency),
+    durationMs,
+    warmupMs: Math.min(1000, Math.max(100, Math.round(durationMs / 5))),
+    floorDurationMs: Math.min(2000, Math.max(1000, Math.round(durationMs / 2))),
+    quick,
+    workers,
+    ttlMs: 10_000,
+    // A timeout must be able to happen inside a case's window to be counted.
+    waitMs: Math.min(2000, durationMs),
+    openLoopFractions: [...d.fractions],
+    focusClients: focusClients(clients),
+    maxCyclesPerClient: 1_000_000,
+  };
+}
+
+/** The client count of the open-loop, fairness and HTTP cases: 16 if swept, else the largest below it. */
+export function focusClients(clients: readonly number[]): number {
+  if (clients.includes(16)) return 16;
+  const below = clients.filter((c) => c < 16);
+  return below.length > 0 ? Math.max(...below) : Math.min(...clients);
+}
+
+interface CaseBase {
+  readonly id: string;
+  readonly lock: LockName;
+  readonly clients: number;
+  /** Injected one-way latency per direction, ms (0 = none). */
+  readonly latencyMs: number;
+}
+
+/** Uncontended acquire + release, one client, tinybench. */
+export interface MicroCase extends CaseBase {
+  readonly kind: 'micro';
+}
+
+/** Closed loop: every client runs cycles back to back. */
+export interface SweepCase extends CaseBase {
+  readonly kind: 'sweep';
+  readonly keys: KeySpec;
+}
+
+/** Open loop at a fixed offered rate; the rate is `fraction` × the throughput of case `rateOf`. */
+export interface OpenCase extends CaseBase {
+  readonly kind: 'open';
+  readonly keys: KeySpec;
+  readonly fraction: number;
+  readonly rateOf: string;
+}
+
+/** All clients on one key, holding it 1 ms: who gets the grants, and in which order. */
+export interface FairnessCase extends CaseBase {
+  readonly kind: 'fairness';
+  readonly holdMs: number;
+}
+
+/** The inventory service behind HTTP, driven by autocannon. */
+export interface HttpCase extends CaseBase {
+  readonly kind: 'http';
+  readonly skus: number;
+}
+
+export type CaseSpec = MicroCase | SweepCase | OpenCase | FairnessCase | HttpCase;
+export type CaseKind = CaseSpec['kind'];
+
+export const keysLabel = (k: KeySpec): string => (k === 'many' ? 'many' : String(k));
+
+export function sweepId(lock: string, clients: number, keys: KeySpec, latencyMs: number): string {
+  return `sweep/${lock}/c${clients}/k${keysLabel(keys)}/l${latencyMs}`;
+}
+
+/** The ordered case list (see the header for why this order). */
+export function planCases(o: SuiteOptions): CaseSpec[] {
+  const cases: CaseSpec[] = [];
+  for (const lock of o.locks) cases.push({ kind: 'micro', id: `micro/${lock}`, lock, clients: 1, latencyMs: 0 });
+  const openKeys: KeySpec = o.keys.includes('many') ? 'many' : (o.keys[o.keys.length - 1] ?? 'many');
+  for (const latencyMs of [0, ...o.latenciesMs]) {
+    for (const lock of o.locks) {
+      for (const clients of o.clients) {
+        for (const keys of o.keys) cases.push({ kind: 'sweep', id: sweepId(lock, clients, keys, latencyMs), lock, clients, keys, latencyMs });
+      }
+      if (latencyMs !== 0) continue;
+      const rateOf = sweepId(lock, o.focusClients, openKeys, 0);
+      for (const fraction of o.openLoopFractions) {
+        cases.push({ kind: 'open', id: `open/${lock}/c${o.focusClients}/k${keysLabel(openKeys)}/x${fraction}`, lock, clients: o.focusClients, keys: openKeys, latencyMs: 0, fraction, rateOf });
+      }
+      cases.push({ kind: 'fairness', id: `fairness/${lock}/c${o.focusClients}`, lock, clients: o.focusClients, latencyMs: 0, holdMs: 1 });
+    }
+  }
+  for (const lock of o.locks) cases.push({ kind: 'http', id: `http/${lock}`, lock, clients: o.focusClients, latencyMs: 0, skus: 4 });
+  return cases;
+}
+
+/** The key a client uses in a case: one shared key, one per client, or client i on key i mod N. */
+export function keyFor(prefix: string, keys: KeySpec, clientId: number): string {
+  if (keys === 'many') return `${prefix}:k${clientId}`;
+  return `${prefix}:k${clientId % keys}`;
+}

@@ -1,0 +1,199 @@
+// The shape of bench.json (documented field by field in results/README.md). Latencies are in ms,
+// taken from HDR histograms merged across worker processes; rates are per second of measured time.
+import type { LatencySummaryMs } from '../core/stats.ts';
+import type { OverlapSummary } from './attempts.ts';
+import type { ErrorCounts } from './cycle-loop.ts';
+import type { FairnessResult } from './fairness.ts';
+import type { CaseKind } from './plan.ts';
+
+export interface WorkerCaseUsage {
+  readonly worker: number;
+  readonly pid: number;
+  readonly clients: number;
+  /** (user + system CPU) ÷ wall time of the job, in % of one core. */
+  readonly cpuPercent: number;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly wallMs: number;
+  readonly eventLoopDelayP99Ms: number;
+}
+
+export interface CaseFloor {
+  /** The least cycle latency the lock's round trips and writes allow, ms (see perf.md §2). */
+  readonly latencyMs: number;
+  /** The most cycles per second the raw primitives allow at this concurrency. */
+  readonly cyclesPerSec: number;
+  /** How the two figures were derived, in words. */
+  readonly basis: string;
+}
+
+export interface CaseEfficiency {
+  /** Measured cycles/s ÷ floor cycles/s (1 = at the ceiling). */
+  readonly throughput: number | null;
+  /** Floor latency ÷ measured p50 cycle latency (1 = at the floor). */
+  readonly latency: number | null;
+}
+
+export interface HttpFigures {
+  readonly connections: number;
+  readonly requests: number;
+  readonly requestsPerSec: number;
+  readonly non2xx: number;
+  readonly status: Readonly<Record<string, number>>;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly purchases: number;
+  readonly soldOut: number;
+  readonly failed: number;
+  readonly stockStart: number;
+  readonly stockEnd: number;
+  /** Stock below zero, or sold ≠ start − end: must be 0 for a correct lock without faults. */
+  readonly oversell: number;
+  readonly skus: readonly { readonly sku: string; readonly start: number; readonly end: number; readonly sold: number }[];
+}
+
+export interface OpenLoopFigures {
+  readonly offeredPerSec: number;
+  /** Requests due in the measured window, and those never served before the drain deadline. */
+  readonly offered: number;
+  readonly unserved: number;
+  /** Which closed-loop case the rate is a fraction of, and its throughput. */
+  readonly rateOf: string;
+  readonly fraction: number;
+  readonly referenceCyclesPerSec: number | null;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly kind: CaseKind;
+  readonly lock: string;
+  readonly clients: number;
+  readonly keys: string;
+  /** Injected one-way latency per direction (ms) and its jitter; 0 = none. */
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly mode: 'closed' | 'open' | 'tinybench' | 'http';
+  readonly holdMs: number;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  readonly status: 'ok' | 'failed' | 'interrupted';
+  readonly error?: string;
+  /** Completed acquire + release cycles in the measured window (HTTP: 2xx responses). */
+  readonly cycles: number;
+  readonly attempts: number;
+  readonly cyclesPerSec: number;
+  readonly latency: {
+    /** Acquire call → grant (under contention this is the wait for the lock). */
+    readonly acquire?: LatencySummaryMs | undefined;
+    /** Scheduled start → grant: the wait including queueing (open loop); = acquire when closed. */
+    readonly wait?: LatencySummaryMs | undefined;
+    /** Scheduled start → released: the whole cycle as a caller sees it (HTTP: request latency). */
+    readonly cycle?: LatencySummaryMs | undefined;
+    /** Acquire call → released (open loop: without the queueing). */
+    readonly service?: LatencySummaryMs | undefined;
+  };
+  readonly errors: ErrorCounts;
+  /** Clients whose acquire never completed (granted, refused or failed) in the measured window. */
+  readonly stalledClients: number;
+  readonly overlap: OverlapSummary | null;
+  readonly floor: CaseFloor | null;
+  readonly efficiency: CaseEfficiency;
+  readonly workers: readonly WorkerCaseUsage[];
+  readonly fairness?: FairnessResult;
+  /**
+   * Raw SET NX PX + compare-and-delete pairs/s at the same concurrency, measured right before this
+   * case (single-Redis lock, independent keys, 16+ clients): the harness goal's paired control.
+   */
+  readonly pairedRawPairsPerSec?: number;
+  readonly openLoop?: OpenLoopFigures;
+  readonly http?: HttpFigures;
+  readonly tinybench?: { readonly meanMs: number; readonly p50Ms: number; readonly p99Ms: number; readonly rmePercent: number; readonly samples: number; readonly state: string };
+  /** Encoded HDR histograms (µs, hdr-histogram-js compressed base64), for re-merging and plotting. */
+  readonly histograms: Readonly<Record<string, string>>;
+}
+
+export interface PathRtt {
+  readonly path: 'direct' | 'proxied';
+  readonly address: string;
+  readonly rttMs: LatencySummaryMs;
+}
+
+export interface PairsAt {
+  readonly clients: number;
+  readonly pairsPerSec: number;
+  readonly pairMs: LatencySummaryMs;
+  readonly errors: number;
+  /** CPU of the workers that drove it, % of one core each. */
+  readonly workerCpuPercent: readonly number[];
+}
+
+export interface FloorResult {
+  readonly redis: {
+    readonly node: string;
+    readonly rtt: readonly PathRtt[];
+    /** Proxied PING p50 of every master, in node order: Redlock waits for the 3rd fastest. */
+    readonly mastersRttP50Ms: readonly number[];
+    /** proxied ÷ direct RTT p50. */
+    readonly proxyOverheadRatio: number;
+    /** Raw SET NX PX + compare-and-delete pairs through the proxy, per sweep concurrency. */
+    readonly pairs: readonly PairsAt[];
+    /** The same pairs on the direct port at the focus concurrency: what the proxy costs in throughput. */
+    readonly directPairs: PairsAt | null;
+  };
+  readonly zookeeper: {
+    readonly node: string;
+    readonly rtt: readonly PathRtt[];
+    /** One create (a quorum write, W), sequential, through the proxy. */
+    readonly writeMs: LatencySummaryMs;
+    readonly proxyOverheadRatio: number;
+    /** Raw create + delete pairs through the proxy, per sweep concurrency. */
+    readonly pairs: readonly PairsAt[];
+  };
+}
+
+export interface LockFloorRow {
+  readonly lock: string;
+  readonly roundTripsPerCycle: number;
+  readonly writesPerCycle: number;
+  readonly latencyMs: number;
+  readonly formula: string;
+}
+
+export interface WanGroup {
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly links: number;
+  /** Redis PING and ZooKeeper exists p50 through a toxic link: proof the toxics took effect. */
+  readonly redisRttP50Ms: number;
+  readonly zkRttP50Ms: number;
+  readonly zkWriteP50Ms: number;
+  readonly verified: boolean;
+}
+
+export interface GoalResult {
+  readonly goal: string;
+  readonly target: string;
+  readonly measured: string;
+  /** null when the run did not include what the goal needs. */
+  readonly met: boolean | null;
+}
+
+export interface BenchResult {
+  readonly runId: string;
+  readonly kind: 'bench';
+  readonly version: 1;
+  readonly startedAt: string;
+  readonly wallTimeMs: number;
+  readonly interrupted: boolean;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly environment: Readonly<Record<string, unknown>>;
+  readonly cluster: unknown;
+  readonly toxiproxy: unknown;
+  readonly floor: FloorResult | null;
+  readonly lockFloors: readonly LockFloorRow[];
+  readonly wan: readonly WanGroup[];
+  readonly cases: readonly CaseResult[];
+  readonly goals: readonly GoalResult[];
+  /** Cases whose overlap checker found a definite violation. */
+  readonly violations: readonly string[];
+}

@@ -1,0 +1,207 @@
+// The whole benchmark: start the workers, measure the floor, run every planned case in order
+// (adding and removing the WAN toxics per latency group), and hand back everything measured. A
+// case that fails is recorded as failed and the suite goes on; Ctrl-C cuts the current case short
+// (its partial figures are kept and marked) and skips the rest. Workers and toxics are always
+// cleaned up before this returns or throws.
+import type { ClusterControl } from '../clusters/node-faults.ts';
+import type { ClusterPlan } from '../clusters/topology.ts';
+import { monoMs } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { decodeHistogram, summarize } from '../core/stats.ts';
+import { failedCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
+import { driveLoop, driveMicro, driveRaw, usageOf } from './drive.ts';
+import { lockFloorRow, type FloorFigures } from './efficiency.ts';
+import { measureFloor, nodeNamed, proxyPort, rawRedisPorts, redisRtt, zkConnectFor, zkRtt, zkWrite } from './floor.ts';
+import { runHttpCase } from './http-case.ts';
+import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
+import type { CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
+import { addWanLatency, jitterFor, latencyTookEffect, type WanLinks } from './wan.ts';
+import { WorkerPool } from './worker-pool.ts';
+import type { CycleSettings } from './worker-protocol.ts';
+
+export interface SuiteContext {
+  readonly plan: ClusterPlan;
+  readonly control: ClusterControl;
+  readonly options: SuiteOptions;
+  /** Unique per run: prefixes every lock key and znode so runs and cases never share a lock. */
+  readonly runTag: string;
+  readonly signal: AbortSignal;
+  readonly progress: (msg: string) => void;
+  /** Extra node flags for the workers (profiling). */
+  readonly workerNodeFlags?: readonly string[];
+}
+
+export interface SuiteOutput {
+  floor: FloorResult | null;
+  lockFloors: LockFloorRow[];
+  wan: WanGroup[];
+  cases: CaseResult[];
+  interrupted: boolean;
+  /** Set when the suite itself (not one case) failed; what was measured until then is kept. */
+  error?: string;
+}
+
+function fmtCase(c: CaseResult): string {
+  if (c.status === 'failed') return `${c.id}: FAILED ${c.error ?? ''}`;
+  const p = c.latency.cycle;
+  const errs = c.errors.busy + c.errors.unavailable + c.errors.unknown;
+  const overlap = c.overlap ? `, overlap ${c.overlap.verdict}` : '';
+  const lat = p ? `, p50 ${p.p50} ms, p99 ${p.p99} ms` : '';
+  return `${c.id}: ${c.cyclesPerSec} ${c.kind === 'http' ? 'req' : 'cycles'}/s${lat}, ${errs} errors${overlap}${c.status === 'interrupted' ? ' (interrupted)' : ''}`;
+}
+
+/** Runs the suite, filling `out` as it goes so a caller that catches still has what was measured. */
+export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<void> {
+  const o = ctx.options;
+  const cases = planCases(o);
+  const settings = (holdMs = 0): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient });
+  ctx.progress(`${cases.length} cases; starting ${o.workers} worker processes`);
+  await using pool = await WorkerPool.start(o.workers, ctx.plan, { ...(ctx.workerNodeFlags ? { nodeFlags: ctx.workerNodeFlags } : {}) });
+  const onAbort = (): void => pool.abortAll();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let wan: WanLinks | undefined;
+  try {
+    const floor = await measureFloor(pool, ctx.plan, {
+      clients: o.clients,
+      focusClients: o.focusClients,
+      durationMs: o.floorDurationMs,
+      runTag: ctx.runTag,
+      signal: ctx.signal,
+      progress: ctx.progress,
+    });
+    out.floor = floor.result;
+    out.lockFloors = o.locks.map((l) => lockFloorRow(l, floor.figures)).filter((r): r is LockFloorRow => r !== undefined);
+    let figures: FloorFigures = floor.figures;
+    let groupLatency = 0;
+    let jitterMs = 0;
+    const byId = new Map<string, CaseResult>();
+
+    // Read through a function: the signal flips behind the type checker's back during awaits.
+    const aborted = (): boolean => ctx.signal.aborted;
+    for (const spec of cases) {
+      if (aborted()) break;
+      if (spec.latencyMs !== groupLatency) {
+        await wan?.remove();
+        wan = undefined;
+        groupLatency = spec.latencyMs;
+        jitterMs = jitterFor(groupLatency);
+        figures = floor.figures;
+        if (groupLatency > 0) {
+          ctx.progress(`WAN: adding ${groupLatency} ms ± ${jitterMs} ms latency on both streams of every client link`);
+          wan = await addWanLatency(ctx.control, groupLatency, jitterMs);
+          const g = await measureWan(ctx, floor.figures, wan);
+          out.wan.push(g.group);
+          figures = g.figures;
+          if (!g.group.verified) ctx.progress(`WARNING: the round trip did not grow as expected (Redis p50 ${g.group.redisRttP50Ms} ms); the WAN cases are marked in bench.json`);
+        }
+      }
+      const timing: CaseTiming = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: spec.latencyMs > 0 ? jitterMs : 0 };
+      const t0 = monoMs();
+      let result: CaseResult;
+      try {
+        result = await runCase(pool, ctx, spec, timing, settings, figures, byId);
+      } catch (err) {
+        result = failedCase(spec, timing, aborted() ? 'interrupted' : 'failed', errorMessage(err));
+      }
+      byId.set(spec.id, result);
+      out.cases.push(result);
+      ctx.progress(`${fmtCase(result)} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    out.interrupted = ctx.signal.aborted;
+    if (wan) {
+      ctx.progress('WAN: removing the latency toxics');
+      await wan.remove();
+    }
+  }
+}
+
+async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks): Promise<{ group: WanGroup; figures: FloorFigures }> {
+  const budget = { durationMs: 300, maxSamples: 300, signal: ctx.signal };
+  const redis1 = nodeNamed(ctx.plan, 'redis-1');
+  const redisP50 = (await redisRtt(proxyPort(redis1, 0), budget)).p50;
+  const zk = zkConnectFor(ctx.plan, 0);
+  const zkP50 = (await zkRtt(zk, budget)).p50;
+  const writeP50 = (await zkWrite(zk, `/lockbench/floor/${ctx.runTag}/wan${wan.latencyMs}`, { ...budget, maxSamples: 100 })).p50;
+  const delta = redisP50 - base.redisRttMs;
+  const group: WanGroup = {
+    latencyMs: wan.latencyMs,
+    jitterMs: wan.jitterMs,
+    links: wan.links,
+    redisRttP50Ms: redisP50,
+    zkRttP50Ms: zkP50,
+    zkWriteP50Ms: writeP50,
+    verified: latencyTookEffect(base.redisRttMs, redisP50, wan.latencyMs),
+  };
+  // Masters were measured once without toxics; every link got the same toxic, so shift them all.
+  const figures: FloorFigures = { ...base, redisRttMs: redisP50, mastersRttMs: base.mastersRttMs.map((m) => m + delta), zkRttMs: zkP50, zkWriteMs: writeP50 };
+  return { group, figures };
+}
+
+function needsPairedControl(spec: CaseSpec): boolean {
+  return spec.kind === 'sweep' && spec.lock === 'redis' && spec.keys === 'many' && spec.clients >= 16 && spec.latencyMs === 0;
+}
+
+async function runCase(
+  pool: WorkerPool,
+  ctx: SuiteContext,
+  spec: CaseSpec,
+  t: CaseTiming,
+  settings: (holdMs?: number) => CycleSettings,
+  figures: FloorFigures,
+  byId: ReadonlyMap<string, CaseResult>,
+): Promise<CaseResult> {
+  const keyPrefix = `bench:${ctx.runTag}:${spec.id}`;
+  switch (spec.kind) {
+    case 'micro': {
+      const { answer, key } = await driveMicro(pool, spec.lock, keyPrefix, settings());
+      const r = answer.result;
+      return microCase(spec, t, { ...r, histogram: decodeHistogram(r.histogram), key, usage: usageOf(answer, 1) }, figures);
+    }
+    case 'sweep': {
+      // The harness goal compares this case with raw pairs; measuring them right before it keeps
+      // drift on a shared machine (other containers, JIT, GC) out of the comparison.
+      const paired = needsPairedControl(spec) ? await driveRaw(pool, 'redis', rawRedisPorts(ctx.plan, spec.clients), t.durationMs, `${keyPrefix}:raw`) : undefined;
+      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings() });
+      const result = loopCase(spec, t, outcome, figures, ctx.signal.aborted);
+      return paired ? { ...result, pairedRawPairsPerSec: paired.pairsPerSec } : result;
+    }
+    case 'fairness': {
+      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: 1, keyPrefix, settings: settings(spec.holdMs) });
+      return loopCase(spec, t, outcome, figures, ctx.signal.aborted);
+    }
+    case 'open': {
+      const ref = byId.get(spec.rateOf);
+      const reference = ref && ref.status === 'ok' && ref.cyclesPerSec > 0 ? ref.cyclesPerSec : null;
+      // Without a reference throughput (its case failed or was filtered out), offer a modest rate.
+      const ratePerSec = Math.max(10, Math.round((reference ?? 200) * spec.fraction));
+      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings(), ratePerSec });
+      const result = loopCase(spec, t, outcome, figures, ctx.signal.aborted);
+      return {
+        ...result,
+        efficiency: { throughput: ratePerSec > 0 ? Math.round((result.cyclesPerSec / ratePerSec) * 1000) / 1000 : null, latency: null },
+        openLoop: { offeredPerSec: ratePerSec, offered: outcome.offered, unserved: outcome.unserved, rateOf: spec.rateOf, fraction: spec.fraction, referenceCyclesPerSec: reference },
+      };
+    }
+    case 'http': {
+      const o = ctx.options;
+      const h = await runHttpCase(pool, { lock: spec.lock, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, signal: ctx.signal });
+      const base = failedCase(spec, t, 'failed', '');
+      const { error: _unused, ...rest } = base;
+      return {
+        ...rest,
+        status: ctx.signal.aborted ? 'interrupted' : 'ok',
+        cycles: h.figures.purchases,
+        attempts: h.figures.requests,
+        cyclesPerSec: h.figures.requestsPerSec,
+        latency: { cycle: h.latency.totalCount > 0 ? summarize(h.latency) : undefined },
+        errors: h.errors,
+        overlap: h.overlap,
+        workers: [...h.usage, { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 }],
+        http: h.figures,
+        histograms: {},
+      };
+    }
+  }
+}

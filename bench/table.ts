@@ -1,0 +1,181 @@
+// bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
+import type { LatencySummaryMs } from '../core/stats.ts';
+import type { BenchResult, CaseResult } from './results.ts';
+
+type Cell = string | number | null | undefined;
+
+/** Left-aligns the first column, right-aligns the rest. */
+export function renderTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const text = (c: Cell): string => (c === null || c === undefined ? '-' : typeof c === 'number' ? fmtNumber(c) : c);
+  const cells = [header, ...rows.map((r) => r.map(text))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function fmtNumber(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  if (Number.isInteger(x) && Math.abs(x) >= 1000) return x.toLocaleString('en-US');
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3);
+}
+
+const ms = (s: LatencySummaryMs | undefined, k: 'p50' | 'p90' | 'p99' | 'p999' | 'max'): Cell => s?.[k];
+const ratio = (x: number | null | undefined): Cell => (x === null || x === undefined ? undefined : x.toFixed(2));
+const errs = (c: CaseResult): string => `${c.errors.busy}/${c.errors.unavailable}/${c.errors.unknown}${c.stalledClients > 0 ? ` stalled ${c.stalledClients}` : ''}`;
+const overlap = (c: CaseResult): Cell => (c.status === 'failed' ? 'FAILED' : c.overlap ? (c.overlap.definitePairs > 0 ? `INVALID ${c.overlap.definitePairs}` : c.overlap.verdict) : undefined);
+const maxCpu = (c: CaseResult): Cell => {
+  const w = c.workers.filter((x) => x.worker >= 0);
+  return w.length === 0 ? undefined : `${Math.max(...w.map((x) => x.cpuPercent)).toFixed(0)}%`;
+};
+
+export function renderBench(r: BenchResult): string {
+  const out: string[] = [];
+  const f = r.floor;
+  if (f) {
+    out.push('FLOOR (measured in this run; latencies in ms)');
+    const rttRows = [
+      ...f.redis.rtt.map((p) => [`redis ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]),
+      ...f.zookeeper.rtt.map((p) => [`zookeeper ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]),
+      ['zookeeper write (create)', 'proxied', f.zookeeper.writeMs.p50, f.zookeeper.writeMs.p99, f.zookeeper.writeMs.max],
+    ] satisfies Cell[][];
+    out.push(renderTable(['round trip', 'address', 'p50', 'p99', 'max'], rttRows));
+    out.push(`proxy overhead (proxied ÷ direct RTT p50): redis ${f.redis.proxyOverheadRatio}×, zookeeper ${f.zookeeper.proxyOverheadRatio}×; redis masters RTT p50: ${f.redis.mastersRttP50Ms.join(', ')} ms`);
+    const pairRows = f.redis.pairs.map((p) => [p.clients, p.pairsPerSec, p.pairMs.p50, p.pairMs.p99, f.zookeeper.pairs.find((z) => z.clients === p.clients)?.pairsPerSec, f.zookeeper.pairs.find((z) => z.clients === p.clients)?.pairMs.p50]);
+    out.push(renderTable(['clients', 'redis pairs/s', 'pair p50', 'pair p99', 'zk pairs/s', 'zk pair p50'], pairRows));
+    if (f.redis.directPairs) out.push(`redis pairs/s at ${f.redis.directPairs.clients} connections on the direct port: ${fmtNumber(f.redis.directPairs.pairsPerSec)} (the proxy's throughput cost)`);
+    out.push('');
+  }
+  if (r.lockFloors.length > 0) {
+    out.push('LOCK FLOORS');
+    out.push(renderTable(['lock', 'round trips', 'writes', 'latency ms', 'formula'], r.lockFloors.map((l) => [l.lock, l.roundTripsPerCycle, l.writesPerCycle, l.latencyMs, l.formula])));
+    out.push('');
+  }
+  for (const w of r.wan) {
+    out.push(`WAN ${w.latencyMs} ms ± ${w.jitterMs} ms per direction on ${w.links} links: redis RTT p50 ${w.redisRttP50Ms} ms, zk RTT p50 ${w.zkRttP50Ms} ms, zk write p50 ${w.zkWriteP50Ms} ms${w.verified ? '' : ' — NOT VERIFIED'}`);
+  }
+  if (r.wan.length > 0) out.push('');
+
+  const of = (kind: CaseResult['kind']): CaseResult[] => r.cases.filter((c) => c.kind === kind);
+  const micro = of('micro');
+  if (micro.length > 0) {
+    out.push('UNCONTENDED CYCLE (1 client, tinybench; ms)');
+    out.push(
+      renderTable(
+        ['lock', 'cycles/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'floor ms', 'floor÷p50', 'rme%', 'errors b/u/?', 'overlap'],
+        micro.map((c) => [c.lock, c.cyclesPerSec, ms(c.latency.cycle, 'p50'), ms(c.latency.cycle, 'p90'), ms(c.latency.cycle, 'p99'), ms(c.latency.cycle, 'p999'), ms(c.latency.cycle, 'max'), c.floor?.latencyMs, ratio(c.efficiency.latency), c.tinybench ? c.tinybench.rmePercent.toFixed(1) : undefined, errs(c), overlap(c)]),
+      ),
+    );
+    out.push('');
+  }
+  const sweep = of('sweep');
+  if (sweep.length > 0) {
+    out.push('CONTENTION SWEEP (closed loop; acquire = wait for the grant, cycle = acquire + release; ms)');
+    out.push(
+      renderTable(
+        ['lock', 'clients', 'keys', 'wan ms', 'cycles/s', 'floor/s', 'eff', 'acq p50', 'acq p99', 'cyc p50', 'cyc p90', 'cyc p99', 'p99.9', 'max', 'errors b/u/?', 'jain', 'overlap', 'cpu max'],
+        sweep.map((c) => [
+          c.lock,
+          c.clients,
+          c.keys,
+          c.latencyMs,
+          c.cyclesPerSec,
+          c.floor?.cyclesPerSec,
+          ratio(c.efficiency.throughput),
+          ms(c.latency.acquire, 'p50'),
+          ms(c.latency.acquire, 'p99'),
+          ms(c.latency.cycle, 'p50'),
+          ms(c.latency.cycle, 'p90'),
+          ms(c.latency.cycle, 'p99'),
+          ms(c.latency.cycle, 'p999'),
+          ms(c.latency.cycle, 'max'),
+          errs(c),
+          c.fairness?.jainIndex.toFixed(2),
+          overlap(c),
+          maxCpu(c),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  const open = of('open');
+  if (open.length > 0) {
+    out.push('OPEN LOOP (fixed offered rate; latency from the scheduled start, queueing included; ms)');
+    out.push(
+      renderTable(
+        ['lock', 'clients', 'offered/s', 'done/s', 'wait p50', 'wait p99', 'cycle p50', 'cycle p99', 'p99.9', 'max', 'service p50', 'unserved', 'errors b/u/?', 'overlap'],
+        open.map((c) => [
+          c.lock,
+          c.clients,
+          c.openLoop?.offeredPerSec,
+          c.cyclesPerSec,
+          ms(c.latency.wait, 'p50'),
+          ms(c.latency.wait, 'p99'),
+          ms(c.latency.cycle, 'p50'),
+          ms(c.latency.cycle, 'p99'),
+          ms(c.latency.cycle, 'p999'),
+          ms(c.latency.cycle, 'max'),
+          ms(c.latency.service, 'p50'),
+          c.openLoop?.unserved,
+          errs(c),
+          overlap(c),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  const fair = of('fairness');
+  if (fair.length > 0) {
+    out.push('FAIRNESS (all clients on one key, 1 ms hold)');
+    out.push(
+      renderTable(
+        ['lock', 'clients', 'grants', 'jain', 'min share', 'max share', 'in order', 'acq p99', 'errors b/u/?', 'overlap'],
+        fair.map((c) => [
+          c.lock,
+          c.clients,
+          c.fairness?.grants,
+          c.fairness?.jainIndex.toFixed(3),
+          c.fairness ? `${(c.fairness.minShare * 100).toFixed(1)}%` : undefined,
+          c.fairness ? `${(c.fairness.maxShare * 100).toFixed(1)}%` : undefined,
+          c.fairness ? `${(c.fairness.inOrderFraction * 100).toFixed(1)}%` : undefined,
+          ms(c.latency.acquire, 'p99'),
+          errs(c),
+          overlap(c),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  const http = of('http');
+  if (http.length > 0) {
+    out.push('END TO END (inventory service over HTTP, autocannon; ms)');
+    out.push(
+      renderTable(
+        ['lock', 'conns', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'sold', 'sold out', 'non2xx', 'errors', 'oversell', 'overlap'],
+        http.map((c) => [
+          c.lock,
+          c.clients,
+          c.cyclesPerSec,
+          ms(c.latency.cycle, 'p50'),
+          ms(c.latency.cycle, 'p90'),
+          ms(c.latency.cycle, 'p99'),
+          ms(c.latency.cycle, 'p999'),
+          ms(c.latency.cycle, 'max'),
+          c.http?.purchases,
+          c.http?.soldOut,
+          c.http?.non2xx,
+          c.http ? c.http.errors + c.http.timeouts : undefined,
+          c.http?.oversell,
+          overlap(c),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  const failed = r.cases.filter((c) => c.status === 'failed');
+  for (const c of failed) out.push(`FAILED ${c.id}: ${c.error ?? ''}`);
+  if (r.violations.length > 0) out.push(`MUTUAL EXCLUSION VIOLATED in: ${r.violations.join(', ')}`);
+  out.push('GOALS');
+  out.push(renderTable(['goal', 'met', 'measured'], r.goals.map((g) => [g.goal, g.met === null ? 'n/a' : g.met ? 'yes' : 'NO', g.measured])));
+  out.push(`wall time ${(r.wallTimeMs / 1000).toFixed(0)} s${r.interrupted ? ' (interrupted: partial results)' : ''}`);
+  return out.join('\n') + '\n';
+}
