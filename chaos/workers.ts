@@ -22,7 +22,7 @@ interface Handle {
 
 export class WorkerPool implements AsyncDisposable {
   private readonly handles: Handle[] = [];
-  private readonly holdWaiters = new Set<() => void>();
+  private readonly holdWaiters = new Set<(clientId: number) => void>();
   private readonly logStream: WriteStream;
 
   constructor(logPath: string) {
@@ -77,7 +77,7 @@ export class WorkerPool implements AsyncDisposable {
       child.on('message', (m: FromWorker) => {
         if (m.type === 'holding') {
           h.holding = m.key;
-          if (m.key !== null) for (const w of [...this.holdWaiters]) w();
+          if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId);
         }
         for (const w of [...h.waiters]) if (w(m)) break;
       });
@@ -118,21 +118,20 @@ export class WorkerPool implements AsyncDisposable {
     return this.handles.filter((h) => h.holding !== null && !h.paused).map((h) => h.clientId);
   }
 
-  /** Resolves with the first of `clients` seen holding a lock, within `timeoutMs`. */
+  /**
+   * Resolves with the first of `clients` that starts holding a lock from now on (a fresh grant, so
+   * a fault aimed at it strikes early in the hold rather than as it releases), within `timeoutMs`.
+   */
   async waitForHolder(clients: readonly number[], timeoutMs: number): Promise<number> {
-    const pick = (): number | undefined => this.holders().find((c) => clients.includes(c));
-    const now = pick();
-    if (now !== undefined) return now;
-    let wake: () => void = () => undefined;
+    let wake: (clientId: number) => void = () => undefined;
     const found = new Promise<number>((resolve) => {
-      wake = () => {
-        const c = pick();
-        if (c !== undefined) resolve(c);
+      wake = (clientId) => {
+        if (clients.includes(clientId)) resolve(clientId);
       };
       this.holdWaiters.add(wake);
     });
     try {
-      return await withDeadline(found, `one of clients ${clients.join(', ')} to hold a lock`, timeoutMs);
+      return await withDeadline(found, `one of clients ${clients.join(', ')} to take a lock`, timeoutMs);
     } finally {
       this.holdWaiters.delete(wake);
     }

@@ -8,7 +8,7 @@ import { waitFor } from '../core/wait.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { dockerClient } from './docker-engine.ts';
 import { configFromLabels, execIn, execChecked, listProjectContainers } from './docker-objects.ts';
-import { redisPing, tcpRequest, zkMode, type ProbeResult } from './probes.ts';
+import { redisPing, tcpRequest, zkCommand, zkMode, type ProbeResult } from './probes.ts';
 import { defaultClusterConfig, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const HOST = '127.0.0.1';
@@ -220,7 +220,9 @@ export class ClusterControl {
   async enableLink(slot: number, name: string): Promise<void> {
     const proxy = await this.link(slot, name);
     await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
-    await waitFor(async () => (await tcpRequest(HOST, this.linkPort(slot, name), this.node(name).system === 'redis' ? 'PING\r\n' : 'ruok', { timeoutMs: PROBE_TIMEOUT_MS })).state === 'answered', {
+    const port = this.linkPort(slot, name);
+    const probe = (): Promise<ProbeResult> => (this.node(name).system === 'redis' ? redisPing(HOST, port, PROBE_TIMEOUT_MS) : zkCommand(HOST, port, 'ruok', PROBE_TIMEOUT_MS));
+    await waitFor(async () => (await probe()).state === 'answered', {
       what: `link c${slot}-${name} to pass traffic again`,
       timeoutMs: 10_000,
     });

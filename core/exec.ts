@@ -53,6 +53,9 @@ export function run(cmd: string, args: readonly string[], opts: ExecOptions): Pr
         stderr: timedOut ? `${stderr}\n(killed after ${opts.timeoutMs} ms)` : stderr,
       });
     });
+    // A command that exits without reading its input makes the write fail with EPIPE; that is not
+    // an error of ours, and the exit code tells the rest.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
