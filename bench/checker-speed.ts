@@ -13,6 +13,7 @@ import { checkLostUpdates } from '../chaos/checkers/lost-updates.ts';
 import { checkOverlap } from '../chaos/checkers/overlap.ts';
 import { monoMs } from '../core/clock.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
+import { seededRandom } from '../core/rng.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,17 +22,8 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-/** mulberry32, so every run of the bench sees the same history. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run of the bench sees the same history. */
+const prng = seededRandom;
 
 /**
  * Each key has its own processes taking turns: acquire → incr (read, write at the resource) →

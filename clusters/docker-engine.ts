@@ -89,3 +89,12 @@ export async function ensureDockerEngine(opts: EngineOptions): Promise<EngineRep
   }
   return { installed, started: true };
 }
+
+/** A Docker client whose engine answers, or a usage error saying how to get one (read-only commands). */
+export async function requireEngine(purpose: string): Promise<Docker> {
+  const docker = dockerClient();
+  if (!(await engineAnswers(docker))) {
+    throw new HarnessError('ENV_DOCKER_MISSING', `no Docker engine answers, so ${purpose}; run \`npm run setup\` (or start Docker) first`);
+  }
+  return docker;
+}

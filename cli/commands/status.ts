@@ -1,8 +1,7 @@
 // `lockbench status`: what runs, where to reach it, and each node's role.
 import type { CommandModule } from 'yargs';
 import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
-import { dockerClient } from '../../clusters/docker-engine.ts';
-import { HarnessError } from '../../core/errors.ts';
+import { requireEngine } from '../../clusters/docker-engine.ts';
 import { runContext } from '../context.ts';
 
 export function formatStatus(s: ClusterStatus): string {
@@ -24,12 +23,7 @@ export const statusCommand: CommandModule<object, { json: boolean }> = {
   describe: 'show nodes, roles, direct and proxied addresses, and the Toxiproxy in use',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
   handler: async (args) => {
-    const docker = dockerClient();
-    try {
-      await docker.ping();
-    } catch {
-      throw new HarnessError('ENV_DOCKER_MISSING', 'no Docker engine answers; run `npm run setup` (or start Docker) first');
-    }
+    const docker = await requireEngine('no cluster can be running');
     const status = await clusterStatus(docker);
     if (!status) {
       if (args.json) process.stdout.write(JSON.stringify({ running: false, nodes: [] }) + '\n');

@@ -2,6 +2,7 @@
 // reference the sweep is compared against.
 import type { AuditEntry, AuditEvent, LeaseRecord, Op, OpType } from '../../../core/history.ts';
 import type { Hold } from '../../../chaos/checkers/intervals.ts';
+import { seededRandom } from '../../../core/rng.ts';
 
 type Extra = Partial<Pick<Op, 'key' | 'value' | 'lease' | 'error'>>;
 
@@ -66,17 +67,8 @@ export function incr(process: number, key: string, invokeMs: number, completeMs:
   return [invoke(process, 'incr', invokeMs, { key }), op(type, process, 'incr', completeMs, value === undefined ? { key } : { key, value })];
 }
 
-/** mulberry32: a tiny seeded PRNG, floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, floats in [0, 1): the project's own. */
+export const mulberry32 = seededRandom;
 
 /** Reference overlap check: every pair, same key, different process, max(start) < min(end). */
 export function bruteForcePairs(holds: readonly Hold[]): [Hold, Hold][] {
