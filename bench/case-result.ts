@@ -1,6 +1,7 @@
 // Turns what the workers measured into a case's entry in bench.json: merged-histogram percentiles,
 // the overlap checker's verdict over the recorded attempts, fairness, the floor and efficiency.
-import { encodeHistogram, summarize, type LatencyHistogram, type LatencySummaryMs } from '../core/stats.ts';
+import { summaryMs } from './latency-summary.ts';
+import { encodeHistogram, type LatencyHistogram, type LatencySummaryMs } from '../core/stats.ts';
 import { attemptsToOps, overlapOf, stalledClients, type OverlapSummary } from './attempts.ts';
 import { noErrors, type ErrorCounts } from './cycle-loop.ts';
 import { caseFloor, efficiency, type FloorFigures } from './efficiency.ts';
@@ -18,7 +19,7 @@ export interface CaseTiming {
 
 const keysOf = (spec: CaseSpec): KeySpec => ('keys' in spec ? spec.keys : 1);
 const modeOf = (spec: CaseSpec): CaseResult['mode'] => (spec.kind === 'micro' ? 'tinybench' : spec.kind === 'open' ? 'open' : spec.kind === 'http' ? 'http' : 'closed');
-const summaryOrUndefined = (h: LatencyHistogram): LatencySummaryMs | undefined => (h.totalCount > 0 ? summarize(h) : undefined);
+const summaryOrUndefined = (h: LatencyHistogram): LatencySummaryMs | undefined => (h.totalCount > 0 ? summaryMs(h) : undefined);
 
 function base(spec: CaseSpec, t: CaseTiming): Pick<CaseResult, 'id' | 'kind' | 'lock' | 'clients' | 'keys' | 'latencyMs' | 'jitterMs' | 'mode' | 'holdMs' | 'durationMs' | 'warmupMs'> {
   return {

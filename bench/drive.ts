@@ -21,6 +21,11 @@ export function dealClients(clients: number, workers: number): number[][] {
   return out;
 }
 
+/** Decodes per-worker histograms and merges them: percentiles of the union, never averaged. */
+export function mergeEncodedHistograms(encoded: readonly string[]): LatencyHistogram {
+  return mergeHistograms(encoded.map((e) => decodeHistogram(e)));
+}
+
 export function usageOf(a: JobAnswer, clients: number): WorkerCaseUsage {
   const u = a.usage;
   const cpuMs = u.cpuUserMs + u.cpuSystemMs;
@@ -98,7 +103,7 @@ export async function driveLoop(pool: WorkerPool, spec: LoopSpec): Promise<LoopO
     offered += a.result.offered ?? 0;
     unserved += a.result.unserved ?? 0;
   }
-  const merge = (name: 'acquire' | 'wait' | 'cycle' | 'service'): LatencyHistogram => mergeHistograms(answers.map((a) => decodeHistogram(a.result.histograms[name])));
+  const merge = (name: 'acquire' | 'wait' | 'cycle' | 'service'): LatencyHistogram => mergeEncodedHistograms(answers.map((a) => a.result.histograms[name]));
   return {
     cycles,
     attempts,
@@ -146,7 +151,7 @@ export async function driveRaw(pool: WorkerPool, system: 'redis' | 'zookeeper', 
     pairsPerSec: Math.round(pairsPerSec),
     pairs,
     errors: answers.reduce((n, a) => n + a.result.errors, 0),
-    histogram: mergeHistograms(answers.map((a) => decodeHistogram(a.result.histogram))),
+    histogram: mergeEncodedHistograms(answers.map((a) => a.result.histogram)),
     workerCpuPercent: answers.map((a) => usageOf(a, 0).cpuPercent),
   };
 }

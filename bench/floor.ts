@@ -3,11 +3,12 @@
 // cost is reported, never hidden); one ZooKeeper quorum write; and the raw primitive pairs per
 // second at each concurrency of the sweep, driven by the same worker processes as the locks.
 // Round trips are sequential on one connection in this process, which is otherwise idle.
+import { summaryMs } from './latency-summary.ts';
 import { Redis } from 'ioredis';
 import type { ClusterPlan, NodePlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
-import { latencyHistogram, recordMs, summarize, type LatencySummaryMs } from '../core/stats.ts';
+import { latencyHistogram, recordMs, type LatencySummaryMs } from '../core/stats.ts';
 import { driveRaw, type RawOutcome } from './drive.ts';
 import type { FloorFigures } from './efficiency.ts';
 import type { FloorResult, PairsAt, PathRtt } from './results.ts';
@@ -31,7 +32,7 @@ async function sample(budget: SampleBudget, warmup: number, once: () => Promise<
     await once();
     recordMs(h, monoMs() - t);
   }
-  return summarize(h);
+  return summaryMs(h);
 }
 
 /** Sequential PINGs on one connection. */
@@ -65,7 +66,7 @@ export async function zkWrite(connect: string, dir: string, budget: SampleBudget
     if (i >= 0) recordMs(h, monoMs() - t);
     await s.zk.delete_(path, -1);
   }
-  return summarize(h);
+  return summaryMs(h);
 }
 
 export function nodeNamed(plan: ClusterPlan, name: string): NodePlan {
@@ -104,7 +105,7 @@ export interface FloorOptions {
 }
 
 function pairsAt(clients: number, r: RawOutcome): PairsAt {
-  return { clients, pairsPerSec: r.pairsPerSec, pairMs: summarize(r.histogram), errors: r.errors, workerCpuPercent: r.workerCpuPercent };
+  return { clients, pairsPerSec: r.pairsPerSec, pairMs: summaryMs(r.histogram), errors: r.errors, workerCpuPercent: r.workerCpuPercent };
 }
 
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);

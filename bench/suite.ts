@@ -3,11 +3,12 @@
 // case that fails is recorded as failed and the suite goes on; Ctrl-C cuts the current case short
 // (its partial figures are kept and marked) and skips the rest. Workers and toxics are always
 // cleaned up before this returns or throws.
+import { summaryMs } from './latency-summary.ts';
 import type { ClusterControl } from '../clusters/node-faults.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { decodeHistogram, summarize } from '../core/stats.ts';
+import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
 import { driveLoop, driveMicro, driveRaw, usageOf } from './drive.ts';
 import { lockFloorRow, type FloorFigures } from './efficiency.ts';
@@ -195,7 +196,7 @@ async function runCase(
         cycles: h.figures.purchases,
         attempts: h.figures.requests,
         cyclesPerSec: h.figures.requestsPerSec,
-        latency: { cycle: h.latency.totalCount > 0 ? summarize(h.latency) : undefined },
+        latency: { cycle: h.latency.totalCount > 0 ? summaryMs(h.latency) : undefined },
         errors: h.errors,
         overlap: h.overlap,
         workers: [...h.usage, { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 }],

@@ -1,0 +1,93 @@
+// The case matrix from flags: defaults, --quick, narrowing flags, bad values (UsageError, exit 254),
+// and the order the suite relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { focusClients, keyFor, planCases, suiteOptions, sweepId } from '../../../bench/plan.ts';
+import { UsageError } from '../../../core/errors.ts';
+import { lockNames } from '../../../locks/registry.ts';
+
+test('defaults: every lock × clients 1,4,16,64 × keys 1,many × latency 0,1,5, plus micro, open, fairness and http', () => {
+  const o = suiteOptions({});
+  assert.deepEqual(o.locks, lockNames);
+  assert.deepEqual(o.clients, [1, 4, 16, 64]);
+  assert.deepEqual(o.keys, [1, 'many']);
+  assert.deepEqual(o.latenciesMs, [1, 5]);
+  assert.equal(o.durationMs, 3000);
+  assert.equal(o.focusClients, 16);
+  const cases = planCases(o);
+  const n = lockNames.length;
+  assert.equal(cases.filter((c) => c.kind === 'sweep').length, n * 4 * 2 * 3);
+  assert.equal(cases.filter((c) => c.kind === 'micro').length, n);
+  assert.equal(cases.filter((c) => c.kind === 'open').length, n * 2);
+  assert.equal(cases.filter((c) => c.kind === 'fairness').length, n);
+  assert.equal(cases.filter((c) => c.kind === 'http').length, n);
+  assert.equal(new Set(cases.map((c) => c.id)).size, cases.length, 'case ids are unique');
+});
+
+test('--quick: a smaller matrix and shorter cases', () => {
+  const o = suiteOptions({ quick: true });
+  assert.deepEqual(o.clients, [1, 16]);
+  assert.deepEqual(o.latenciesMs, [1]);
+  assert.equal(o.durationMs, 1000);
+  assert.equal(planCases(o).filter((c) => c.kind === 'sweep').length, lockNames.length * 2 * 2 * 2);
+  // An explicit flag still wins over --quick's default.
+  assert.equal(suiteOptions({ quick: true, duration: 0.5 }).durationMs, 500);
+});
+
+test('flags narrow the suite', () => {
+  const o = suiteOptions({ locks: 'redis,zookeeper', clients: '4,1,4', keys: 'many', latency: '0', duration: 2 });
+  assert.deepEqual(o.locks, ['redis', 'zookeeper']);
+  assert.deepEqual(o.clients, [1, 4], 'sorted, duplicates dropped');
+  assert.deepEqual(o.latenciesMs, [], 'latency 0 = no WAN cases');
+  const cases = planCases(o);
+  assert.deepEqual(
+    cases.filter((c) => c.kind === 'sweep').map((c) => c.id),
+    [sweepId('redis', 1, 'many', 0), sweepId('redis', 4, 'many', 0), sweepId('zookeeper', 1, 'many', 0), sweepId('zookeeper', 4, 'many', 0)],
+  );
+  assert.ok(cases.every((c) => c.latencyMs === 0));
+  assert.equal(suiteOptions({ locks: 'all' }).locks.length, lockNames.length);
+});
+
+test('cases run grouped by latency, and each open-loop case after the sweep case its rate comes from', () => {
+  const cases = planCases(suiteOptions({}));
+  const latencies = cases.filter((c) => c.kind === 'sweep').map((c) => c.latencyMs);
+  assert.deepEqual(latencies, [...latencies].sort((a, b) => a - b));
+  cases.forEach((c, i) => {
+    if (c.kind !== 'open') return;
+    const ref = cases.findIndex((x) => x.id === c.rateOf);
+    assert.ok(ref >= 0 && ref < i, `${c.id} must follow ${c.rateOf}`);
+  });
+});
+
+test('bad values are usage errors that say how to fix them', () => {
+  const bad: [Parameters<typeof suiteOptions>[0], RegExp][] = [
+    [{ locks: 'redis,etcd' }, /unknown lock 'etcd'.*choose from/],
+    [{ locks: ',' }, /at least one value/],
+    [{ clients: '0' }, /--clients.*1 to 256/],
+    [{ clients: '2.5' }, /--clients/],
+    [{ clients: 'x' }, /--clients/],
+    [{ keys: 'some' }, /--keys.*'many'/],
+    [{ keys: '0' }, /--keys/],
+    [{ latency: '-1' }, /--latency/],
+    [{ latency: '1.5' }, /whole number of ms/],
+    [{ duration: 0 }, /--duration/],
+    [{ duration: Number.NaN }, /--duration/],
+    [{ duration: 601 }, /--duration/],
+    [{ workers: 0 }, /--workers/],
+  ];
+  for (const [flags, message] of bad) {
+    assert.throws(() => suiteOptions(flags), (err: unknown) => err instanceof UsageError && err.exitCode === 254 && message.test(err.message), JSON.stringify(flags));
+  }
+});
+
+test('keys: one shared key, one per client, or client i on key i mod N', () => {
+  assert.equal(keyFor('p', 1, 7), 'p:k0');
+  assert.equal(keyFor('p', 'many', 7), 'p:k7');
+  assert.equal(keyFor('p', 3, 7), 'p:k1');
+});
+
+test('the focus concurrency is 16 when swept, else the largest below it', () => {
+  assert.equal(focusClients([1, 4, 16, 64]), 16);
+  assert.equal(focusClients([1, 8, 32]), 8);
+  assert.equal(focusClients([32, 64]), 32);
+});

@@ -1,0 +1,139 @@
+// Floors, efficiency, goals and the assembled bench.json / table, from synthetic measurements.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assembleResult } from '../../../bench/assemble.ts';
+import { failedCase, loopCase } from '../../../bench/case-result.ts';
+import { AttemptLog, OUTCOME } from '../../../bench/attempts.ts';
+import { caseFloor, efficiency, kthFastest, lockFloorRow, type FloorFigures } from '../../../bench/efficiency.ts';
+import { evaluateGoals } from '../../../bench/goals.ts';
+import { planCases, suiteOptions, type CaseSpec } from '../../../bench/plan.ts';
+import type { BenchResult, CaseResult, FloorResult } from '../../../bench/results.ts';
+import type { LoopOutcome } from '../../../bench/drive.ts';
+import { renderBench } from '../../../bench/table.ts';
+import { noErrors } from '../../../bench/cycle-loop.ts';
+import { latencyHistogram, recordMs, summarize } from '../../../core/stats.ts';
+
+const figures: FloorFigures = {
+  redisRttMs: 0.1,
+  mastersRttMs: [0.3, 0.1, 0.2, 0.5, 0.4],
+  zkRttMs: 0.3,
+  zkWriteMs: 1,
+  redisPairsPerSec: new Map([
+    [1, 4000],
+    [16, 10_000],
+  ]),
+  zkPairsPerSec: new Map([
+    [1, 400],
+    [16, 1000],
+  ]),
+};
+
+test('each lock’s latency floor follows its round trips and writes', () => {
+  assert.equal(lockFloorRow('redis', figures)?.latencyMs, 0.2);
+  // Redlock waits for the 3rd fastest of 5 masters (0.3 ms), twice.
+  assert.equal(kthFastest(figures.mastersRttMs, 3), 0.3);
+  assert.equal(lockFloorRow('redlock', figures)?.latencyMs, 0.6);
+  assert.equal(lockFloorRow('node-redlock', figures)?.latencyMs, 0.6);
+  assert.equal(lockFloorRow('zookeeper', figures)?.latencyMs, 2.3);
+  assert.equal(lockFloorRow('zookeeper', figures)?.writesPerCycle, 2);
+  assert.equal(lockFloorRow('my-module', figures), undefined);
+});
+
+test('throughput ceilings: raw pairs at the same concurrency, ÷ masters for Redlock, one holder on one key', () => {
+  assert.equal(caseFloor('redis', figures, 16, 'many', false)?.cyclesPerSec, 10_000);
+  assert.equal(caseFloor('redlock', figures, 16, 'many', false)?.cyclesPerSec, 2000);
+  assert.equal(caseFloor('zookeeper', figures, 16, 'many', false)?.cyclesPerSec, 1000);
+  // Unmeasured concurrency: the nearest measured one below.
+  assert.equal(caseFloor('redis', figures, 64, 'many', false)?.cyclesPerSec, 10_000);
+  // One client: 1 ÷ latency floor.
+  assert.equal(caseFloor('redis', figures, 1, 'many', false)?.cyclesPerSec, 5000);
+  // One key: 1 ÷ handoff (+ hold): Redis RTT; ZooKeeper W + RTT.
+  assert.equal(caseFloor('redis', figures, 16, 1, false)?.cyclesPerSec, 10_000);
+  assert.equal(caseFloor('redis', figures, 16, 1, false, 1)?.cyclesPerSec, 909);
+  assert.equal(caseFloor('zookeeper', figures, 16, 1, false)?.cyclesPerSec, 769);
+  // Injected latency caps the raw pairs at (parallel cycles ÷ latency floor).
+  const wan: FloorFigures = { ...figures, redisRttMs: 2 };
+  assert.equal(caseFloor('redis', wan, 16, 'many', true)?.cyclesPerSec, 4000);
+});
+
+test('efficiency = measured ÷ floor (throughput) and floor ÷ measured p50 (latency)', () => {
+  const floor = { latencyMs: 0.2, cyclesPerSec: 10_000, basis: '' };
+  assert.deepEqual(efficiency(floor, 8000, 0.25), { throughput: 0.8, latency: 0.8 });
+  assert.deepEqual(efficiency(null, 8000, 0.25), { throughput: null, latency: null });
+});
+
+function outcome(spec: CaseSpec, cycles: number): LoopOutcome {
+  const h = latencyHistogram();
+  const log = new AttemptLog();
+  for (let i = 0; i < cycles; i++) {
+    recordMs(h, 1 + (i % 3));
+    const row = log.begin(i % spec.clients, i * 4);
+    log.acquired(row, i * 4 + 1, OUTCOME.ok);
+    log.releaseInvoked(row, i * 4 + 2);
+    log.released(row, i * 4 + 3, OUTCOME.ok);
+  }
+  return {
+    cycles,
+    attempts: cycles,
+    errors: noErrors(),
+    histograms: { acquire: h, wait: h, cycle: h, service: h },
+    logs: [log.toArray()],
+    usage: [{ worker: 0, pid: 1, clients: spec.clients, cpuPercent: 42, cpuUserMs: 1, cpuSystemMs: 1, wallMs: 1000, eventLoopDelayP99Ms: 1 }],
+    measureStartMs: 0,
+    offered: 0,
+    unserved: 0,
+    keyOf: () => 'k',
+  };
+}
+
+const floorResult = (pairs16: number): FloorResult => ({
+  redis: {
+    node: 'redis-1',
+    rtt: [{ path: 'proxied', address: 'x', rttMs: { count: 1, p50: 0.1, p90: 0.1, p99: 0.1, p999: 0.1, max: 0.1, mean: 0.1 } }],
+    mastersRttP50Ms: [0.1],
+    proxyOverheadRatio: 2,
+    pairs: [{ clients: 16, pairsPerSec: pairs16, pairMs: summarize(latencyHistogram()), errors: 0, workerCpuPercent: [] }],
+    directPairs: null,
+  },
+  zookeeper: { node: 'zk-1', rtt: [], writeMs: summarize(latencyHistogram()), proxyOverheadRatio: 1, pairs: [] },
+});
+
+test('goals: the harness goal compares with the paired raw pairs, and says when it was not measured', () => {
+  const o = suiteOptions({ locks: 'redis', clients: '16', keys: 'many', latency: '0' });
+  const spec = planCases(o).find((c) => c.kind === 'sweep');
+  assert.ok(spec);
+  const t = { durationMs: 1000, warmupMs: 0, ttlMs: 1000, jitterMs: 0 };
+  const c: CaseResult = { ...loopCase(spec, t, outcome(spec, 9000), figures, false), pairedRawPairsPerSec: 10_000 };
+  const goals = evaluateGoals(floorResult(20_000), [c]);
+  const harness = goals[0];
+  assert.ok(harness);
+  assert.equal(harness.met, true, harness.measured);
+  assert.match(harness.measured, /90%/);
+  assert.equal(goals[2]?.met, true);
+  const { pairedRawPairsPerSec: _paired, ...withoutPaired } = c;
+  assert.equal(evaluateGoals(floorResult(20_000), [withoutPaired])[0]?.met, false);
+  assert.equal(evaluateGoals(null, [])[0]?.met, null);
+});
+
+test('every planned case appears in bench.json and in the table, measured or failed', () => {
+  const o = suiteOptions({ quick: true });
+  const specs = planCases(o);
+  const t = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
+  const cases = specs.map((s, i) => (i % 7 === 3 ? failedCase(s, t, 'failed', 'boom') : loopCase(s, t, outcome(s, 30), figures, false)));
+  const result: BenchResult = assembleResult({ runId: 'bench-x', startedAt: new Date(0), wallTimeMs: 1, options: o, cluster: {}, toxiproxy: {}, out: { floor: floorResult(1), lockFloors: [], wan: [], cases, interrupted: false } });
+  const parsed = JSON.parse(JSON.stringify(result)) as BenchResult;
+  assert.deepEqual(
+    parsed.cases.map((c) => c.id),
+    specs.map((s) => s.id),
+  );
+  for (const c of parsed.cases.filter((x) => x.status === 'ok')) {
+    assert.equal(c.overlap?.verdict, 'valid', c.id);
+    assert.ok(c.latency.cycle && c.latency.cycle.p50 > 0 && c.latency.cycle.p999 >= c.latency.cycle.p99 && c.latency.cycle.max >= c.latency.cycle.p999);
+    assert.equal(c.cyclesPerSec, 30);
+  }
+  const table = renderBench(result);
+  assert.match(table, /CONTENTION SWEEP/);
+  assert.match(table, /FAILED sweep|FAILED [a-z]+\//);
+  for (const lock of o.locks) assert.ok(table.includes(lock), lock);
+  assert.deepEqual(result.violations, []);
+});
