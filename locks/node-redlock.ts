@@ -70,7 +70,9 @@ export class NodeRedlock implements LockClient {
   }
 
   static async create(ctx: LockClientContext): Promise<NodeRedlock> {
-    const clients = ctx.redis.map((e) => lockRedis(e, { commandTimeoutMs: tuning(ctx, 'nodeTimeoutMs', 50) }));
+    // ioredis has no command timeout by default and node-redlock sets none; 1 s keeps a dead master
+    // from hanging a run while staying far from the spurious timeouts a loaded machine would cause.
+    const clients = ctx.redis.map((e) => lockRedis(e, { commandTimeoutMs: tuning(ctx, 'nodeTimeoutMs', 1000) }));
     await Promise.all(clients.map((c) => connectQuietly(c, 2000)));
     const retryDelay = tuning(ctx, 'retryDelayMs', 20);
     const redlock = new Redlock(clients, { driftFactor: 0.01, retryCount: 0, retryDelay, retryJitter: Math.round(retryDelay / 2) });
