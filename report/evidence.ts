@@ -1,0 +1,293 @@
+// The evidence table: the classic Redis-vs-ZooKeeper comparison (speed, consistency, behaviour
+// under each fault, auto-release, ordering, fencing), where every cell is a figure or verdict
+// measured by a stored run and links to it, and a cell no run supports says so. Sources: the
+// newest bench run with lock cases, the newest matrix, and the newest chaos run per lock × fault
+// (matrix scenarios and standalone runs alike).
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { BenchResult, CaseResult } from '../bench/results.ts';
+import { prepareInput } from '../chaos/checkers/input.ts';
+import { historyHolds } from '../chaos/checkers/intervals.ts';
+import { faultKinds } from '../chaos/options.ts';
+import type { ChaosResult } from '../chaos/runner.ts';
+import { agreement } from '../chaos/summary.ts';
+import type { Op } from '../core/history.ts';
+import { readAllJsonl } from '../core/jsonl.ts';
+import { renderPage } from './html.ts';
+import { normalizeBench, type MatrixFile } from './load-run.ts';
+import { focusClients } from './specs/bench-latency.ts';
+import { KNOWN_LOCKS, lockOrder } from './specs/common.ts';
+import { esc, int, ms, pct, tableHtml, tableMarkdown, type Cell, type Table } from './tables.ts';
+
+/** A run id's UTC stamp (yyyymmdd-hhmmssZ), which orders runs by start time. */
+const stampOf = (name: string): string => /\d{8}-\d{6}Z/.exec(name)?.[0] ?? '';
+
+interface Source {
+  /** Folder, absolute. */
+  readonly dir: string;
+  readonly label: string;
+}
+
+interface ChaosSource extends Source {
+  readonly result: ChaosResult;
+  readonly stamp: string;
+}
+
+interface Evidence {
+  readonly resultsDir: string;
+  readonly bench: (Source & { readonly bench: BenchResult }) | undefined;
+  readonly matrix: (Source & { readonly matrix: MatrixFile }) | undefined;
+  /** Newest first. */
+  readonly chaos: readonly ChaosSource[];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function gather(resultsDir: string): Promise<Evidence> {
+  const entries = (await readdir(resultsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const newestFirst = (names: string[]): string[] => names.sort((a, b) => stampOf(b).localeCompare(stampOf(a)) || b.localeCompare(a));
+
+  let bench: Evidence['bench'];
+  for (const name of newestFirst(entries.filter((n) => n.startsWith('bench-')))) {
+    const raw = await readJson<Partial<BenchResult>>(join(resultsDir, name, 'bench.json'));
+    if (raw && (raw.cases?.length ?? 0) > 0) {
+      bench = { dir: join(resultsDir, name), label: name, bench: normalizeBench(raw, name) };
+      break;
+    }
+  }
+
+  let matrix: Evidence['matrix'];
+  const chaos: ChaosSource[] = [];
+  for (const name of newestFirst(entries.filter((n) => n.startsWith('matrix-')))) {
+    const m = await readJson<MatrixFile>(join(resultsDir, name, 'matrix.json'));
+    if (!m) continue;
+    matrix ??= { dir: join(resultsDir, name), label: name, matrix: m };
+    if (matrix.label !== name) continue;
+    for (const sub of await readdir(join(resultsDir, name), { withFileTypes: true })) {
+      if (!sub.isDirectory()) continue;
+      const result = await readJson<ChaosResult>(join(resultsDir, name, sub.name, 'results.json'));
+      if (result) chaos.push({ dir: join(resultsDir, name, sub.name), label: `${name}/${sub.name}`, result, stamp: stampOf(name) });
+    }
+  }
+  for (const name of entries.filter((n) => n.startsWith('chaos-'))) {
+    const result = await readJson<ChaosResult>(join(resultsDir, name, 'results.json'));
+    if (result) chaos.push({ dir: join(resultsDir, name), label: name, result, stamp: stampOf(name) });
+  }
+  chaos.sort((a, b) => b.stamp.localeCompare(a.stamp));
+  return { resultsDir, bench, matrix, chaos };
+}
+
+const NO_RUN: Cell = { text: 'no run', cls: 'none' };
+
+/** A link from results/ to a run: its report if rendered, else its summary, else the folder. */
+async function linkTo(ev: Evidence, dir: string, preferred: readonly string[]): Promise<string> {
+  for (const f of preferred) if (await isFile(join(dir, f))) return relative(ev.resultsDir, join(dir, f));
+  return `${relative(ev.resultsDir, dir)}/`;
+}
+
+type Row = readonly [area: string, aspect: string, cells: readonly Cell[]];
+
+function caseOf(b: BenchResult, lock: string, pred: (c: CaseResult) => boolean): CaseResult | undefined {
+  return b.cases.find((c) => c.lock === lock && c.status === 'ok' && pred(c));
+}
+
+async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+  const b = ev.bench?.bench;
+  if (!ev.bench || !b) return [['speed', 'bench figures', locks.map(() => ({ ...NO_RUN, text: 'no bench run with lock cases' }))]];
+  const href = await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json']);
+  const fc = focusClients(b) ?? 1;
+  const cellFor = (lock: string, pred: (c: CaseResult) => boolean, fmt: (c: CaseResult) => string): Cell => {
+    const c = caseOf(b, lock, pred);
+    return c ? { text: fmt(c), href, title: c.id } : NO_RUN;
+  };
+  const sweep = (clients: number, keys: string, latencyMs: number) => (c: CaseResult): boolean => c.kind === 'sweep' && c.clients === clients && c.keys === keys && c.latencyMs === latencyMs;
+  const minClients = Math.min(...b.cases.filter((c) => c.kind === 'sweep').map((c) => c.clients));
+  const rows: Row[] = [
+    ['speed', `cycle latency p50, ${minClients} client, no contention`, locks.map((l) => cellFor(l, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)))],
+    ['speed', `throughput, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), (c) => `${int(c.cyclesPerSec)} cycles/s`))],
+    ['speed', `throughput, ${fc} clients on one key`, locks.map((l) => cellFor(l, sweep(fc, '1', 0), (c) => `${int(c.cyclesPerSec)} cycles/s`))],
+    ['speed', `cycle latency p99, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)))],
+  ];
+  const wanMs = [...new Set(b.cases.filter((c) => c.kind === 'sweep' && c.latencyMs > 0).map((c) => c.latencyMs))].sort((x, y) => x - y);
+  for (const w of wanMs) {
+    rows.push(['speed', `cycle latency p50 with ${w} ms injected per link, ${minClients} client`, locks.map((l) => cellFor(l, sweep(minClients, 'many', w), (c) => ms(c.latency.cycle?.p50, 1)))]);
+  }
+  rows.push([
+    'ordering / fairness',
+    'fairness: all clients on one key',
+    locks.map((l) => cellFor(l, (c) => c.kind === 'fairness' && c.fairness !== undefined, (c) => (c.fairness ? `Jain ${c.fairness.jainIndex.toFixed(2)}, ${pct(c.fairness.inOrderFraction)} of grants in FIFO order (${c.fairness.clients} clients)` : '–'))),
+  ]);
+  rows.push([
+    'consistency',
+    'overlapping holders in every bench case (no faults)',
+    locks.map((l): Cell => {
+      const cases = b.cases.filter((c) => c.lock === l && c.overlap);
+      if (cases.length === 0) return NO_RUN;
+      const bad = cases.filter((c) => c.overlap?.verdict === 'invalid').length;
+      return { text: bad === 0 ? `none in ${cases.length} cases` : `${bad} of ${cases.length} cases overlapped`, href, cls: bad === 0 ? 'valid' : 'invalid' };
+    }),
+  ]);
+  return rows;
+}
+
+function newestChaos(ev: Evidence, lock: string, fault: string, pred: (s: ChaosSource) => boolean = () => true): ChaosSource | undefined {
+  return ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fault === fault && pred(s));
+}
+
+function faultCellText(s: ChaosSource): { text: string; cls: string } {
+  const r = s.result;
+  const ov = r.check.checkers.overlap;
+  const lost = r.check.checkers['lost-updates'];
+  const resourcePairs = 'views' in ov ? ov.views.resource.definitePairs + ov.views.believed.definitePairs : 0;
+  const lostN = 'lost' in lost ? lost.lost : undefined;
+  const a = agreement(r);
+  const parts = [r.verdict.toUpperCase(), `${resourcePairs} overlap${resourcePairs === 1 ? '' : 's'}`, lostN === undefined ? 'lost updates unknown' : `${lostN} lost`];
+  const avail = r.check.checkers.availability;
+  const acq = 'byF' in avail ? avail.byF['acquire']?.inFault : undefined;
+  const tries = acq ? acq.ok + acq.fail + acq.info : 0;
+  if (acq && tries > 0 && r.options.fault !== 'none') parts.push(`acquire ok ${pct(acq.ok / tries)} in faults`);
+  if (r.options.fencing) parts.push('fencing on');
+  if (r.aborted) parts.push(`stopped early: ${r.aborted.slice(0, 60)}`);
+  if (a.agrees === false) parts.push('⚠ unexpected');
+  return { text: parts.join('; '), cls: r.verdict };
+}
+
+async function chaosRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+  const faults = [...faultKinds, ...new Set(ev.chaos.map((s) => s.result.options.fault).filter((f) => !(faultKinds as readonly string[]).includes(f)))];
+  const rows: Row[] = [];
+  for (const fault of faults) {
+    const cells: Cell[] = [];
+    for (const lock of locks) {
+      const s = newestChaos(ev, lock, fault);
+      cells.push(s ? { ...faultCellText(s), href: await linkTo(ev, s.dir, ['report.html', 'summary.md', 'results.json']), title: s.label } : NO_RUN);
+    }
+    rows.push([fault === 'none' ? 'consistency' : 'behaviour under failure', fault === 'none' ? 'chaos run without faults' : `under ${fault}`, cells]);
+  }
+  return rows;
+}
+
+/**
+ * How long after a holder was paused another client got its key: the lock's auto-release, as
+ * measured. Undefined when no paused client held a lock, or nobody acquired during the pause.
+ */
+export function releaseDelaysMs(history: readonly Op[]): { delaysMs: number[]; pauses: number } {
+  const input = prepareInput(history);
+  const { believed } = historyHolds(input.paired.pairs, input.paired.endMs);
+  const delaysMs: number[] = [];
+  let pauses = 0;
+  for (const w of input.faults.windows.filter((x) => x.fault === 'client-pause')) {
+    const held = believed.filter((h) => h.definite && h.startMs <= w.startMs && h.endMs > w.startMs);
+    for (const h of held) {
+      pauses += 1;
+      const next = believed.filter((o) => o.key === h.key && o.process !== h.process && o.startMs > w.startMs && o.startMs < w.endMs).sort((a, b) => a.startMs - b.startMs)[0];
+      if (next) delaysMs.push(next.startMs - w.startMs);
+    }
+  }
+  return { delaysMs, pauses };
+}
+
+async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<Row> {
+  const cells: Cell[] = [];
+  for (const lock of locks) {
+    const s = newestChaos(ev, lock, 'client-pause');
+    if (!s) {
+      cells.push(NO_RUN);
+      continue;
+    }
+    const href = await linkTo(ev, s.dir, ['report.html', 'summary.md', 'results.json']);
+    let history: Op[];
+    try {
+      history = await readAllJsonl<Op>(join(s.dir, 'history.jsonl'));
+    } catch {
+      cells.push({ text: 'history.jsonl unreadable', href, cls: 'none' });
+      continue;
+    }
+    const { delaysMs, pauses } = releaseDelaysMs(history);
+    const o = s.result.options;
+    const lease = o.lock === 'zookeeper' ? `session timeout ${o.sessionTimeoutMs} ms` : `TTL ${o.ttlMs} ms`;
+    const text =
+      pauses === 0
+        ? 'no pause struck a holder'
+        : delaysMs.length === 0
+          ? `not released: nobody acquired the key during ${pauses} pause(s)`
+          : `yes: another client got the key ${(Math.min(...delaysMs) / 1000).toFixed(2)} s after its holder froze (${lease})`;
+    cells.push({ text, href, title: s.label });
+  }
+  return ['auto-release', 'a frozen holder\'s lock is released (client-pause)', cells];
+}
+
+async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+  const tokens: Cell[] = [];
+  const protects: Cell[] = [];
+  for (const lock of locks) {
+    const any = ev.chaos.find((s) => s.result.options.lock === lock && 'tokenedWrites' in s.result.check.checkers.fencing);
+    if (any) {
+      const f = any.result.check.checkers.fencing;
+      const href = await linkTo(ev, any.dir, ['report.html', 'summary.md', 'results.json']);
+      if ('tokenedWrites' in f) {
+        const has = f.tokenedWrites > 0;
+        tokens.push({ text: has ? `yes: ${int(f.tokenedWrites)} writes carried a token; ${f.violations === 0 ? 'tokens strictly increase' : `${f.violations} out of order`}` : 'no token on any write', href, cls: has && f.violations === 0 ? 'valid' : has ? 'invalid' : 'none', title: any.label });
+      } else tokens.push(NO_RUN);
+    } else tokens.push(NO_RUN);
+    const fenced = ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fencing && s.result.options.fault !== 'none');
+    if (fenced) {
+      const f = fenced.result.check.checkers.fencing;
+      const lost = fenced.result.check.checkers['lost-updates'];
+      const href = await linkTo(ev, fenced.dir, ['report.html', 'summary.md', 'results.json']);
+      const lostN = 'lost' in lost ? lost.lost : undefined;
+      const rejected = 'rejections' in f ? f.rejections : undefined;
+      protects.push({
+        text: `under ${fenced.result.options.fault}: ${rejected === undefined ? '?' : int(rejected)} stale writes rejected, ${lostN === undefined ? 'lost updates unknown' : `${lostN} lost updates`}`,
+        href,
+        cls: lostN === 0 ? 'valid' : lostN === undefined ? 'unknown' : 'invalid',
+        title: fenced.label,
+      });
+    } else protects.push({ ...NO_RUN, text: 'no run with --fencing' });
+  }
+  return [
+    ['fencing', 'fencing token with each grant', tokens],
+    ['fencing', 'resource protected by fencing (lost updates)', protects],
+  ];
+}
+
+export async function renderEvidence(resultsDirIn: string): Promise<{ md: string; html: string }> {
+  const resultsDir = resolve(resultsDirIn);
+  const ev = await gather(resultsDir);
+  const present = [...(ev.bench?.bench.cases.map((c) => c.lock) ?? []), ...ev.chaos.map((s) => s.result.options.lock as string)];
+  const locks = lockOrder([...KNOWN_LOCKS, ...present]);
+  const rows: Row[] = [...(await speedRows(ev, locks)), ...(await chaosRows(ev, locks)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks))];
+  const areaOrder = ['speed', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
+  rows.sort((a, b) => areaOrder.indexOf(a[0]) - areaOrder.indexOf(b[0]));
+  const table: Table = { headers: ['area', 'what', ...locks], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]) };
+
+  const sources: string[] = [];
+  if (ev.bench) sources.push(`bench: [${ev.bench.label}](${await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json'])})`);
+  else sources.push('bench: no bench run with lock cases under this folder');
+  if (ev.matrix) sources.push(`matrix: [${ev.matrix.label}](${await linkTo(ev, ev.matrix.dir, ['report.html', 'matrix.md'])})`);
+  else sources.push('matrix: none under this folder');
+  sources.push(`chaos runs considered: ${ev.chaos.length} (the newest per lock × fault is used)`);
+  const intro = 'Every cell is a figure or verdict measured by a stored run and links to it; "no run" means no stored run supports the cell. Times are ms; a "cycle" is acquire + release.';
+  const md = ['# lockbench evidence: Redis or ZooKeeper for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), ''].join('\n');
+
+  const sourcesHtml = sources.map((s) => `<li>${esc(s).replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_m, t: string, h: string) => `<a href="${h}">${t}</a>`)}</li>`).join('');
+  const html = renderPage({ title: 'lockbench evidence: Redis or ZooKeeper for a distributed lock?', intro: `<p>${esc(intro)}</p><ul>${sourcesHtml}</ul>`, sections: [{ heading: 'The comparison', side: tableHtml(table) }] });
+  const mdPath = join(resultsDir, 'evidence.md');
+  const htmlPath = join(resultsDir, 'evidence.html');
+  await writeFile(mdPath, md);
+  await writeFile(htmlPath, html);
+  return { md: mdPath, html: htmlPath };
+}

@@ -1,0 +1,54 @@
+// The report of a matrix folder: the verdict heatmap, every cell's figures with a link to the
+// scenario's own report (rendered beside it), and the scenarios that did not run.
+import { basename } from 'node:path';
+import type { MatrixCell } from '../chaos/matrix.ts';
+import type { RunReportParts } from './bench-report.ts';
+import type { MatrixRun } from './load-run.ts';
+import { matrixHeatmap } from './specs/matrix-heatmap.ts';
+import type { ChartSpec } from './specs/common.ts';
+import { esc, ms, pct, tableHtml } from './tables.ts';
+
+/** The scenario folder of a cell inside the matrix folder, if it has one. */
+export function scenarioOf(c: MatrixCell, scenarios: readonly string[]): string | undefined {
+  // runDir is absolute where the matrix ran; the folder may have moved since, so match by name.
+  const candidates = [c.runDir === null ? undefined : basename(c.runDir), `${c.lock}-${c.fault}`];
+  return candidates.find((n): n is string => n !== undefined && scenarios.includes(n));
+}
+
+export function matrixReport(run: MatrixRun): RunReportParts {
+  const mx = run.matrix;
+  const charts: ChartSpec[] = [];
+  const heat = matrixHeatmap(mx.cells, mx.faults, mx.locks);
+  const rows = mx.cells.map((c) => {
+    const sc = scenarioOf(c, run.scenarios);
+    return [
+      c.lock,
+      c.fault,
+      { text: c.verdict, cls: c.verdict === 'not run' ? 'none' : c.verdict },
+      c.definiteOverlaps,
+      c.possibleOverlaps,
+      ms(c.maxOverlapMs, 1),
+      c.lostUpdates,
+      c.fencingRejections,
+      pct(c.acquireSuccessInFault),
+      ms(c.acquireP99InFaultMs, 1),
+      c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED',
+      c.agrees === null ? '–' : c.agrees ? 'yes' : { text: 'NO', cls: 'invalid', title: `expected: ${c.expected}` },
+      sc !== undefined ? { text: 'report', href: `${sc}/report.html` } : c.error !== undefined ? { text: 'not run', title: c.error } : '–',
+    ];
+  });
+  const table = tableHtml({
+    headers: ['lock', 'fault', 'verdict', 'definite overlaps', 'possible', 'max overlap', 'lost updates', 'fencing rejections', 'acquire ok in faults', 'acquire p99 in faults', 'liveness', 'agrees', 'scenario'],
+    rows,
+  });
+  const sections = [];
+  if (heat) {
+    charts.push(heat);
+    sections.push({ heading: heat.heading, chart: heat });
+  }
+  sections.push({ heading: 'Every scenario', side: table });
+  const failed = mx.cells.filter((c) => c.error !== undefined);
+  if (failed.length > 0) sections.push({ heading: 'Scenarios that did not run', side: tableHtml({ headers: ['lock', 'fault', 'error'], rows: failed.map((c) => [c.lock, c.fault, c.error ?? '']) }) });
+  const intro = `<p>Matrix <code>${esc(mx.matrixId)}</code>: ${mx.locks.length} locks × ${mx.faults.length} faults, ${(mx.wallMs / 1000).toFixed(0)} s wall time. Each scenario folder has its own report. Files: <a href="matrix.json">matrix.json</a> · <a href="matrix.md">matrix.md</a>.</p>`;
+  return { charts, page: { title: `lockbench matrix — ${mx.matrixId}`, intro, sections } };
+}
