@@ -1,0 +1,145 @@
+// `lockbench bench` on the real cluster, run as a user runs it (the CLI in a child process): the
+// whole --quick suite completes with every planned case in bench.json and no violation; a WAN case
+// really adds latency and leaves no toxic behind; Ctrl-C stops the workers, removes the toxics and
+// still writes what was measured; bad flags exit 254 before touching Docker. No timing is asserted:
+// a slow lock is a finding, not a failure.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planCases, suiteOptions } from '../../bench/plan.ts';
+import type { BenchResult } from '../../bench/results.ts';
+import type { ClusterControl } from '../../clusters/node-faults.ts';
+import { collect, runCli, spawnCli } from '../support/cli.ts';
+import { testCluster } from '../support/cluster.ts';
+
+let cluster: ClusterControl;
+let resultsDir: string;
+
+before(async () => {
+  cluster = await testCluster();
+  resultsDir = mkdtempSync(join(tmpdir(), 'lockbench-bench-test-'));
+}, { timeout: 15 * 60_000 });
+
+after(async () => {
+  rmSync(resultsDir, { recursive: true, force: true });
+  await cluster.healAll();
+});
+
+const env = (): NodeJS.ProcessEnv => ({ LOCKBENCH_RESULTS: resultsDir });
+
+function readResult(stdout: string): BenchResult {
+  return JSON.parse(stdout) as BenchResult;
+}
+
+/** Toxics currently on any proxy of the test cluster, read from the Toxiproxy API. */
+async function toxicsLeft(): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${cluster.plan.toxiproxy.apiPort}/proxies`);
+  const proxies = (await res.json()) as Record<string, { toxics: { name: string }[] }>;
+  return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('bad flags exit 254 with a message saying how to fix them', async () => {
+  for (const args of [['--clients', '0'], ['--locks', 'etcd'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0']]) {
+    const r = await runCli(['bench', ...args], { env: env(), timeoutMs: 30_000 });
+    assert.equal(r.code, 254, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /--(clients|locks|keys|latency|duration)/);
+  }
+});
+
+test('--quick runs the whole suite: every planned case is in bench.json, measured, and none broke mutual exclusion', async (t) => {
+  const r = await runCli(['bench', '--quick', '--json'], { env: env(), timeoutMs: 8 * 60_000 });
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  const result = readResult(r.stdout);
+  const planned = planCases(suiteOptions({ quick: true })).map((c) => c.id);
+  assert.deepEqual(
+    result.cases.map((c) => c.id),
+    planned,
+  );
+  for (const c of result.cases) {
+    assert.equal(c.status, 'ok', `${c.id}: ${c.error ?? ''}`);
+    assert.ok(c.overlap, `${c.id} has an overlap verdict`);
+    assert.equal(c.overlap.definitePairs, 0, `${c.id}: ${c.overlap.summary}`);
+    assert.ok(c.workers.length > 0, `${c.id} reports worker CPU`);
+  }
+  // A lock that livelocks may complete nothing in a case (a finding); every lock must still do
+  // something in its uncontended and independent-keys cases.
+  for (const c of result.cases.filter((x) => x.kind === 'micro' || (x.kind === 'sweep' && x.keys === 'many' && x.latencyMs === 0))) {
+    assert.ok(c.cycles > 0, `${c.id} completed no cycle`);
+    assert.ok(c.latency.cycle && c.latency.cycle.p50 <= c.latency.cycle.p99 && c.latency.cycle.p99 <= c.latency.cycle.max, c.id);
+  }
+  for (const c of result.cases.filter((x) => x.kind === 'http')) {
+    const http = c.http;
+    assert.ok(http, `${c.id} has HTTP figures`);
+    assert.equal(http.oversell, 0, `${c.id} oversold`);
+    assert.ok(http.purchases > 0, `${c.id} sold nothing`);
+  }
+  assert.ok(result.floor, 'the floor was measured');
+  assert.equal(result.floor.redis.rtt.length, 2);
+  assert.equal(result.floor.zookeeper.rtt.length, 2);
+  assert.deepEqual(
+    result.floor.redis.pairs.map((p) => p.clients),
+    [1, 16],
+  );
+  assert.equal(result.wan.length, 1);
+  assert.ok(result.wan.every((g) => g.verified), JSON.stringify(result.wan));
+  assert.equal(result.goals.length, 3);
+  assert.deepEqual(result.violations, []);
+  assert.equal(result.interrupted, false);
+  assert.deepEqual(await toxicsLeft(), []);
+  t.diagnostic(`wall time ${(result.wallTimeMs / 1000).toFixed(0)} s; goals: ${result.goals.map((g) => `${g.goal}: ${g.met === null ? 'n/a' : g.met ? 'met' : 'MISSED'} (${g.measured})`).join(' | ')}`);
+});
+
+test('a WAN case adds the latency it claims (the round trip grows) and removes its toxics', async () => {
+  const r = await runCli(['bench', '--locks', 'redis', '--clients', '2', '--keys', 'many', '--latency', '2', '--duration', '0.5', '--json'], { env: env(), timeoutMs: 3 * 60_000 });
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  const result = readResult(r.stdout);
+  const direct = result.floor?.redis.rtt.find((p) => p.path === 'proxied')?.rttMs.p50 ?? 0;
+  const wan = result.wan[0];
+  assert.ok(wan);
+  assert.equal(wan.verified, true);
+  // 2 ms each way on both streams: the round trip grows by about 4 ms.
+  assert.ok(wan.redisRttP50Ms - direct >= 3, `RTT ${direct} → ${wan.redisRttP50Ms} ms`);
+  const wanCase = result.cases.find((c) => c.id === 'sweep/redis/c2/kmany/l2');
+  assert.ok(wanCase && wanCase.status === 'ok' && wanCase.jitterMs === 0);
+  assert.ok((wanCase.latency.cycle?.p50 ?? 0) >= 2 * wan.redisRttP50Ms * 0.75, `a cycle is two round trips: ${JSON.stringify(wanCase.latency.cycle)}`);
+  assert.deepEqual(await toxicsLeft(), []);
+});
+
+test('Ctrl-C during a WAN case: workers stop, toxics are removed, what was measured is written, exit 130', async () => {
+  const child = spawnCli(['bench', '--locks', 'redis', '--clients', '1', '--keys', 'many', '--latency', '1', '--duration', '20', '--json'], env());
+  let stderr = '';
+  const sawWan = new Promise<void>((resolve) =>
+    child.stderr?.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (stderr.includes('WAN: adding')) resolve();
+    }),
+  );
+  const done = collect(child, 4 * 60_000);
+  await Promise.race([sawWan, done]);
+  // Let the toxics go on and the case start.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  child.kill('SIGINT');
+  const r = await done;
+  assert.equal(r.code, 130, stderr.slice(-3000));
+  const result = readResult(r.stdout);
+  assert.equal(result.interrupted, true);
+  assert.ok(result.floor, 'the floor measured before Ctrl-C is kept');
+  assert.ok(result.cases.some((c) => c.id === 'micro/redis' && c.status === 'ok'));
+  const file = join(resultsDir, result.runId, 'bench.json');
+  assert.equal((JSON.parse(readFileSync(file, 'utf8')) as BenchResult).runId, result.runId);
+  assert.deepEqual(await toxicsLeft(), []);
+  const pids = [...new Set(result.cases.flatMap((c) => c.workers.map((w) => w.pid)))].filter((pid) => pid !== child.pid);
+  assert.ok(pids.length > 0);
+  for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} outlived the benchmark`);
+});
