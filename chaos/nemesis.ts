@@ -56,7 +56,8 @@ export class Nemesis {
     let metHolder: boolean | undefined;
     if (step.whenHolding && step.whenHolding.length > 0) {
       try {
-        await this.ctx.workers.waitForHolder(step.whenHolding, HOLDER_WAIT_MS);
+        // Strike within the first third of a hold (at least 5 ms after the grant is still early).
+        await this.ctx.workers.waitForHolder(step.whenHolding, HOLDER_WAIT_MS, Math.max(5, this.ctx.options.holdMs / 3));
         metHolder = true;
       } catch {
         metHolder = false;

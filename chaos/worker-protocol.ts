@@ -36,6 +36,7 @@ export interface WorkerCounts {
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly error: string }
-  | { readonly type: 'holding'; readonly key: string | null }
+  /** Sent as a worker starts (key) and stops (null) holding a lock; atMs = its monotonic clock then. */
+  | { readonly type: 'holding'; readonly key: string | null; readonly atMs: number }
   | { readonly type: 'stopped'; readonly counts: WorkerCounts }
   | { readonly type: 'liveness'; readonly ok: boolean; readonly detail: string };

@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { withDeadline } from '../core/wait.ts';
@@ -22,7 +23,7 @@ interface Handle {
 
 export class WorkerPool implements AsyncDisposable {
   private readonly handles: Handle[] = [];
-  private readonly holdWaiters = new Set<(clientId: number) => void>();
+  private readonly holdWaiters = new Set<(clientId: number, atMs: number) => void>();
   private readonly logStream: WriteStream;
 
   constructor(logPath: string) {
@@ -77,7 +78,7 @@ export class WorkerPool implements AsyncDisposable {
       child.on('message', (m: FromWorker) => {
         if (m.type === 'holding') {
           h.holding = m.key;
-          if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId);
+          if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId, m.atMs);
         }
         for (const w of [...h.waiters]) if (w(m)) break;
       });
@@ -119,14 +120,16 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /**
-   * Resolves with the first of `clients` that starts holding a lock from now on (a fresh grant, so
-   * a fault aimed at it strikes early in the hold rather than as it releases), within `timeoutMs`.
+   * Resolves with the first of `clients` that takes a lock from now on, as soon as the runner hears
+   * of it: a grant older than `maxAgeMs` when its message arrives (the runner was busy) is skipped,
+   * so a fault aimed at the holder strikes inside the hold, not as the holder releases.
    */
-  async waitForHolder(clients: readonly number[], timeoutMs: number): Promise<number> {
-    let wake: (clientId: number) => void = () => undefined;
+  async waitForHolder(clients: readonly number[], timeoutMs: number, maxAgeMs: number): Promise<number> {
+    const since = monoMs();
+    let wake: (clientId: number, atMs: number) => void = () => undefined;
     const found = new Promise<number>((resolve) => {
-      wake = (clientId) => {
-        if (clients.includes(clientId)) resolve(clientId);
+      wake = (clientId, atMs) => {
+        if (clients.includes(clientId) && atMs >= since && monoMs() - atMs <= maxAgeMs) resolve(clientId);
       };
       this.holdWaiters.add(wake);
     });

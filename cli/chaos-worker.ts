@@ -5,6 +5,7 @@ import { ResourceClient } from '../chaos/resource/client.ts';
 import { livenessCheck, runMutexClient } from '../chaos/workloads/mutex.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../chaos/worker-protocol.ts';
 import { planCluster } from '../clusters/topology.ts';
+import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
 import { seededRandom } from '../core/rng.ts';
@@ -78,7 +79,7 @@ process.on('message', (raw: ToWorker) => {
             deadlineMs: Number.POSITIVE_INFINITY,
             signal: stop.signal,
             random,
-            onHolding: (key) => send({ type: 'holding', key: key ?? null }),
+            onHolding: (key) => send({ type: 'holding', key: key ?? null, atMs: monoMs() }),
           }).then((counts) => send({ type: 'stopped', counts }));
           w.running = { stop, done };
           return;

@@ -140,10 +140,18 @@ export class ClusterControl {
     }
   }
 
-  /** Removes every isolation rule from the node. Verified: it reaches its peers again. */
+  /** Removes every isolation rule from the node, without checking (see heal). */
+  async clearIsolation(name: string): Promise<void> {
+    await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true`]);
+  }
+
+  /**
+   * Removes every isolation rule from the node. Verified: it reaches its peers again, so the
+   * peers' own rules against it must be cleared first (clearIsolation) when both sides have them.
+   */
   async heal(name: string): Promise<void> {
     const n = this.node(name);
-    await execChecked(this.docker, n.container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true`]);
+    await this.clearIsolation(name);
     const peers = this.plan.nodes.filter((p) => p.system === n.system && p.name !== name);
     for (const p of peers) {
       const running = (await this.docker.getContainer(p.container).inspect()).State;

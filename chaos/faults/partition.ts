@@ -52,12 +52,14 @@ export const partition: FaultMechanism = async (step, ctx) => {
       }
     }
   } catch (err) {
-    for (const n of isolated) await control.heal(n).catch(() => undefined);
+    for (const n of isolated) await control.clearIsolation(n).catch(() => undefined);
     throw err;
   }
   return {
     targets: { shape: step.shape, groups },
     heal: async () => {
+      // Both sides hold rules against each other: clear them all before checking reachability.
+      for (const n of isolated) await control.clearIsolation(n);
       for (const n of isolated) await control.heal(n);
     },
   };
