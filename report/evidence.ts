@@ -110,6 +110,11 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   if (!ev.bench || !b) return [['speed', 'bench figures', locks.map(() => ({ ...NO_RUN, text: 'no bench run with lock cases' }))]];
   const href = await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json']);
   const fc = focusClients(b) ?? 1;
+  const rate = (c: CaseResult): string => {
+    if (c.cycles > 0) return `${int(c.cyclesPerSec)} cycles/s`;
+    const e = c.errors;
+    return `0 cycles/s (${int(c.attempts)} attempts: ${int(e.busy)} busy, ${int(e.unavailable)} unavailable, ${int(e.unknown)} unknown)`;
+  };
   const cellFor = (lock: string, pred: (c: CaseResult) => boolean, fmt: (c: CaseResult) => string): Cell => {
     const c = caseOf(b, lock, pred);
     return c ? { text: fmt(c), href, title: c.id } : NO_RUN;
@@ -118,8 +123,8 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   const minClients = Math.min(...b.cases.filter((c) => c.kind === 'sweep').map((c) => c.clients));
   const rows: Row[] = [
     ['speed', `cycle latency p50, ${minClients} client, no contention`, locks.map((l) => cellFor(l, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)))],
-    ['speed', `throughput, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), (c) => `${int(c.cyclesPerSec)} cycles/s`))],
-    ['speed', `throughput, ${fc} clients on one key`, locks.map((l) => cellFor(l, sweep(fc, '1', 0), (c) => `${int(c.cyclesPerSec)} cycles/s`))],
+    ['speed', `throughput, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), rate))],
+    ['speed', `throughput, ${fc} clients on one key`, locks.map((l) => cellFor(l, sweep(fc, '1', 0), rate))],
     ['speed', `cycle latency p99, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)))],
   ];
   const wanMs = [...new Set(b.cases.filter((c) => c.kind === 'sweep' && c.latencyMs > 0).map((c) => c.latencyMs))].sort((x, y) => x - y);
@@ -129,7 +134,15 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   rows.push([
     'ordering / fairness',
     'fairness: all clients on one key',
-    locks.map((l) => cellFor(l, (c) => c.kind === 'fairness' && c.fairness !== undefined, (c) => (c.fairness ? `Jain ${c.fairness.jainIndex.toFixed(2)}, ${pct(c.fairness.inOrderFraction)} of grants in FIFO order (${c.fairness.clients} clients)` : '–'))),
+    locks.map((l) =>
+      cellFor(l, (c) => c.kind === 'fairness' && c.fairness !== undefined, (c) => {
+        const f = c.fairness;
+        if (!f) return '–';
+        // With no grant at all, Jain = 1 and "in order" = 100% would read as perfect fairness.
+        if (f.grants === 0) return `no grant in ${int(c.attempts)} attempts (${f.clients} clients)`;
+        return `Jain ${f.jainIndex.toFixed(2)}, ${pct(f.inOrderFraction)} of grants in FIFO order (${f.clients} clients)`;
+      }),
+    ),
   ]);
   rows.push([
     'consistency',
@@ -203,7 +216,8 @@ export function releaseDelaysMs(history: readonly Op[]): { delaysMs: number[]; p
 async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<Row> {
   const cells: Cell[] = [];
   for (const lock of locks) {
-    const s = newestChaos(ev, lock, 'client-pause');
+    // A pause that struck no holder says nothing about release; prefer one that did.
+    const s = newestChaos(ev, lock, 'client-pause', (x) => x.result.faults.some((f) => f.kind === 'client-pause' && f.metHolder === true)) ?? newestChaos(ev, lock, 'client-pause');
     if (!s) {
       cells.push(NO_RUN);
       continue;
@@ -234,7 +248,8 @@ async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[
   const tokens: Cell[] = [];
   const protects: Cell[] = [];
   for (const lock of locks) {
-    const any = ev.chaos.find((s) => s.result.options.lock === lock && 'tokenedWrites' in s.result.check.checkers.fencing);
+    // Clients present tokens to the resource only with --fencing, so only such runs can tell.
+    const any = ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fencing && 'tokenedWrites' in s.result.check.checkers.fencing);
     if (any) {
       const f = any.result.check.checkers.fencing;
       const href = await linkTo(ev, any.dir, ['report.html', 'summary.md', 'results.json']);
@@ -242,7 +257,7 @@ async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[
         const has = f.tokenedWrites > 0;
         tokens.push({ text: has ? `yes: ${int(f.tokenedWrites)} writes carried a token; ${f.violations === 0 ? 'tokens strictly increase' : `${f.violations} out of order`}` : 'no token on any write', href, cls: has && f.violations === 0 ? 'valid' : has ? 'invalid' : 'none', title: any.label });
       } else tokens.push(NO_RUN);
-    } else tokens.push(NO_RUN);
+    } else tokens.push({ ...NO_RUN, text: 'no run with --fencing' });
     const fenced = ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fencing && s.result.options.fault !== 'none');
     if (fenced) {
       const f = fenced.result.check.checkers.fencing;

@@ -38,7 +38,10 @@ export function fairnessChart(cases: readonly FairnessCaseSummary[]): ChartSpec 
   if (rows.length === 0) return undefined;
   const locks = lockOrder(rows.map((r) => r.lock));
   // The lock heading carries its two fairness figures, so the picture explains itself.
-  const headings = Object.fromEntries(cases.map((c) => [c.lock, `${c.lock}: Jain ${c.fairness.jainIndex.toFixed(2)}, in order ${(c.fairness.inOrderFraction * 100).toFixed(0)}%`]));
+  // With no grant, Jain 1 and 100% in order would read as perfect fairness; say what happened.
+  const headings = Object.fromEntries(
+    cases.map((c) => [c.lock, c.fairness.grants === 0 ? `${c.lock}: no grant at all in this case` : `${c.lock}: Jain ${c.fairness.jainIndex.toFixed(2)}, in order ${(c.fairness.inOrderFraction * 100).toFixed(0)}%`]),
+  );
   const clients = Math.max(...cases.map((c) => c.fairness.clients));
   const spec = {
     data: { values: rows.map((r) => ({ ...r, panel: headings[r.lock] ?? r.lock })) },

@@ -15,9 +15,9 @@ const VERDICT_ORDER: readonly MatrixCell['verdict'][] = ['valid', 'invalid', 'un
 
 function cellLabel(c: MatrixCell): string {
   if (!c.ran && c.verdict === 'not run') return 'not run';
-  const lines = [c.verdict.toUpperCase(), `${c.definiteOverlaps} overlap${c.definiteOverlaps === 1 ? '' : 's'} · ${c.lostUpdates} lost`];
-  if (c.agrees === false) lines.push('⚠ unexpected');
-  return lines.join('\n');
+  // Two lines at most, so the label stays inside its cell.
+  const head = c.verdict.toUpperCase() + (c.agrees === false ? ' ⚠ unexpected' : '');
+  return `${head}\n${c.definiteOverlaps} overlap${c.definiteOverlaps === 1 ? '' : 's'} · ${c.lostUpdates} lost`;
 }
 
 export function matrixHeatmap(cells: readonly MatrixCell[], faultsOrder: readonly string[], locksOrder: readonly string[]): ChartSpec | undefined {
@@ -41,14 +41,14 @@ export function matrixHeatmap(cells: readonly MatrixCell[], faultsOrder: readonl
   }));
   const spec = {
     data: { values: rows },
-    width: { step: 132 },
+    width: { step: 160 },
     height: { step: 62 },
     title: {
       text: 'Lock × fault verdicts',
       subtitle: ['Each cell is one chaos run: the merged verdict, definite overlapping holders (resource + believed views) and lost updates.', '⚠ = the result disagrees with what the literature expects for this lock and fault.'],
     },
     encoding: {
-      x: { field: 'fault', type: 'nominal', sort: faults, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 128, labelFontSize: 12, domain: false, ticks: false } },
+      x: { field: 'fault', type: 'nominal', sort: faults, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 156, labelFontSize: 12, domain: false, ticks: false } },
       y: { field: 'lock', type: 'nominal', sort: locks, title: null, axis: { labelFontSize: 12, domain: false, ticks: false } },
     },
     layer: [
