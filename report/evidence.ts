@@ -113,6 +113,7 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   const rate = (c: CaseResult): string => {
     if (c.cycles > 0) return `${int(c.cyclesPerSec)} cycles/s`;
     const e = c.errors;
+    if (c.attempts === 0) return '0 cycles/s: no acquire completed in the measured window';
     return `0 cycles/s (${int(c.attempts)} attempts: ${int(e.busy)} busy, ${int(e.unavailable)} unavailable, ${int(e.unknown)} unknown)`;
   };
   const cellFor = (lock: string, pred: (c: CaseResult) => boolean, fmt: (c: CaseResult) => string): Cell => {
