@@ -8,6 +8,7 @@ import { runChaos } from '../../chaos/runner.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { lockNames } from '../../locks/registry.ts';
 import { interruptSignal, runContext } from '../context.ts';
+import { reportQuietly } from '../report-hook.ts';
 import { environmentOptions, type EnvironmentArgs } from '../options.ts';
 
 interface ChaosArgs extends EnvironmentArgs {
@@ -122,6 +123,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       // Validate the shared flags once, before anything starts.
       for (const lock of locks) for (const fault of faults) resolveChaosOptions({ ...base, lock, fault });
       const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'] });
+      await reportQuietly(m.dir);
       process.stdout.write(a.json ? JSON.stringify(m, null, 2) + '\n' : `${m.markdown}\nmatrix: ${m.dir}\n`);
       runContext.exitCode = signal.aborted ? ExitCode.interrupted : a['fail-on-violation'] && m.cells.some((c) => c.verdict === 'invalid') ? ExitCode.invalid : m.cells.every((c) => c.ran) ? ExitCode.valid : ExitCode.crash;
       return;
@@ -129,6 +131,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
     const o = resolveChaosOptions(flags(a, a.lock, a.fault));
     const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'] });
+    await reportQuietly(r.dir);
     if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness }, null, 2) + '\n');
     else process.stdout.write(`${r.verdict.toUpperCase()}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);
     if (signal.aborted) runContext.exitCode = ExitCode.interrupted;
