@@ -198,9 +198,12 @@ export async function runOpenLoop(clients: readonly BenchClient[], s: OpenLoopSe
     for (let k = 0; ; k++) {
       const due = start + (s.offsetMs ?? 0) + k * intervalMs;
       if (due >= rec.toMs || aborted()) break;
-      const ahead = due - clock.nowMs();
-      // Sleep only when at least a millisecond ahead; behind schedule, catch up at once.
-      if (ahead >= 1) await clock.sleep(ahead, s.signal).catch(() => undefined);
+      // Never release a request before it is due (timers have 1 ms granularity and may fire a
+      // little early): at worst it starts late, and that lateness is counted in its latency.
+      // Behind schedule, catch up at once.
+      for (let tries = 0; tries < 5 && due > clock.nowMs() && !aborted(); tries++) {
+        await clock.sleep(Math.ceil(due - clock.nowMs()), s.signal).catch(() => undefined);
+      }
       if (aborted()) break;
       queue.push(due);
       if (rec.counts(due)) offered++;

@@ -10,6 +10,7 @@ import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
+import { cleanupRun } from './cleanup.ts';
 import { driveLoop, driveMicro, driveRaw, usageOf } from './drive.ts';
 import { lockFloorRow, type FloorFigures } from './efficiency.ts';
 import { measureFloor, nodeNamed, proxyPort, rawRedisPorts, redisRtt, zkConnectFor, zkRtt, zkWrite } from './floor.ts';
@@ -115,6 +116,9 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       ctx.progress('WAN: removing the latency toxics');
       await wan.remove();
     }
+    // Workers first (their sessions hold ephemeral znodes inside the directories), then leftovers.
+    await pool.close();
+    ctx.progress(`cleanup: ${await cleanupRun(ctx.plan, ctx.runTag)}`);
   }
 }
 
