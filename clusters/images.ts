@@ -154,6 +154,21 @@ function toxiproxyPreference(): 'auto' | ToxiproxyImpl {
   throw new HarnessError('USAGE', `LOCKBENCH_TOXIPROXY must be auto, shopify or compat, not '${v}'`);
 }
 
+/** Removes earlier builds of `lockbench/<name>` (other input hashes) that no container uses. */
+async function pruneOldBuilds(docker: Docker, keep: readonly string[]): Promise<void> {
+  const images = await docker.listImages({ filters: { label: [`${LABEL_PROJECT}=true`, LABEL_INPUTS_HASH] } });
+  for (const img of images) {
+    const tags = img.RepoTags ?? [];
+    if (tags.length === 0 || tags.some((t) => keep.includes(t))) continue;
+    try {
+      await docker.getImage(img.Id).remove();
+      log.debug(`removed the outdated image ${tags.join(', ')}`);
+    } catch {
+      // Still used by a container (a cluster started before the rebuild): keep it.
+    }
+  }
+}
+
 /** Makes sure every image exists, building only what changed. */
 export async function ensureImages(docker: Docker, signal?: AbortSignal): Promise<BuiltImages> {
   const base = await ensureBaseImage(docker, signal);
@@ -164,11 +179,13 @@ export async function ensureImages(docker: Docker, signal?: AbortSignal): Promis
   const preference = toxiproxyPreference();
   if (preference !== 'compat') {
     if ((await imageExists(docker, SHOPIFY_TOXIPROXY)) || (await tryPull(SHOPIFY_TOXIPROXY, signal))) {
+      await pruneOldBuilds(docker, [redis, zookeeper]);
       return { base, redis, zookeeper, toxiproxy: SHOPIFY_TOXIPROXY, toxiproxyImpl: 'shopify' };
     }
     if (preference === 'shopify') throw new HarnessError('IMAGE_BUILD_FAILED', `LOCKBENCH_TOXIPROXY=shopify but ${SHOPIFY_TOXIPROXY} cannot be pulled`);
     log.info('using lockbench\'s Toxiproxy-compatible proxy instead');
   }
   const toxiproxy = await buildImage(docker, specs.toxiproxy, base, baseId, signal);
+  await pruneOldBuilds(docker, [redis, zookeeper, toxiproxy]);
   return { base, redis, zookeeper, toxiproxy, toxiproxyImpl: 'compat' };
 }
