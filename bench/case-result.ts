@@ -57,8 +57,10 @@ export function failedCase(spec: CaseSpec, t: CaseTiming, status: 'failed' | 'in
   };
 }
 
-export function loopCase(spec: CaseSpec, t: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): CaseResult {
-  const cyclesPerSec = Math.round((out.cycles * 1000) / t.durationMs);
+export function loopCase(spec: CaseSpec, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): CaseResult {
+  // An interrupted case ran only part of its window: rates are over what ran.
+  const t = interrupted && out.measuredMs > 0 ? { ...timing, durationMs: Math.round(out.measuredMs) } : timing;
+  const cyclesPerSec = t.durationMs > 0 ? Math.round((out.cycles * 1000) / t.durationMs) : 0;
   const h = out.histograms;
   const ops = attemptsToOps(out.logs, (client) => out.keyOf(client), t.ttlMs);
   const overlap = overlapOf(ops);

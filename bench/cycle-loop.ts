@@ -60,6 +60,8 @@ export interface LoopHistograms {
 export interface LoopResult {
   readonly measureStartMs: number;
   readonly measureEndMs: number;
+  /** How much of the window actually ran: the duration, or less when the run was aborted. */
+  readonly measuredMs: number;
   /** Granted and released cycles counted in the window. */
   readonly cycles: number;
   /** Acquire attempts counted in the window. */
@@ -135,10 +137,11 @@ async function runCycle(c: BenchClient, s: LoopSettings, rec: Recorder, schedule
   }
 }
 
-function result(rec: Recorder, extra: { offered?: number; unserved?: number } = {}): LoopResult {
+function result(rec: Recorder, nowMs: number, extra: { offered?: number; unserved?: number } = {}): LoopResult {
   return {
     measureStartMs: rec.fromMs,
     measureEndMs: rec.toMs,
+    measuredMs: Math.max(0, Math.min(nowMs, rec.toMs) - rec.fromMs),
     cycles: rec.cycles,
     attempts: rec.attempts,
     errors: rec.errors,
@@ -159,7 +162,7 @@ export async function runClosedLoop(clients: readonly BenchClient[], s: LoopSett
       }
     }),
   );
-  return result(rec);
+  return result(rec, s.clock.nowMs());
 }
 
 export interface OpenLoopSettings extends LoopSettings {
@@ -224,5 +227,5 @@ export async function runOpenLoop(clients: readonly BenchClient[], s: OpenLoopSe
 
   await Promise.all([produce(), ...clients.map(serve)]);
   const unserved = queue.slice(head).filter((due) => rec.counts(due)).length;
-  return result(rec, { offered, unserved });
+  return result(rec, clock.nowMs(), { offered, unserved });
 }

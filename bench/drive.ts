@@ -73,6 +73,8 @@ export interface LoopOutcome {
   readonly usage: readonly WorkerCaseUsage[];
   /** The measured window as the workers saw it (they start within a few ms of each other). */
   readonly measureStartMs: number;
+  /** How much of the window ran (less than the duration when interrupted). */
+  readonly measuredMs: number;
   readonly offered: number;
   readonly unserved: number;
   readonly keyOf: (client: number) => string;
@@ -112,6 +114,7 @@ export async function driveLoop(pool: WorkerPool, spec: LoopSpec): Promise<LoopO
     logs: answers.map((a) => a.result.log),
     usage: answers.map((a) => usageOf(a, dealt[a.worker]?.length ?? 0)),
     measureStartMs: Math.min(...answers.map((a) => a.result.measureStartMs)),
+    measuredMs: Math.max(...answers.map((a) => a.result.measuredMs)),
     offered,
     unserved,
     keyOf,

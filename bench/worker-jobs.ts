@@ -121,6 +121,7 @@ function loopResult(r: LoopResult): LoopJobResult {
     log: r.log,
     measureStartMs: r.measureStartMs,
     measureEndMs: r.measureEndMs,
+    measuredMs: r.measuredMs,
     ...(r.offered === undefined ? {} : { offered: r.offered }),
     ...(r.unserved === undefined ? {} : { unserved: r.unserved }),
   };

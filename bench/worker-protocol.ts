@@ -52,6 +52,7 @@ export interface LoopJobResult {
   readonly log: Float64Array;
   readonly measureStartMs: number;
   readonly measureEndMs: number;
+  readonly measuredMs: number;
   readonly offered?: number;
   readonly unserved?: number;
 }

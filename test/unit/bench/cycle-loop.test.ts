@@ -40,6 +40,17 @@ test('closed loop: warm-up cycles are run and logged but not counted', async () 
   assert.equal(rows.length, 120);
   assert.ok(rows.every((row) => row.acquireOutcome === OUTCOME.ok && row.releaseOutcome === OUTCOME.ok));
   assert.equal(r.measureEndMs - r.measureStartMs, 500);
+  assert.equal(r.measuredMs, 500);
+});
+
+test('closed loop: an abort ends the run early and says how much of the window ran', async () => {
+  const clock = new VirtualClock();
+  const abort = new AbortController();
+  const cs = clients(clock, 1, 1, 1);
+  void clock.sleep(300).then(() => abort.abort());
+  const r = await runClosedLoop(cs, settings(clock, { warmupMs: 100, durationMs: 1000, signal: abort.signal }));
+  assert.equal(r.measuredMs, 200);
+  assert.equal(r.cycles, 100);
 });
 
 test('closed loop: refused and unknown acquires are counted as errors, never as cycles', async () => {

@@ -80,6 +80,7 @@ function outcome(spec: CaseSpec, cycles: number): LoopOutcome {
     logs: [log.toArray()],
     usage: [{ worker: 0, pid: 1, clients: spec.clients, cpuPercent: 42, cpuUserMs: 1, cpuSystemMs: 1, wallMs: 1000, eventLoopDelayP99Ms: 1 }],
     measureStartMs: 0,
+    measuredMs: 1000,
     offered: 0,
     unserved: 0,
     keyOf: () => 'k',
