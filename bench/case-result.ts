@@ -120,3 +120,31 @@ export function microCase(spec: CaseSpec, t: CaseTiming, m: MicroOutcome, figure
     histograms: { cycle: encodeHistogram(m.histogram) },
   };
 }
+
+export interface HttpOutcomeForResult {
+  readonly figures: NonNullable<CaseResult['http']>;
+  readonly latency: LatencyHistogram;
+  readonly errors: ErrorCounts;
+  readonly overlap: OverlapSummary;
+  readonly usage: readonly WorkerCaseUsage[];
+}
+
+/** The HTTP case: throughput is requests/s, latency is each request's as autocannon saw it. */
+export function httpCase(spec: CaseSpec, t: CaseTiming, h: HttpOutcomeForResult, interrupted: boolean): CaseResult {
+  return {
+    ...base(spec, t),
+    status: interrupted ? 'interrupted' : 'ok',
+    cycles: h.figures.purchases,
+    attempts: h.figures.requests,
+    cyclesPerSec: h.figures.requestsPerSec,
+    latency: { cycle: summaryOrUndefined(h.latency) },
+    errors: h.errors,
+    stalledClients: 0,
+    overlap: h.overlap,
+    floor: null,
+    efficiency: { throughput: null, latency: null },
+    workers: h.usage,
+    http: h.figures,
+    histograms: { cycle: encodeHistogram(h.latency) },
+  };
+}

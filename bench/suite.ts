@@ -3,13 +3,12 @@
 // case that fails is recorded as failed and the suite goes on; Ctrl-C cuts the current case short
 // (its partial figures are kept and marked) and skips the rest. Workers and toxics are always
 // cleaned up before this returns or throws.
-import { summaryMs } from './latency-summary.ts';
 import type { ClusterControl } from '../clusters/node-faults.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { decodeHistogram } from '../core/stats.ts';
-import { failedCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
+import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
 import { cleanupRun } from './cleanup.ts';
 import { driveLoop, driveMicro, driveRaw, usageOf } from './drive.ts';
 import { lockFloorRow, type FloorFigures } from './efficiency.ts';
@@ -192,21 +191,8 @@ async function runCase(
     case 'http': {
       const o = ctx.options;
       const h = await runHttpCase(pool, { lock: spec.lock, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, signal: ctx.signal });
-      const base = failedCase(spec, t, 'failed', '');
-      const { error: _unused, ...rest } = base;
-      return {
-        ...rest,
-        status: ctx.signal.aborted ? 'interrupted' : 'ok',
-        cycles: h.figures.purchases,
-        attempts: h.figures.requests,
-        cyclesPerSec: h.figures.requestsPerSec,
-        latency: { cycle: h.latency.totalCount > 0 ? summaryMs(h.latency) : undefined },
-        errors: h.errors,
-        overlap: h.overlap,
-        workers: [...h.usage, { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 }],
-        http: h.figures,
-        histograms: {},
-      };
+      const driver = { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 };
+      return httpCase(spec, t, { ...h, usage: [...h.usage, driver] }, ctx.signal.aborted);
     }
   }
 }

@@ -120,6 +120,10 @@ export class WorkerPool implements AsyncDisposable {
     try {
       const a = await withDeadline(answer, `bench worker ${index} to finish a ${job.kind} job`, timeoutMs);
       return { worker: index, result: a.result as R, usage: a.usage };
+    } catch (err) {
+      // Cut the late job short so it does not hold up the worker's next one.
+      w.send({ type: 'abort' });
+      throw err;
     } finally {
       w.pending.delete(id);
     }
