@@ -118,6 +118,11 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
 
   const redis1 = nodeNamed(plan, 'redis-1');
   const masters = plan.nodes.filter((n) => n.system === 'redis');
+  // Freshly started workers, proxy connections and server JITs measure slow for a while: warm
+  // everything once, untimed, so the floor is not understated (which would flatter every lock).
+  say('floor: warming up (raw pairs on both systems, not recorded)');
+  await driveRaw(pool, 'redis', rawRedisPorts(plan, o.focusClients), o.durationMs, `lockbench:floor:${o.runTag}:warmup`);
+  await driveRaw(pool, 'zookeeper', Array.from({ length: Math.min(4, o.focusClients) }, (_, i) => zkConnectFor(plan, i % slots)), Math.min(500, o.durationMs), `${o.runTag}-warmup`);
   say(`floor: Redis round trips to ${redis1.name}, direct and through the proxy`);
   const redisRttRows: PathRtt[] = [
     { path: 'direct', address: `${HOST}:${redis1.directPort}`, rttMs: await redisRtt(redis1.directPort, budget) },
