@@ -32,7 +32,7 @@ export interface MutexOptions {
   readonly signal?: AbortSignal;
   /** Uniform random in [0, 1); seeded by the caller. */
   readonly random: () => number;
-  /** Told when this client starts and stops holding a lock (the nemesis aims client pauses with it). */
+  /** Told when this client enters (key) and leaves (undefined) the critical section; the nemesis aims faults with it. */
   readonly onHolding?: (key: string | undefined) => void;
 }
 
@@ -76,11 +76,13 @@ export async function runMutexClient(process: number, lock: LockClient, resource
       continue;
     }
 
-    opts.onHolding?.(key);
     const token = opts.fencing && lease.token !== undefined ? { token: lease.token.toString() } : {};
     const incr = history.invoke(process, 'incr', { key });
     try {
       await resource.enter(key, process, token);
+      // Told once the resource has seen us enter: a fault aimed at a holder then strikes inside the
+      // critical section, where the resource can see what it causes.
+      opts.onHolding?.(key);
       const read = await resource.read(key, process, token);
       if (opts.holdMs > 0) await sleep(opts.holdMs);
       // A careful client checks its lease before writing. A pause between this check and the write

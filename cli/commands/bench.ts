@@ -18,6 +18,7 @@ import { logger } from '../../core/log.ts';
 import { newRunId, openRunDir } from '../../core/store.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { clusterConfigFromArgs, clusterOptions, environmentOptions, type ClusterArgs, type EnvironmentArgs } from '../options.ts';
+import { reportQuietly } from '../report-hook.ts';
 
 const log = logger('bench');
 
@@ -72,6 +73,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const file = run.writeJson('bench.json', result);
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else process.stdout.write(`${renderBench(result)}results: ${file}\n`);
+    await reportQuietly(run.path);
     if (out.interrupted) {
       runContext.exitCode = ExitCode.interrupted;
       return;
