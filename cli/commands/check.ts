@@ -1,31 +1,23 @@
 // `lockbench check <run>`: re-runs every checker on a stored run and prints the same verdict the
 // chaos run printed. Exit code 0 valid, 1 invalid, 2 unknown; 254 when the run cannot be read.
-import { stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { checkRun, HISTORY_FILE, renderSummary } from '../../chaos/checkers/check-run.ts';
 import type { RunCheckResult } from '../../chaos/checkers/check-run.ts';
 import { ExitCode, UsageError, errorMessage } from '../../core/errors.ts';
 import { runContext } from '../context.ts';
+import { locateRunDir } from '../run-dir.ts';
 
 interface CheckArgs {
   readonly run: string;
   readonly json: boolean;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The run directory: the path as given, or else results/<run> for a bare run id. */
 async function findRunDir(run: string): Promise<string> {
-  if (await isDirectory(run)) return run;
-  const underResults = join('results', run);
-  if (await isDirectory(underResults)) return underResults;
+  const dir = await locateRunDir(run);
+  if (dir !== undefined) return dir;
   throw new UsageError(`no run directory at ${resolve(run)}. Pass the directory of a stored run, e.g. results/<run-id> (ls results/ lists them).`);
 }
 
@@ -46,7 +38,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const run = argv.run as string | undefined;
     if (run === undefined || run === '') throw new UsageError('name the run to check: lockbench check results/<run-id>');
     const dir = await findRunDir(run);
-    if (!(await stat(join(dir, HISTORY_FILE)).catch(() => undefined))) {
+    if (!existsSync(join(dir, HISTORY_FILE))) {
       throw new UsageError(`${dir} has no ${HISTORY_FILE}. Pass the directory of a chaos run (results/<run-id>), which holds its history.jsonl.`);
     }
     let result: RunCheckResult;

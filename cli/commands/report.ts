@@ -1,33 +1,25 @@
 // `lockbench report <run>` (re)renders a run folder's charts and report.html; `--evidence DIR`
 // writes DIR/evidence.md and evidence.html from the newest bench, matrix and chaos runs in DIR.
-import { stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.ts';
 import { renderEvidence, renderRunReport } from '../../report/index.ts';
 import { detectRunKind } from '../../report/load-run.ts';
+import { isDirectory, locateRunDir } from '../run-dir.ts';
 
 interface ReportArgs {
   readonly run: string | undefined;
   readonly evidence: string | undefined;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The run folder: the path as given, or results/<run> for a bare run id. */
 async function findRunDir(run: string): Promise<string> {
-  for (const dir of [run, join('results', run)]) {
-    if (!(await isDirectory(dir))) continue;
-    if ((await detectRunKind(dir)) !== undefined) return dir;
-    throw new UsageError(`${resolve(dir)} is not a run folder: it holds no bench.json, history.jsonl or matrix.json. Pass a run folder such as results/<run-id> or results/matrix-<stamp> (ls results/ lists them).`);
+  const dir = await locateRunDir(run);
+  if (dir === undefined) {
+    throw new UsageError(`no run folder at ${resolve(run)}. Pass a run folder such as results/<run-id> (ls results/ lists them), or --evidence results/ for the evidence table.`);
   }
-  throw new UsageError(`no run folder at ${resolve(run)}. Pass a run folder such as results/<run-id> (ls results/ lists them), or --evidence results/ for the evidence table.`);
+  if ((await detectRunKind(dir)) !== undefined) return dir;
+  throw new UsageError(`${resolve(dir)} is not a run folder: it holds no bench.json, history.jsonl or matrix.json. Pass a run folder such as results/<run-id> or results/matrix-<stamp> (ls results/ lists them).`);
 }
 
 const shown = (p: string): string => relative(process.cwd(), p) || p;

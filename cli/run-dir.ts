@@ -1,0 +1,17 @@
+// Finding a stored run from what the user typed: a folder path, or a bare run id under results/.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The first existing folder among `run` itself and results/<run>, or undefined. */
+export async function locateRunDir(run: string): Promise<string | undefined> {
+  for (const dir of [run, join('results', run)]) if (await isDirectory(dir)) return dir;
+  return undefined;
+}
