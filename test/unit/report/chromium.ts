@@ -152,7 +152,13 @@ export async function loadPage(bin: string, url: string, ready: string, expressi
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
     clearTimeout(timer);
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes can still be writing the profile as the browser exits: retry,
+    // and never fail a test over a temp folder.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // left for the OS to clean
+    }
   }
 }
 
