@@ -4,7 +4,7 @@
 // file at a time because they share one set of containers.
 //   node scripts/run-tests.mjs           all tests (sets up Docker and images first)
 //   node scripts/run-tests.mjs --unit    unit tests only, no Docker needed
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -34,10 +34,25 @@ function run(files, concurrency) {
   return r.status ?? 1;
 }
 
+/**
+ * The report's browser test needs headless Chromium. Like `setup` does for Docker, install
+ * Debian's package when we may (root on Debian); otherwise that test fails saying what to install.
+ */
+function ensureChromium() {
+  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  if (process.env.CHROMIUM_PATH || candidates.some((p) => existsSync(p))) return;
+  if (process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) return;
+  console.error('npm test: installing Debian\'s chromium for the report\'s browser test (one time)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+}
+
 const pick = (files) => (only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files);
 const unit = pick(find('test/unit'));
 const docker = unitOnly ? [] : pick(find('test/docker'));
 
+if (unit.some((f) => f.includes('report-browser'))) ensureChromium();
 let status = run(unit, 2);
 if (docker.length > 0) {
   // The Docker tests need the engine and images; setup is idempotent and quick when nothing changed.
