@@ -203,8 +203,13 @@ export function releaseDelaysMs(history: readonly Op[]): { delaysMs: number[]; p
   const { believed } = historyHolds(input.paired.pairs, input.paired.endMs);
   const delaysMs: number[] = [];
   let pauses = 0;
+  // The paused clients are in the value of each start-client-pause completion (the fault's targets).
+  const pausedAt = history
+    .filter((o) => o.process === 'nemesis' && o.f === 'start-client-pause' && o.type === 'ok')
+    .map((o) => ({ timeMs: o.timeMs, clients: ((o.value as { clients?: unknown } | undefined)?.clients ?? []) as number[] }));
   for (const w of input.faults.windows.filter((x) => x.fault === 'client-pause')) {
-    const held = believed.filter((h) => h.definite && h.startMs <= w.startMs && h.endMs > w.startMs);
+    const paused = new Set(pausedAt.filter((p) => p.timeMs >= w.startMs && p.timeMs <= w.endMs).flatMap((p) => p.clients));
+    const held = believed.filter((h) => h.definite && paused.has(h.process) && h.startMs <= w.startMs && h.endMs > w.startMs);
     for (const h of held) {
       pauses += 1;
       const next = believed.filter((o) => o.key === h.key && o.process !== h.process && o.startMs > w.startMs && o.startMs < w.endMs).sort((a, b) => a.startMs - b.startMs)[0];
