@@ -29,7 +29,7 @@ type ExecutionStats = RedlockTypes.ExecutionStats;
 type Lock = RedlockTypes.Lock;
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { connectQuietly, lockKey, lockRedis } from './redis-connection.ts';
+import { RedisConnections, connectQuietly, lockKey, lockRedis } from './redis-connection.ts';
 import {
   LockUnknownError,
   tuning,
@@ -56,7 +56,7 @@ async function unexpectedVoteErrors(err: ExecutionError): Promise<Error[]> {
   return stats.flatMap((s) => [...s.votesAgainst.values()]).filter((e) => !(e instanceof ResourceLockedError));
 }
 
-export class NodeRedlock implements LockClient {
+export class NodeRedlock extends RedisConnections implements LockClient {
   readonly name = 'node-redlock';
   private readonly locks = new Map<string, Lock>();
   private readonly retryDelayMs: number;
@@ -66,6 +66,7 @@ export class NodeRedlock implements LockClient {
     private readonly redlock: Redlock,
     ctx: LockClientContext,
   ) {
+    super(clients);
     this.retryDelayMs = tuning(ctx, 'retryDelayMs', 20);
   }
 
@@ -128,14 +129,6 @@ export class NodeRedlock implements LockClient {
     }
   }
 
-  async close(): Promise<void> {
-    for (const c of this.clients) c.disconnect();
-    await Promise.resolve();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }
 
 export const createNodeRedlock = (ctx: LockClientContext): Promise<LockClient> => NodeRedlock.create(ctx);

@@ -85,3 +85,20 @@ export function driftMs(ttlMs: number): number {
 
 export const lockKey = (key: string): string => `lockbench:lock:${key}`;
 export const fenceKey = (key: string): string => `lockbench:fence:${key}`;
+
+/**
+ * What every lock client built on ioredis connections shares: closing drops each connection
+ * (no QUIT round trip: a node may be down or partitioned when a run ends).
+ */
+export abstract class RedisConnections implements AsyncDisposable {
+  protected constructor(private readonly connections: readonly Redis[]) {}
+
+  close(): Promise<void> {
+    for (const c of this.connections) c.disconnect();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -14,6 +14,7 @@ import {
   ACQUIRE_WITH_TOKEN_LUA,
   EXTEND_LUA,
   RELEASE_LUA,
+  RedisConnections,
   classifyRedisError,
   connectQuietly,
   driftMs,
@@ -38,7 +39,7 @@ import { errorMessage } from '../core/errors.ts';
 
 const never = new AbortController().signal;
 
-export class RedisLock implements LockClient {
+export class RedisLock extends RedisConnections implements LockClient {
   readonly name = 'redis';
   private readonly commandTimeoutMs: number;
   private readonly retryMinMs: number;
@@ -48,6 +49,7 @@ export class RedisLock implements LockClient {
     private readonly redis: Redis,
     ctx: LockClientContext,
   ) {
+    super([redis]);
     this.commandTimeoutMs = tuning(ctx, 'commandTimeoutMs', 1000);
     this.retryMinMs = tuning(ctx, 'retryMinMs', 2);
     this.retryMaxMs = tuning(ctx, 'retryMaxMs', 10);
@@ -107,14 +109,6 @@ export class RedisLock implements LockClient {
     }
   }
 
-  async close(): Promise<void> {
-    this.redis.disconnect();
-    await Promise.resolve();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }
 
 export const createRedisLock = (ctx: LockClientContext): Promise<LockClient> => RedisLock.create(ctx);

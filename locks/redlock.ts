@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { monoMs, sleep } from '../core/clock.ts';
-import { EXTEND_LUA, RELEASE_LUA, classifyRedisError, connectQuietly, driftMs, lockKey, lockRedis, within } from './redis-connection.ts';
+import { EXTEND_LUA, RELEASE_LUA, RedisConnections, classifyRedisError, connectQuietly, driftMs, lockKey, lockRedis, within } from './redis-connection.ts';
 import {
   LockUnknownError,
   jitterMs,
@@ -34,7 +34,7 @@ const never = new AbortController().signal;
 
 type Vote = 'yes' | 'no' | 'unknown' | 'unreachable';
 
-export class Redlock implements LockClient {
+export class Redlock extends RedisConnections implements LockClient {
   readonly name = 'redlock';
   private readonly quorum: number;
   private readonly nodeTimeoutMs: number;
@@ -45,6 +45,7 @@ export class Redlock implements LockClient {
     private readonly masters: readonly Redis[],
     ctx: LockClientContext,
   ) {
+    super(masters);
     this.quorum = Math.floor(masters.length / 2) + 1;
     this.nodeTimeoutMs = tuning(ctx, 'nodeTimeoutMs', 50);
     this.retryMinMs = tuning(ctx, 'retryMinMs', 5);
@@ -127,14 +128,6 @@ export class Redlock implements LockClient {
     return { extended: false, reason: votes.filter((v) => v.vote !== 'unreachable').length < this.quorum ? 'unavailable' : 'not-held' };
   }
 
-  async close(): Promise<void> {
-    for (const m of this.masters) m.disconnect();
-    await Promise.resolve();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
 }
 
 export const createRedlock = (ctx: LockClientContext): Promise<LockClient> => Redlock.create(ctx);
