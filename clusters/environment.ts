@@ -18,11 +18,19 @@ export interface EnvironmentOptions {
   readonly signal?: AbortSignal;
 }
 
+// Images do not change while a process runs; a matrix of 28 chaos runs checks them (and retries a
+// registry pull that cannot succeed) once, not 28 times.
+let imagesOnce: Promise<BuiltImages> | undefined;
+
 export async function ensureEnvironment(opts: EnvironmentOptions = {}): Promise<Environment> {
   const { signal } = opts;
   const started = monoMs();
   const engine = await ensureDockerEngine({ mayInstall: opts.mayInstallDocker ?? true, ...(signal ? { signal } : {}) });
-  const images = await ensureImages(dockerClient(), signal);
+  imagesOnce ??= ensureImages(dockerClient(), signal).catch((err: unknown) => {
+    imagesOnce = undefined;
+    throw err;
+  });
+  const images = await imagesOnce;
   const setupMs = monoMs() - started;
   log.debug(`environment ready in ${setupMs.toFixed(0)} ms`);
   return { images, engineInstalled: engine.installed, setupMs };
