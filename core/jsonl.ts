@@ -53,3 +53,44 @@ export async function readAllJsonl<T>(path: string): Promise<T[]> {
   for await (const record of readJsonl<T>(path)) out.push(record);
   return out;
 }
+
+/** What a whole JSONL file held: its records, and the lines that were not records. */
+export interface JsonlContents<T> {
+  readonly records: T[];
+  /** Lines skipped because they were not JSON, or failed the caller's shape check (the torn last line included). */
+  readonly malformedLines: number;
+  /** 1-based line numbers of the first skipped lines (at most 20), so a person can look. */
+  readonly malformedSamples: readonly number[];
+}
+
+const MALFORMED_SAMPLES = 20;
+
+/**
+ * Reads a whole JSONL file, skipping (and counting) lines that are not JSON or fail `accept`.
+ * A writer killed mid-line leaves a torn line; with several writers appending, that line can sit
+ * in the middle of the file, so no position is special.
+ */
+export async function readJsonlFile<T>(path: string, accept?: (record: unknown) => boolean): Promise<JsonlContents<T>> {
+  const records: T[] = [];
+  const malformedSamples: number[] = [];
+  let malformedLines = 0;
+  let lineNo = 0;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    lineNo += 1;
+    if (line.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      record = undefined;
+    }
+    if (record === undefined || (accept !== undefined && !accept(record))) {
+      malformedLines += 1;
+      if (malformedSamples.length < MALFORMED_SAMPLES) malformedSamples.push(lineNo);
+      continue;
+    }
+    records.push(record as T);
+  }
+  return { records, malformedLines, malformedSamples };
+}
