@@ -4,7 +4,7 @@
 // it happens; Ctrl-C heals faults, stops workers and still writes results.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCheckers, type RunCheckResult } from './checkers/check-run.ts';
+import { checkRun, type RunCheckResult } from './checkers/check-run.ts';
 import { spawnResource } from './resource/process.ts';
 import { clusterUp } from '../clusters/cluster.ts';
 import { dockerClient } from '../clusters/docker-engine.ts';
@@ -14,8 +14,6 @@ import { defaultClusterConfig, planCluster, type ClusterConfig } from '../cluste
 import { monoMs, sleep } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
-import type { AuditEntry, Op } from '../core/history.ts';
-import { readAllJsonl } from '../core/jsonl.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { Nemesis, type AppliedRecord } from './nemesis.ts';
@@ -56,10 +54,9 @@ function clusterConfigFor(o: ChaosOptions): ClusterConfig {
   return { ...defaultClusterConfig, redisPersistence: o.persistence, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) };
 }
 
-async function checkWhatWasRecorded(dir: string): Promise<RunCheckResult> {
-  const ops = await readAllJsonl<Op>(join(dir, 'history.jsonl'));
-  const audit = await readAllJsonl<AuditEntry>(join(dir, 'audit.jsonl')).catch(() => undefined);
-  return runCheckers(ops, audit);
+/** The checkers over the files as written, judged by this run's own options (fencing). */
+function checkWhatWasRecorded(dir: string, o: ChaosOptions): Promise<RunCheckResult> {
+  return checkRun(dir, { fencing: o.fencing });
 }
 
 export interface RunChaosOptions {
@@ -143,7 +140,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   }));
 
   const progress = setInterval(() => {
-    void checkWhatWasRecorded(run.path)
+    void checkWhatWasRecorded(run.path, o)
       .then((c) => {
         const ov = c.checkers.overlap;
         const pairs = 'views' in ov ? ov.views.resource.definitePairs + ov.views.believed.definitePairs : 0;
@@ -188,7 +185,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     await saveNodeLogs(docker, plan, nodeLogs, startedEpochS).catch(() => undefined);
   }
 
-  const check = await checkWhatWasRecorded(run.path);
+  const check = await checkWhatWasRecorded(run.path, o);
   const result: ChaosResult = {
     runId: run.id,
     dir: run.path,
