@@ -1,21 +1,22 @@
 // Runs every checker over one run — in memory (the chaos runner) or from a stored run directory
 // (`lockbench check`) — so both paths give the same verdict, and renders a short summary.
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAuditEntry, isOp } from '../../core/history.ts';
 import type { AuditEntry, Op } from '../../core/history.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { readAllJsonl } from '../../core/jsonl.ts';
+import { readJsonlFile } from '../../core/jsonl.ts';
 import { checkAvailability } from './availability.ts';
 import type { AvailabilityResult } from './availability.ts';
 import type { FaultWindow } from './fault-windows.ts';
 import { checkFencing } from './fencing.ts';
 import type { FencingResult } from './fencing.ts';
 import { prepareInput } from './input.ts';
-import type { CheckInput } from './input.ts';
+import type { CheckInput, RunContext } from './input.ts';
 import { checkLostUpdates } from './lost-updates.ts';
 import type { LostUpdatesResult } from './lost-updates.ts';
 import { checkOverlap } from './overlap.ts';
-import type { OverlapPair, OverlapResult } from './overlap.ts';
+import type { OverlapPair, OverlapResult, Witness } from './overlap.ts';
 import { checkSafe, mergeVerdicts } from './verdict.ts';
 import type { CheckerResult, FailedCheck, Verdict } from './verdict.ts';
 
@@ -39,12 +40,28 @@ export interface RunCheckResult {
     readonly auditEntries: number | null;
     /** Completions without an invoke and invokes superseded before completing. */
     readonly malformedOps: number;
+    /** Lines of the files that were not records (torn by a killed writer, or garbage): skipped. */
+    readonly skippedLines: SkippedLines;
+    /** Whether fencing was on, as the run's options say (undefined: not recorded). */
+    readonly fencing: boolean | undefined;
     readonly endMs: number;
   };
   readonly faults: readonly FaultWindow[];
 }
 
-export interface RunCheckOptions {
+export interface SkippedLines {
+  readonly history: number;
+  readonly audit: number;
+  /** 1-based line numbers of the first skipped lines, per file. */
+  readonly historySamples: readonly number[];
+  readonly auditSamples: readonly number[];
+}
+
+const noSkippedLines: SkippedLines = { history: 0, audit: 0, historySamples: [], auditSamples: [] };
+
+export interface RunCheckOptions extends RunContext {
+  /** Lines the readers skipped, to be reported with the verdict. */
+  readonly skippedLines?: SkippedLines;
   /** Cap on overlap pairs (per view and kind) and other samples kept with details. Default 1000. */
   readonly maxReported?: number;
   /** The resource's value per key before the run. Default 0. */
@@ -57,7 +74,7 @@ export function runCheckers(history: readonly Op[], audit: readonly AuditEntry[]
   let input: CheckInput | undefined;
   let prepareFailure: FailedCheck | undefined;
   try {
-    input = prepareInput(history, audit);
+    input = prepareInput(history, audit, { fencing: options.fencing });
   } catch (err) {
     const error = errorMessage(err);
     prepareFailure = { verdict: 'unknown', summary: `could not prepare the history: ${error}`, error };
@@ -83,6 +100,8 @@ export function runCheckers(history: readonly Op[], audit: readonly AuditEntry[]
       ops: history.length,
       auditEntries: audit === undefined ? null : audit.length,
       malformedOps: input?.paired.malformed ?? 0,
+      skippedLines: options.skippedLines ?? noSkippedLines,
+      fencing: options.fencing,
       endMs: input?.paired.endMs ?? 0,
     },
     faults: input?.faults.windows ?? [],
@@ -103,17 +122,83 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** A stored run's files as the checkers read them. */
+export interface StoredRun {
+  readonly history: Op[];
+  readonly audit: AuditEntry[] | undefined;
+  readonly skippedLines: SkippedLines;
+  /** Whether fencing was on, from manifest.json or results.json; undefined when neither says. */
+  readonly fencing: boolean | undefined;
+}
+
+/** The run's resolved options, from manifest.json (written first) or results.json. */
+async function recordedOptions(dir: string): Promise<Record<string, unknown> | undefined> {
+  for (const file of ['manifest.json', 'results.json']) {
+    try {
+      const parsed = JSON.parse(await readFile(join(dir, file), 'utf8')) as { options?: unknown };
+      if (typeof parsed.options === 'object' && parsed.options !== null) return parsed.options as Record<string, unknown>;
+    } catch {
+      // Missing or unreadable: try the next file; without either the options are not known.
+    }
+  }
+  return undefined;
+}
+
 /**
- * Re-runs every checker on a stored run: `<dir>/history.jsonl` (required) and `<dir>/audit.jsonl`
- * (optional: without it the resource view is skipped and lost updates are unknown). File errors
- * propagate to the caller, which knows how to tell the user.
+ * Reads a stored run: `<dir>/history.jsonl` (required), `<dir>/audit.jsonl` (optional), and the
+ * options the checkers judge by. Lines that are not records are skipped and counted, wherever
+ * they are. File errors propagate to the caller, which knows how to tell the user.
+ */
+export async function readStoredRun(dir: string): Promise<StoredRun> {
+  const history = await readJsonlFile<Op>(join(dir, HISTORY_FILE), isOp);
+  const auditPath = join(dir, AUDIT_FILE);
+  const audit = (await exists(auditPath)) ? await readJsonlFile<AuditEntry>(auditPath, isAuditEntry) : undefined;
+  const options = await recordedOptions(dir);
+  const fencing = typeof options?.['fencing'] === 'boolean' ? options['fencing'] : undefined;
+  return {
+    history: history.records,
+    audit: audit?.records,
+    skippedLines: { history: history.malformedLines, audit: audit?.malformedLines ?? 0, historySamples: history.malformedSamples, auditSamples: audit?.malformedSamples ?? [] },
+    fencing,
+  };
+}
+
+/**
+ * Re-runs every checker on a stored run (see readStoredRun). `options.fencing` overrides what the
+ * run recorded (for folders without a manifest).
  */
 export async function checkRun(dir: string, options: RunCheckOptions = {}): Promise<RunCheckResult> {
-  const history = await readAllJsonl<Op>(join(dir, HISTORY_FILE));
-  const auditPath = join(dir, AUDIT_FILE);
-  const audit = (await exists(auditPath)) ? await readAllJsonl<AuditEntry>(auditPath) : undefined;
-  const result = runCheckers(history, audit, options);
+  const stored = await readStoredRun(dir);
+  const result = runCheckers(stored.history, stored.audit, { ...options, fencing: options.fencing ?? stored.fencing, skippedLines: stored.skippedLines });
   return { ...result, run: { dir, ...result.run } };
+}
+
+/** One line saying what the readers skipped, or undefined when they skipped nothing. */
+export function skippedLinesNote(s: SkippedLines): string | undefined {
+  const parts: string[] = [];
+  if (s.history > 0) parts.push(`${s.history} in ${HISTORY_FILE} (line ${s.historySamples.join(', ')}${s.history > s.historySamples.length ? ', …' : ''})`);
+  if (s.audit > 0) parts.push(`${s.audit} in ${AUDIT_FILE} (line ${s.auditSamples.join(', ')}${s.audit > s.auditSamples.length ? ', …' : ''})`);
+  if (parts.length === 0) return undefined;
+  return `skipped ${s.history + s.audit} malformed line${s.history + s.audit === 1 ? '' : 's'}: ${parts.join('; ')} — a writer killed mid-line; the verdict is over the lines that could be read`;
+}
+
+/** The verdict's wording for people: upper case, with a note when lines were skipped. */
+export function verdictLabel(result: Pick<RunCheckResult, 'verdict' | 'run'>): string {
+  const skipped = result.run.skippedLines.history + result.run.skippedLines.audit;
+  return `${result.verdict.toUpperCase()}${skipped > 0 ? ` (${skipped} malformed line${skipped === 1 ? '' : 's'} skipped)` : ''}`;
+}
+
+/** Every view's witnesses, one per key: the view with the smallest window first. */
+export function witnessesOf(overlap: OverlapResult | FailedCheck): Witness[] {
+  if (!('views' in overlap)) return [];
+  const best = new Map<string, Witness>();
+  for (const v of [overlap.views.resource, overlap.views.believed, overlap.views.cut]) {
+    for (const w of v.witnesses) {
+      const b = best.get(w.key);
+      if (b === undefined || w.toMs - w.fromMs < b.toMs - b.fromMs) best.set(w.key, w);
+    }
+  }
+  return [...best.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 }
 
 const fmtMs = (ms: number): string => `${ms.toFixed(1)} ms`;
@@ -127,7 +212,9 @@ function describePair(p: OverlapPair): string {
 /** A few lines for a terminal: the verdict, one line per checker, and the first overlaps. */
 export function renderSummary(result: RunCheckResult, examples = 5): string {
   const lines: string[] = [];
-  lines.push(`${result.run.dir === undefined ? 'run' : result.run.dir}: ${result.verdict.toUpperCase()}`);
+  lines.push(`${result.run.dir === undefined ? 'run' : result.run.dir}: ${verdictLabel(result)}`);
+  const skipped = skippedLinesNote(result.run.skippedLines);
+  if (skipped !== undefined) lines.push(`  ${skipped}`);
   for (const [name, r] of Object.entries(result.checkers) as [string, CheckerResult][]) {
     lines.push(`  ${name.padEnd(13)} ${r.verdict.padEnd(8)} ${r.summary}`);
   }
@@ -142,6 +229,13 @@ export function renderSummary(result: RunCheckResult, examples = 5): string {
     if (shown.length > 0) {
       lines.push('  first overlaps:');
       for (const p of shown) lines.push(`    ${describePair(p)}`);
+    }
+    const witnesses = witnessesOf(overlap);
+    if (witnesses.length > 0) {
+      lines.push('  smallest window proving each invalid key:');
+      for (const w of witnesses.slice(0, examples)) {
+        lines.push(`    [${w.view}] key ${w.key}, ${w.fromMs.toFixed(1)}–${w.toMs.toFixed(1)} ms: ${w.events.map((e) => `${e.atMs.toFixed(1)} process ${e.process} ${e.what}`).join('; ')}`);
+      }
     }
   }
   return lines.join('\n');

@@ -11,10 +11,18 @@ export interface CheckInput {
   readonly audit: readonly AuditEntry[] | undefined;
   readonly paired: PairedHistory;
   readonly faults: FaultIndex;
+  /** What the run was told to do, where a checker needs it; undefined = not known. */
+  readonly run: RunContext;
 }
 
-export function prepareInput(history: readonly Op[], audit?: readonly AuditEntry[]): CheckInput {
+/** The options of the run that the checkers judge by, as recorded in its manifest. */
+export interface RunContext {
+  /** The resource enforced fencing (chaos --fencing). Undefined when the run's options are unknown. */
+  readonly fencing?: boolean | undefined;
+}
+
+export function prepareInput(history: readonly Op[], audit?: readonly AuditEntry[], run: RunContext = {}): CheckInput {
   const paired = pairOps(history);
   const faults = new FaultIndex(faultWindows(paired.nemesis, paired.endMs));
-  return { history, audit, paired, faults };
+  return { history, audit, paired, faults, run };
 }

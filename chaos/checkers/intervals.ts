@@ -1,6 +1,6 @@
-// Hold intervals: who held (or may have held) which key, when — in the three views the overlap
-// checker compares. Building them is where every rule for ambiguous histories lives, so the rules
-// are spelled out here once:
+// Hold intervals: who held (or may have held) which key, when, in the two views built from the
+// history (the resource view, built from the audit log, is in resource-view.ts). Building them is
+// where every rule for ambiguous histories lives, so the rules are spelled out here once:
 //
 // believed (what clients believed): from acquire `ok` to the same process's next release invoke
 //   on that key. With no release, the hold runs to the process's next acquire invoke on the key
@@ -20,11 +20,15 @@
 //        the latest moment the client was still waiting expires ttl later;
 //     3. otherwise the process's next acquire or release invoke on the key (the worker has moved
 //        on and cleaned up its own attempt), or the end of the history.
-//   Possible holds appear in the believed and the cut view alike; they make overlaps `unknown`.
-// resource (what the resource saw): audit enter → exit of the same client on the same key. An
-//   enter with no exit is open until the end of the audit log; a second enter by the same client
-//   on the same key closes the first at that moment.
-import type { AuditEntry, Op } from '../../core/history.ts';
+//   Possible holds appear in the believed and the cut view alike. An op with an unknown outcome may
+//   or may not have taken effect, so a possible hold decides nothing on its own (see overlap.ts).
+// evidence (forced holds): an unknown acquire is known to have taken effect when its process
+//   - released the key with `ok` before acquiring it again (the lock found it held by us), or
+//   - entered the key's critical section at the resource before its next acquire or release.
+//   The grant then certainly existed at one moment: somewhere in the release's span, or at the
+//   enter. Nothing more is certain (the grant may have come just before), so a forced hold is
+//   that moment's window, and it proves an overlap only with a hold that covers the whole window.
+import type { Op } from '../../core/history.ts';
 import type { OpPair } from './pairs.ts';
 
 export type HoldView = 'believed' | 'cut' | 'resource';
@@ -38,8 +42,13 @@ export type HoldEnd =
   | 'lease' // possible hold bounded by validUntilMs on the info completion
   | 'ttl' // possible hold bounded by completion + ttlMs
   | 'extend-ttl' // possible tail of an uncertain extend
+  | 'released' // evidence window: the release that proved an unknown acquire took effect
+  | 'entered' // evidence window: the resource enter that proved it
   | 'exit' // audit exit
-  | 're-enter' // the same client entered again without an exit
+  | 're-enter' // the same client entered the same key again without an exit
+  | 'next-enter' // the same client entered another key: a client is in one section at a time
+  | 'left' // the client's next release or acquire invoke in the history proves it had left
+  | 'outside-access' // a read or write by a client that was not inside (a point)
   | 'end-of-audit';
 
 export interface Hold {
@@ -55,16 +64,26 @@ export interface Hold {
   // cheap to build (JSON output drops undefined fields all the same).
   readonly owner?: string | undefined;
   readonly token?: string | undefined;
+  /** The acquire invoke behind a history hold (undefined for resource sections). */
+  readonly invokeMs?: number | undefined;
 }
 
-function makeHold(key: string, process: number, startMs: number, endMs: number, definite: boolean, endReason: HoldEnd, owner?: string, token?: string): Hold {
-  return { key, process, startMs, endMs, definite, endReason, owner, token };
+function makeHold(key: string, process: number, startMs: number, endMs: number, definite: boolean, endReason: HoldEnd, owner: string | undefined, token: string | undefined, invokeMs: number | undefined): Hold {
+  return { key, process, startMs, endMs, definite, endReason, owner, token, invokeMs };
 }
 
 export interface HistoryHolds {
   readonly believed: Hold[];
   readonly cut: Hold[];
+  /**
+   * Forced holds: the window in which an unknown acquire's grant certainly existed (endReason
+   * `released` or `entered`). The same for both views.
+   */
+  readonly forced: Hold[];
 }
+
+/** Times (ms, ascending) at which a client entered a key at the resource; for the evidence rule. */
+export type EntersOf = (process: number, key: string) => Float64Array | undefined;
 
 /** Reads {ttlMs} from an invoke's value, if it carries a positive one. */
 export function ttlOf(value: unknown): number | undefined {
@@ -75,6 +94,7 @@ export function ttlOf(value: unknown): number | undefined {
 
 interface OpenHold {
   readonly startMs: number;
+  readonly invokeMs: number;
   readonly owner: string | undefined;
   readonly token: string | undefined;
   validUntilMs: number | undefined;
@@ -84,18 +104,36 @@ interface OpenHold {
 
 interface PendingPossible {
   readonly startMs: number;
+  /** Rules 1 and 2 above; undefined = rule 3 (ends at the next invoke). */
+  readonly boundMs: number | undefined;
+  readonly boundReason: HoldEnd;
+  readonly owner: string | undefined;
+}
+
+/** Index of the first element ≥ x in an ascending array. */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] ?? Infinity) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
- * Builds believed and cut holds from paired client ops (as returned by pairOps, in invoke order)
- * and the history's end time.
+ * Builds believed, cut and forced holds from paired client ops (as returned by pairOps, in invoke
+ * order) and the history's end time; `entersOf` supplies the resource's enters for evidence.
  */
-export function historyHolds(pairs: readonly OpPair[], historyEndMs: number): HistoryHolds {
+export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, entersOf?: EntersOf): HistoryHolds {
   const believed: Hold[] = [];
   const cut: Hold[] = [];
-  // Per process, per key: the definite hold and a possible hold awaiting its bound (rule 3).
+  const forced: Hold[] = [];
+  // Per process, per key: the definite hold and a possible hold awaiting its end (rule 3) or its
+  // evidence horizon (the next invoke).
   const held = new Map<number, Map<string, OpenHold>>();
-  const pendingPossible = new Map<number, Map<string, PendingPossible>>();
+  const pendingPossible = new Map<number, Map<string, PendingPossible & { readonly invokeMs: number }>>();
 
   const mapFor = <T>(m: Map<number, Map<string, T>>, process: number): Map<string, T> => {
     let inner = m.get(process);
@@ -106,44 +144,56 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number): Hi
     return inner;
   };
 
-  const push = (h: Hold, alsoCut: boolean): void => {
-    if (h.endMs <= h.startMs) return;
-    believed.push(h);
-    if (alsoCut) cut.push(h);
-  };
-
   const endHold = (process: number, key: string, hold: OpenHold, endMs: number, endReason: HoldEnd): void => {
-    const { startMs, owner, token } = hold;
-    push(makeHold(key, process, startMs, endMs, true, endReason, owner, token), false);
+    const { startMs, owner, token, invokeMs } = hold;
+    if (endMs > startMs) believed.push(makeHold(key, process, startMs, endMs, true, endReason, owner, token, invokeMs));
     const deadline = hold.validUntilMs ?? Infinity;
     if (deadline >= endMs) {
-      if (endMs > startMs) cut.push(makeHold(key, process, startMs, endMs, true, endReason, owner, token));
+      if (endMs > startMs) cut.push(makeHold(key, process, startMs, endMs, true, endReason, owner, token, invokeMs));
       return;
     }
-    if (deadline > startMs) cut.push(makeHold(key, process, startMs, deadline, true, 'validity', owner, token));
+    if (deadline > startMs) cut.push(makeHold(key, process, startMs, deadline, true, 'validity', owner, token, invokeMs));
     if (hold.possibleUntilMs !== undefined && hold.possibleUntilMs > deadline) {
       const tailEnd = Math.min(endMs, hold.possibleUntilMs);
       const tailStart = Math.max(startMs, deadline);
-      if (tailEnd > tailStart) cut.push(makeHold(key, process, tailStart, tailEnd, false, tailEnd < endMs ? 'extend-ttl' : endReason, owner, token));
+      if (tailEnd > tailStart) cut.push(makeHold(key, process, tailStart, tailEnd, false, tailEnd < endMs ? 'extend-ttl' : endReason, owner, token, invokeMs));
     }
   };
 
-  const possible = (process: number, key: string, startMs: number, endMs: number, endReason: HoldEnd, owner?: string): void => {
-    push(makeHold(key, process, startMs, endMs, false, endReason, owner), true);
-  };
-
-  const settlePending = (process: number, key: string, endMs: number, endReason: HoldEnd): void => {
+  /**
+   * Ends a pending possible hold at the process's next invoke on the key (`horizonMs`): the
+   * possible interval, and a forced window if evidence shows the grant happened.
+   */
+  const settlePending = (process: number, key: string, horizonMs: number, horizonReason: HoldEnd, release: OpPair | undefined): void => {
     const pending = pendingPossible.get(process);
     const p = pending?.get(key);
     if (!pending || !p) return;
     pending.delete(key);
-    possible(process, key, p.startMs, endMs, endReason);
+    const endMs = p.boundMs ?? horizonMs;
+    const reason = p.boundMs === undefined ? horizonReason : p.boundReason;
+    if (endMs > p.startMs) {
+      const h = makeHold(key, process, p.startMs, endMs, false, reason, p.owner, undefined, p.invokeMs);
+      believed.push(h);
+      cut.push(h);
+    }
+    // Evidence, earliest first: an enter before the horizon, else a release that found it held.
+    const enters = entersOf?.(process, key);
+    if (enters !== undefined) {
+      const at = enters[lowerBound(enters, p.startMs)];
+      if (at !== undefined && at <= horizonMs) {
+        forced.push(makeHold(key, process, at, at, true, 'entered', p.owner, undefined, p.invokeMs));
+        return;
+      }
+    }
+    if (release?.completion?.type === 'ok') {
+      forced.push(makeHold(key, process, release.invoke.timeMs, release.completion.timeMs, true, 'released', p.owner, undefined, p.invokeMs));
+    }
   };
 
   function acquired(process: number, key: string, invoke: Op, completion: Op | undefined): void {
     if (completion?.type === 'ok') {
       const lease = completion.lease;
-      const hold: OpenHold = { startMs: completion.timeMs, owner: lease?.owner, token: lease?.token, validUntilMs: lease?.validUntilMs, possibleUntilMs: undefined };
+      const hold: OpenHold = { startMs: completion.timeMs, invokeMs: invoke.timeMs, owner: lease?.owner, token: lease?.token, validUntilMs: lease?.validUntilMs, possibleUntilMs: undefined };
       mapFor(held, process).set(key, hold);
       return;
     }
@@ -151,16 +201,17 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number): Hi
     // info, or no completion at all (the process crashed or the history ended): possibly held.
     const owner = completion?.lease?.owner;
     const leaseEnd = completion?.lease?.validUntilMs;
-    if (leaseEnd !== undefined) {
-      possible(process, key, invoke.timeMs, leaseEnd, 'lease', owner);
-      return;
-    }
     const ttl = ttlOf(invoke.value);
-    if (ttl !== undefined && completion) {
-      possible(process, key, invoke.timeMs, completion.timeMs + ttl, 'ttl', owner);
-      return;
+    let boundMs: number | undefined;
+    let boundReason: HoldEnd = 'end-of-history';
+    if (leaseEnd !== undefined) {
+      boundMs = leaseEnd;
+      boundReason = 'lease';
+    } else if (ttl !== undefined && completion) {
+      boundMs = completion.timeMs + ttl;
+      boundReason = 'ttl';
     }
-    mapFor(pendingPossible, process).set(key, { startMs: invoke.timeMs });
+    mapFor(pendingPossible, process).set(key, { startMs: invoke.timeMs, invokeMs: invoke.timeMs, boundMs, boundReason, owner });
   }
 
   function extended(hold: OpenHold | undefined, invoke: Op, completion: Op): void {
@@ -182,12 +233,15 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number): Hi
     const { process, key, invoke, completion } = pair;
     const t = invoke.timeMs;
     if (pair.f === 'release' || pair.f === 'acquire') {
-      settlePending(process, key, t, pair.f === 'release' ? 'release' : 'next-acquire');
+      const isRelease = pair.f === 'release';
       const processHeld = held.get(process);
       const hold = processHeld?.get(key);
+      // A release settles the definite hold if there is one; only otherwise is it evidence for an
+      // unknown acquire.
+      settlePending(process, key, t, isRelease ? 'release' : 'next-acquire', isRelease && !hold ? pair : undefined);
       if (processHeld && hold) {
         processHeld.delete(key);
-        endHold(process, key, hold, t, pair.f === 'release' ? 'release' : 'next-acquire');
+        endHold(process, key, hold, t, isRelease ? 'release' : 'next-acquire');
       }
     }
     if (pair.f === 'acquire') acquired(process, key, invoke, completion);
@@ -195,35 +249,6 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number): Hi
   }
 
   for (const [process, keys] of held) for (const [key, hold] of keys) endHold(process, key, hold, historyEndMs, 'end-of-history');
-  for (const [process, keys] of pendingPossible) for (const [key, p] of keys) possible(process, key, p.startMs, historyEndMs, 'end-of-history');
-  return { believed, cut };
-}
-
-/** Resource holds from the audit log: enter → exit of the same client on the same key. */
-export function resourceHolds(audit: readonly AuditEntry[]): Hold[] {
-  const holds: Hold[] = [];
-  const open = new Map<string, { startMs: number; token: string | undefined }>();
-  let endMs = 0;
-  const close = (id: string, key: string, client: number, at: number, endReason: HoldEnd): void => {
-    const o = open.get(id);
-    if (!o) return;
-    open.delete(id);
-    if (at > o.startMs) holds.push(makeHold(key, client, o.startMs, at, true, endReason, undefined, o.token));
-  };
-  for (const e of audit) {
-    if (e.timeMs > endMs) endMs = e.timeMs;
-    if (e.event !== 'enter' && e.event !== 'exit') continue;
-    const id = `${e.client}\u0000${e.key}`;
-    if (e.event === 'enter') {
-      close(id, e.key, e.client, e.timeMs, 're-enter');
-      open.set(id, { startMs: e.timeMs, token: e.token });
-    } else {
-      close(id, e.key, e.client, e.timeMs, 'exit');
-    }
-  }
-  for (const id of [...open.keys()]) {
-    const sep = id.indexOf('\u0000');
-    close(id, id.slice(sep + 1), Number(id.slice(0, sep)), endMs, 'end-of-audit');
-  }
-  return holds;
+  for (const [process, keys] of pendingPossible) for (const key of [...keys.keys()]) settlePending(process, key, historyEndMs, 'end-of-history', undefined);
+  return { believed, cut, forced };
 }

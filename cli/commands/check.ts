@@ -12,6 +12,7 @@ import { locateRunDir } from '../run-dir.ts';
 interface CheckArgs {
   readonly run: string;
   readonly json: boolean;
+  readonly fencing: string | undefined;
 }
 
 /** The run directory: the path as given, or else results/<run> for a bare run id. */
@@ -32,7 +33,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (y: Argv) =>
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'run directory (results/<run-id>) or run id' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the full result as JSON instead of the summary' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print the full result as JSON instead of the summary' })
+      .option('fencing', { type: 'string', choices: ['on', 'off'], describe: "judge fencing as on / off (default: the run's own option, from manifest.json or results.json)" }),
   handler: async (argv) => {
     // yargs reports a missing positional through main's fail hook but still calls the handler.
     const run = argv.run as string | undefined;
@@ -43,9 +45,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
     let result: RunCheckResult;
     try {
-      result = await checkRun(dir);
+      result = await checkRun(dir, argv.fencing === undefined ? {} : { fencing: argv.fencing === 'on' });
     } catch (err) {
       throw new UsageError(`cannot read the run in ${dir}: ${errorMessage(err)}. Check that history.jsonl (and audit.jsonl, if present) are readable JSON Lines written by lockbench chaos.`);
+    }
+    if (result.run.ops === 0 && result.run.skippedLines.history > 0) {
+      throw new UsageError(`none of the ${result.run.skippedLines.history} lines of ${join(dir, HISTORY_FILE)} is an op. Pass the directory of a chaos run (results/<run-id>); results/README.md documents the format.`);
     }
     await writeOut(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderSummary(result)}\n`);
     runContext.exitCode = ExitCode[result.verdict];
