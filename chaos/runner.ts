@@ -14,11 +14,14 @@ import { defaultClusterConfig, planCluster, type ClusterConfig } from '../cluste
 import { monoMs, sleep } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
+import { isOp, type Op } from '../core/history.ts';
+import { readJsonlFile } from '../core/jsonl.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { Nemesis, type AppliedRecord } from './nemesis.ts';
 import { leaseLifetimeMs, type ChaosOptions } from './options.ts';
 import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
+import { recoveryFromHistory, type RecoveryFigures } from './recovery.ts';
 import { planSchedule, type FaultStep } from './schedule.ts';
 import { renderChaosSummary } from './summary.ts';
 import type { WorkerCounts, WorkerInit } from './worker-protocol.ts';
@@ -48,6 +51,8 @@ export interface ChaosResult {
   /** Set when the run stopped early: Ctrl-C, or a fault that did not take effect. */
   readonly aborted: string | null;
   readonly wallMs: number;
+  /** Heal → first grant and the longest grant-less stretch of the fault phase (chaos/recovery.ts); absent in runs stored before it existed. */
+  readonly recovery?: RecoveryFigures;
 }
 
 function clusterConfigFor(o: ChaosOptions): ClusterConfig {
@@ -57,6 +62,16 @@ function clusterConfigFor(o: ChaosOptions): ClusterConfig {
 /** The checkers over the files as written, judged by this run's own options (fencing). */
 function checkWhatWasRecorded(dir: string, o: ChaosOptions): Promise<RunCheckResult> {
   return checkRun(dir, { fencing: o.fencing });
+}
+
+/** Recovery figures from the history as written; a history that cannot be read yields none. */
+async function recoveryOf(historyPath: string, phases: ChaosResult['phases']): Promise<RecoveryFigures | undefined> {
+  try {
+    const { records } = await readJsonlFile<Op>(historyPath, isOp);
+    return recoveryFromHistory(records, phases);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RunChaosOptions {
@@ -186,6 +201,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   }
 
   const check = await checkWhatWasRecorded(run.path, o);
+  const recovery = await recoveryOf(historyPath, phases);
   const result: ChaosResult = {
     runId: run.id,
     dir: run.path,
@@ -199,6 +215,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     phases,
     aborted,
     wallMs: monoMs() - started,
+    ...(recovery === undefined ? {} : { recovery }),
   };
   run.writeJson('results.json', result);
   run.writeText('summary.md', renderChaosSummary(result));

@@ -3,6 +3,7 @@
 import type { CheckerResult } from './checkers/verdict.ts';
 import type { OverlapPair } from './checkers/overlap.ts';
 import { expectationFor } from './expectations.ts';
+import { renderRecoverySection } from './recovery.ts';
 import type { ChaosResult } from './runner.ts';
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
@@ -73,5 +74,6 @@ export function renderChaosSummary(r: ChaosResult): string {
   const acq = r.counts.reduce((n, c) => n + c.acquires, 0);
   const got = r.counts.reduce((n, c) => n + c.acquired, 0);
   lines.push('## Workload', '', `${acq} acquire attempts, ${got} granted, ${r.counts.reduce((n, c) => n + c.increments, 0)} acknowledged increments. Files: manifest.json, history.jsonl, audit.jsonl, results.json, nodes/*.log, workers.log.`, '');
+  lines.push(...renderRecoverySection(r));
   return lines.join('\n');
 }
