@@ -58,10 +58,11 @@ describe('defect: a read or write by a client that is not inside, while another 
     assert.equal(r.views.resource.verdict, 'invalid');
     assert.equal(r.views.resource.definitePairs, 1);
     const p = r.views.resource.pairs[0];
-    assert.equal(p?.a.process, 2);
-    assert.equal(p?.b.process, 1);
-    assert.equal(p?.b.endReason, 'outside-access');
-    assert.equal(p?.fromMs, 20);
+    assert.ok(p);
+    assert.equal(p.a.process, 2);
+    assert.equal(p.b.process, 1);
+    assert.equal(p.b.endReason, 'outside-access');
+    assert.equal(p.fromMs, 20);
   });
 
   test('a read outside any section is flagged too, but not when nobody is inside', () => {

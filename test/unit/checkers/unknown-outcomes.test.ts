@@ -39,12 +39,13 @@ describe('evidence that an unknown acquire took effect', () => {
     assert.equal(r.views.believed.forcedHolds, 1);
     assert.equal(r.views.believed.definitePairs, 1);
     const w = r.views.believed.witnesses[0];
-    assert.equal(w?.key, 'k');
+    assert.ok(w);
+    assert.equal(w.key, 'k');
     // Client 1's grant at 10 … its release at 80, with 2's unknown acquire at 20 and release ok at 40.
-    assert.equal(w?.fromMs, 10);
-    assert.equal(w?.toMs, 80);
+    assert.equal(w.fromMs, 10);
+    assert.equal(w.toMs, 80);
     assert.deepEqual(
-      w?.events.map((e) => [e.atMs, e.process, e.what]),
+      w.events.map((e) => [e.atMs, e.process, e.what]),
       [
         [10, 1, 'acquire ok'],
         [20, 2, 'acquire invoke, outcome unknown'],
