@@ -1,5 +1,6 @@
 // summary.md: one page a person reads after a chaos run — what ran, what broke, the overlapping
 // pairs with the faults active at the time, and whether this agrees with what is known.
+import { skippedLinesNote, verdictLabel, witnessesOf } from './checkers/check-run.ts';
 import type { CheckerResult } from './checkers/verdict.ts';
 import type { OverlapPair } from './checkers/overlap.ts';
 import { expectationFor } from './expectations.ts';
@@ -26,13 +27,24 @@ function pairLine(p: OverlapPair, t0: number): string {
   return `| ${p.view} | ${p.key} | ${p.a.process} & ${p.b.process} | ${s(p.fromMs - t0)} | ${p.overlapMs.toFixed(1)} ms | ${p.definite ? 'definite' : 'possible'} | ${faults} |`;
 }
 
+/** How to read a verdict; stated in every summary.md, and in results/README.md. */
+export const VERDICT_SEMANTICS = [
+  '**How the verdict is decided.** An op whose outcome is unknown (`info`: a timeout, a lost connection) may or may not have taken effect.',
+  'The run is *valid* if some choice of outcomes for the unknown ops gives a history in which no two clients hold a key at once (a grant lasts until its release or its lease ends),',
+  '*invalid* if no choice does, and *unknown* only when the evidence cannot decide (a checker could not run, no audit log, tokens that are not numbers, fencing not recorded).',
+  'An unknown acquire counts as granted only where the evidence proves it: its client released the key with `ok`, or entered the critical section at the resource.',
+  'Overlaps that need an unknown acquire to have been granted are listed as *possible*, for information. The resource view needs no such choice: the audit log records what happened, in file order.',
+].join(' ');
+
 export function renderChaosSummary(r: ChaosResult): string {
   const o = r.options;
   const t0 = r.phases['warm-up']?.startMs ?? r.faults[0]?.startedMs ?? 0;
   const lines: string[] = [];
-  lines.push(`# ${o.lock}${o.modulePath ? ` (${o.modulePath})` : ''} under ${o.fault}: ${r.verdict.toUpperCase()}`, '');
+  lines.push(`# ${o.lock}${o.modulePath ? ` (${o.modulePath})` : ''} under ${o.fault}: ${verdictLabel(r.check)}`, '');
   lines.push(`Run \`${r.runId}\`, seed ${o.seed}, ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, hold ${o.holdMs} ms, fencing ${o.fencing ? 'on' : 'off'}, lease check ${o.checkLease ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s, wall time ${(r.wallMs / 1000).toFixed(1)} s.`, '');
   if (r.aborted) lines.push(`**The run stopped early: ${r.aborted}.** What was recorded up to then was checked.`, '');
+  const skipped = skippedLinesNote(r.check.run.skippedLines);
+  if (skipped !== undefined) lines.push(`**Note:** ${skipped}.`, '');
 
   const a = agreement(r);
   lines.push('## Expectation', '');
@@ -41,7 +53,7 @@ export function renderChaosSummary(r: ChaosResult): string {
 
   lines.push('## Checkers', '', '| checker | verdict | summary |', '|---|---|---|');
   for (const [name, c] of Object.entries(r.check.checkers) as [string, CheckerResult][]) lines.push(`| ${name} | ${c.verdict} | ${c.summary.replace(/\|/g, '/')} |`);
-  lines.push('');
+  lines.push('', VERDICT_SEMANTICS, '');
 
   lines.push('## Faults as applied', '');
   if (r.faults.length === 0) lines.push('None.', '');
@@ -63,6 +75,17 @@ export function renderChaosSummary(r: ChaosResult): string {
     if (shown.length > 0) {
       lines.push('| view | key | clients | from | overlap | kind | faults active |', '|---|---|---|---|---|---|---|');
       for (const p of shown) lines.push(pairLine(p, t0));
+      lines.push('');
+    }
+    const witnesses = witnessesOf(ov);
+    if (witnesses.length > 0) {
+      lines.push('### What proves it', '', 'Per key, the smallest window of ops that no choice of outcomes for the unknown ops can explain away:', '');
+      for (const w of witnesses.slice(0, 10)) {
+        const faults = [...new Set(w.faults.map((f) => f.fault))].join(', ') || 'none';
+        lines.push(`- key \`${w.key}\` (${w.view} view), ${s(w.fromMs - t0)}–${s(w.toMs - t0)}, faults active: ${faults}:`);
+        for (const e of w.events) lines.push(`  - ${s(e.atMs - t0)} client ${e.process}: ${e.what}`);
+      }
+      if (witnesses.length > 10) lines.push(`- … and ${witnesses.length - 10} more keys (results.json has them all).`);
       lines.push('');
     }
   } else lines.push(`The overlap checker failed: ${ov.summary}`, '');

@@ -3,7 +3,7 @@
 // windows, and acquire latencies — all as seconds since the run started, since monotonic
 // timestamps mean nothing to a reader.
 import type { RunCheckResult } from '../chaos/checkers/check-run.ts';
-import { runCheckers } from '../chaos/checkers/check-run.ts';
+import { runCheckers, witnessesOf } from '../chaos/checkers/check-run.ts';
 import type { FaultWindow } from '../chaos/checkers/fault-windows.ts';
 import { prepareInput } from '../chaos/checkers/input.ts';
 import { historyHolds } from '../chaos/checkers/intervals.ts';
@@ -57,6 +57,16 @@ export interface KeyTimeline {
   readonly toS: number;
   /** Why only part of the run is drawn, for the subtitle; undefined when all of it is. */
   readonly capNote: string | undefined;
+  /** The smallest window that proves this key invalid, and the ops in it; undefined when valid. */
+  readonly witness: WitnessBand | undefined;
+}
+
+export interface WitnessBand {
+  readonly view: string;
+  readonly startS: number;
+  readonly endS: number;
+  /** The proving ops, one line each, as seconds since the run started. */
+  readonly events: readonly string[];
 }
 
 export interface AcquirePoint {
@@ -153,6 +163,7 @@ export function chaosModel(run: ChaosRun): ChaosModel {
   const overlap = checkOverlap(input, { maxReportedPairs: 100_000 });
   const pairs = [overlap.views.believed, overlap.views.cut, overlap.views.resource].flatMap((v) => v.pairs).filter((p) => p.definite);
   const { believed } = historyHolds(input.paired.pairs, endMs);
+  const witnessByKey = new Map(witnessesOf(overlap).map((w) => [w.key, w]));
 
   const byKey = new Map<string, Hold[]>();
   for (const h of believed) {
@@ -173,8 +184,9 @@ export function chaosModel(run: ChaosRun): ChaosModel {
   const timelines: KeyTimeline[] = shownKeys.map((key) => {
     const holds = byKey.get(key) ?? [];
     const keyPairs = pairsByKey.get(key) ?? [];
+    const w = witnessByKey.get(key);
     const firstOverlapMs = keyPairs.reduce((m, p) => Math.min(m, p.fromMs), Infinity);
-    const anchor = Number.isFinite(firstOverlapMs) ? { ms: firstOverlapMs, what: 'around the first overlap' } : firstFaultMs !== undefined ? { ms: firstFaultMs, what: 'from the first fault' } : { ms: undefined, what: 'from the start' };
+    const anchor = w !== undefined ? { ms: w.fromMs, what: 'around the smallest window proving the violation' } : Number.isFinite(firstOverlapMs) ? { ms: firstOverlapMs, what: 'around the first overlap' } : firstFaultMs !== undefined ? { ms: firstFaultMs, what: 'from the first fault' } : { ms: undefined, what: 'from the start' };
     const capped = capHolds(holds, anchor.ms, anchor.what);
     const rows: HoldRow[] = capped.holds.map((h) => {
       const violating = h.definite && keyPairs.some((p) => (p.a.process === h.process || p.b.process === h.process) && p.fromMs < h.endMs && p.toMs > h.startMs);
@@ -189,7 +201,9 @@ export function chaosModel(run: ChaosRun): ChaosModel {
       };
     });
     const overlaps = mergeSpans(keyPairs.map((p) => ({ startS: s(p.fromMs), endS: s(p.toMs) })));
-    return { key, holds: rows, overlaps, totalHolds: holds.length, fromS: s(capped.fromMs), toS: s(capped.toMs), capNote: capped.note };
+    const witness: WitnessBand | undefined =
+      w === undefined ? undefined : { view: w.view, startS: s(w.fromMs), endS: s(w.toMs), events: w.events.map((e) => `${s(e.atMs).toFixed(3)} s client ${e.process}: ${e.what}`) };
+    return { key, holds: rows, overlaps, totalHolds: holds.length, fromS: s(capped.fromMs), toS: s(capped.toMs), capNote: capped.note, witness };
   });
 
   const acquiresAll: AcquirePoint[] = [];

@@ -51,7 +51,8 @@ export function chaosReport(run: ChaosRun): RunReportParts & { model: ChaosModel
   for (const t of m.timelines) {
     const chart = timelineChart(m, t);
     charts.push(chart);
-    sections.push({ heading: chart.heading, chart, side: pairsTable(m, t.key) });
+    const proof = t.witness === undefined ? '' : `<p><b>Smallest window proving the violation</b> (${esc(t.witness.view)} view, ${t.witness.startS.toFixed(3)}–${t.witness.endS.toFixed(3)} s):</p><ul>${t.witness.events.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>`;
+    sections.push({ heading: chart.heading, chart, side: proof + pairsTable(m, t.key) });
   }
   if (m.omittedKeys.length > 0) {
     sections.push({ heading: 'Keys without a timeline', intro: `<p>Only ${m.timelines.length} keys get a timeline (those with overlaps first); not drawn: ${esc(m.omittedKeys.join(', '))}.</p>` });

@@ -12,6 +12,7 @@ const HOLD_COLOURS: Readonly<Record<string, string>> = {
   'possible hold (outcome unknown)': '#ffaa26',
 };
 export const OVERLAP_BAND_COLOUR = '#d62728';
+const WITNESS_COLOUR = '#7f0000';
 
 const laneOf = (f: FaultBand): string => `fault: ${f.label}`;
 
@@ -40,6 +41,7 @@ export function timelineChart(m: ChaosModel, t: KeyTimeline): ChartSpec {
   const subtitle = [
     'Bars: holds as clients believed them (acquire ok → release). Red: overlapping holders (mutual-exclusion violation);',
     'pale red band: where two holders overlapped (any checker view); shaded: fault windows.',
+    ...(t.witness === undefined ? [] : [`Dashed box: the smallest window that proves the violation (${t.witness.view} view), ${t.witness.startS.toFixed(3)}–${t.witness.endS.toFixed(3)} s.`]),
     t.capNote !== undefined
       ? `Showing ${t.capNote}: ${t.fromS.toFixed(2)}–${t.toS.toFixed(2)} s of ${m.durationS.toFixed(1)} s; ${violations} overlapping holds in view.`
       : `${t.totalHolds} holds, ${violations} of them overlapping.`,
@@ -86,6 +88,22 @@ export function timelineChart(m: ChaosModel, t: KeyTimeline): ChartSpec {
       },
     },
   ];
+  if (t.witness !== undefined) {
+    const w = t.witness;
+    const box = { x0: Math.max(w.startS, t.fromS), x1: Math.min(Math.max(w.endS, w.startS + span / 300), t.toS), label: 'proof of violation', view: w.view, ops: w.events.join(' · ') };
+    layer.push(
+      {
+        data: { values: [box] },
+        mark: { type: 'rect', fill: null, stroke: WITNESS_COLOUR, strokeWidth: 1.5, strokeDash: [4, 2], clip: true },
+        encoding: { x, x2: { field: 'x1' }, tooltip: [{ field: 'label', title: ' ' }, { field: 'view' }, { field: 'ops', title: 'ops' }] },
+      },
+      {
+        data: { values: [box] },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, fontSize: 10, color: WITNESS_COLOUR, y: 0 },
+        encoding: { x, text: { field: 'label' } },
+      },
+    );
+  }
   const spec = {
     width: 720,
     height: { step: 22 },

@@ -98,7 +98,7 @@ test('chaos timeline: holds per client, the overlaps in red, the fault window as
   assert.match(svg, /fill="#ffaa26"/, 'the unknown-outcome hold');
 });
 
-test('chaos timeline of a long run is capped around the first overlap and says so', async () => {
+test('chaos timeline of a long run is capped around the proof of the violation and says so', async () => {
   const run = await chaos();
   // Stretch the fixture: 600 extra short holds by client 1 after the run, so the key exceeds the cap.
   const extra = Array.from({ length: 600 }, (_, i) => {
@@ -113,9 +113,11 @@ test('chaos timeline of a long run is capped around the first overlap and says s
   const m = chaosModel({ ...run, history: [...run.history, ...extra] });
   const t = m.timelines[0];
   assert.ok(t?.capNote !== undefined, 'capped');
-  assert.match(t.capNote, /of 61\d holds, around the first overlap/);
+  assert.match(t.capNote, /of 61\d holds, around the smallest window proving the violation/);
+  assert.ok(t.witness !== undefined, 'the key has a witness');
+  assert.ok(t.fromS <= t.witness.startS && t.toS >= t.witness.endS, `window ${t.fromS}–${t.toS} covers the proof ${t.witness.startS}–${t.witness.endS}`);
   assert.ok(t.fromS <= 2.6 && t.toS > 4.6, `window ${t.fromS}–${t.toS} covers the overlaps`);
-  await render(timelineChart(m, t), ['Showing 4', 'around the first overlap']);
+  await render(timelineChart(m, t), ['Showing 4', 'around the smallest window', 'proof of violation', 'Dashed box: the smallest window that proves the violation']);
 });
 
 test('acquire latency over time with fault bands and outcomes', async () => {
