@@ -4,10 +4,27 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, UsageError, errorMessage } from '../core/errors.ts';
-import { commands } from './commands/index.ts';
+import { isCommandName, loadCommands } from './commands/index.ts';
+import type { AnyCommand } from './commands/index.ts';
 import { runContext } from './context.ts';
 
+/**
+ * The commands to register: only the one named on the command line when there is one (no global
+ * option takes a value, so it is the first word that is not an option), else all of them, so
+ * `--help`, a missing command and a mistyped one get the full list as before.
+ */
+async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return loadCommands(first !== undefined && isCommandName(first) ? [first] : undefined);
+}
+
 async function main(argv: string[]): Promise<number> {
+  let commands: AnyCommand[];
+  try {
+    commands = await commandsFor(argv);
+  } catch (err) {
+    return report(err);
+  }
   let usageMessage: string | undefined;
   const parser = yargs(argv)
     .scriptName('lockbench')
