@@ -1,6 +1,7 @@
 // The evidence matrix: every lock × fault scenario, each a bounded chaos run in its own folder
 // under results/<matrix-id>/, summarized as matrix.json and matrix.md. A scenario that crashes is
-// recorded as not run; the others go on.
+// recorded as not run; the others go on. With --trials N > 1 each scenario folder holds N trials
+// (chaos/trials.ts) and its cell reports the violation rate instead of one verdict.
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
@@ -8,6 +9,7 @@ import { newRunId, openRunDir } from '../core/store.ts';
 import { resolveChaosOptions, type ChaosFlags } from './options.ts';
 import { runChaos, type ChaosResult } from './runner.ts';
 import { agreement } from './summary.ts';
+import { rateText, runTrials, type TrialsResult, type TrialsStats } from './trials.ts';
 
 const log = logger('matrix');
 
@@ -30,6 +32,8 @@ export interface MatrixCell {
   readonly runDir: string | null;
   readonly error?: string;
   readonly wallMs: number;
+  /** With --trials N > 1: the rates over the scenario's trials. The figures above then sum (overlaps, lost updates, rejections), take the worst (max overlap, p99, liveness, agreement) or average (acquire success) over its trials. */
+  readonly trials?: TrialsStats;
 }
 
 export interface MatrixResult {
@@ -71,20 +75,76 @@ export function cellFrom(lock: string, fault: string, r: ChaosResult, wallMs: nu
   };
 }
 
+/** One cell over a scenario's trials (see MatrixCell.trials for how each figure combines). */
+export function cellFromTrials(lock: string, fault: string, t: TrialsResult, wallMs: number): MatrixCell {
+  const stats = t.file.stats;
+  const cells = t.results.filter((r) => r.aborted === null).map((r) => cellFrom(lock, fault, r, r.wallMs));
+  const sum = (f: (c: MatrixCell) => number): number => cells.reduce((n, c) => n + f(c), 0);
+  const worst = (f: (c: MatrixCell) => number | null): number | null => {
+    const xs = cells.map(f).filter((x): x is number => x !== null);
+    return xs.length === 0 ? null : Math.max(...xs);
+  };
+  const successes = cells.map((c) => c.acquireSuccessInFault).filter((x): x is number => x !== null);
+  const agrees = cells.map((c) => c.agrees).filter((x): x is boolean => x !== null);
+  const live = cells.map((c) => c.livenessOk).filter((x): x is boolean => x !== null);
+  const firstError = t.file.trials.find((x) => !x.completed)?.aborted;
+  return {
+    lock,
+    fault,
+    ran: stats.completed > 0 && stats.incomplete === 0,
+    verdict: stats.verdict,
+    definiteOverlaps: sum((c) => c.definiteOverlaps),
+    possibleOverlaps: sum((c) => c.possibleOverlaps),
+    maxOverlapMs: worst((c) => c.maxOverlapMs) ?? 0,
+    lostUpdates: sum((c) => c.lostUpdates),
+    fencingRejections: sum((c) => c.fencingRejections),
+    acquireSuccessInFault: successes.length === 0 ? null : successes.reduce((a, b) => a + b, 0) / successes.length,
+    acquireP99InFaultMs: worst((c) => c.acquireP99InFaultMs),
+    expected: cells[0]?.expected ?? '',
+    agrees: agrees.length === 0 ? null : agrees.every(Boolean),
+    livenessOk: live.length === 0 ? null : live.every(Boolean),
+    runDir: t.dir,
+    ...(firstError !== undefined && firstError !== null ? { error: firstError } : {}),
+    wallMs,
+    trials: stats,
+  };
+}
+
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(0)}%`);
+const sec = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(2)} s`);
+
+/** A cell of the lock × fault grid in matrix.md. */
+function gridText(c: MatrixCell): string {
+  if (c.trials) return `${rateText(c.trials)}${c.agrees === false ? ' ⚠' : ''}`;
+  return c.ran ? `${c.verdict} (${c.definiteOverlaps}/${c.lostUpdates})${c.agrees === false ? ' ⚠' : ''}` : 'not run';
+}
 
 export function renderMatrix(cells: readonly MatrixCell[], locks: readonly string[], faults: readonly string[], wallMs: number): string {
   const at = (l: string, f: string): MatrixCell | undefined => cells.find((c) => c.lock === l && c.fault === f);
-  const lines = ['# Lock × fault matrix', '', `Wall time ${(wallMs / 1000).toFixed(0)} s. Verdict per scenario (resource overlaps / lost updates).`, ''];
+  const withTrials = cells.some((c) => c.trials !== undefined);
+  const legend = withTrials ? 'Violation rate per scenario over its trials, with the 95% Wilson interval.' : 'Verdict per scenario (resource overlaps / lost updates).';
+  const lines = ['# Lock × fault matrix', '', `Wall time ${(wallMs / 1000).toFixed(0)} s. ${legend}`, ''];
   lines.push(`| lock | ${faults.join(' | ')} |`, `|---|${faults.map(() => '---').join('|')}|`);
   for (const l of locks) {
     lines.push(`| ${l} | ${faults.map((f) => {
       const c = at(l, f);
-      if (!c) return '';
-      return c.ran ? `${c.verdict} (${c.definiteOverlaps}/${c.lostUpdates})${c.agrees === false ? ' ⚠' : ''}` : 'not run';
+      return c ? gridText(c) : '';
     }).join(' | ')} |`);
   }
-  lines.push('', '⚠ = disagrees with what is known (see the scenario\'s summary.md).', '');
+  lines.push('', `⚠ = disagrees with what is known${withTrials ? ' in at least one trial' : ''} (see the scenario's summary.md${withTrials ? ' or trials.md' : ''}).`, '');
+  if (withTrials) {
+    lines.push('| lock | fault | violation rate | unknown | first fault → first violation, median | lost updates per trial | liveness failures | heal → first grant, median | longest without a grant, max | expected | agrees | trials |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const c of cells) {
+      const t = c.trials;
+      if (!t) continue;
+      const lost = t.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–';
+      lines.push(
+        `| ${c.lock} | ${c.fault} | ${rateText(t)} | ${t.unknown} of ${t.completed} | ${sec(t.medianFirstViolationMs)} | ${lost} | ${t.livenessFailures} of ${t.completed} | ${sec(t.medianHealToFirstGrantMs)} | ${sec(t.maxLongestNoGrantInFaultsMs)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+      );
+    }
+    lines.push('', 'Figures summed over each scenario\'s trials:', '');
+  }
   lines.push('| lock | fault | verdict | definite overlaps | possible | max overlap ms | lost updates | fencing rejections | acquire ok in faults | acquire p99 in faults ms | liveness | expected | agrees | run |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cells) {
@@ -101,6 +161,8 @@ export interface MatrixOptions {
   readonly base: ChaosFlags;
   readonly signal: AbortSignal;
   readonly mayInstallDocker: boolean;
+  /** Trials per scenario (default 1: one chaos run per scenario folder, as before trials existed). */
+  readonly trials?: number;
 }
 
 /** Bounded durations for the matrix, unless the user chose them. */
@@ -111,9 +173,10 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
   const started = monoMs();
   const matrix = openRunDir(newRunId('matrix'));
   const cells: MatrixCell[] = [];
+  const trials = m.trials ?? 1;
   const write = (): string => {
     const markdown = renderMatrix(cells, m.locks, m.faults, monoMs() - started);
-    matrix.writeJson('matrix.json', { matrixId: matrix.id, locks: m.locks, faults: m.faults, cells, wallMs: monoMs() - started });
+    matrix.writeJson('matrix.json', { matrixId: matrix.id, locks: m.locks, faults: m.faults, trials, cells, wallMs: monoMs() - started });
     matrix.writeText('matrix.md', markdown);
     return markdown;
   };
@@ -125,8 +188,13 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
       log.info(`scenario ${cells.length + 1}/${m.locks.length * m.faults.length}: ${lock} × ${fault}`);
       try {
         const run = openRunDir(`${lock}-${fault}`, matrix.path, { linkLatest: false });
-        const r = await runChaos(o, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, runDir: run });
-        cells.push(cellFrom(lock, fault, r, monoMs() - cellStart));
+        if (trials > 1) {
+          const t = await runTrials(o, trials, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, dir: run, label: `${lock} × ${fault}` });
+          cells.push(cellFromTrials(lock, fault, t, monoMs() - cellStart));
+        } else {
+          const r = await runChaos(o, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, runDir: run });
+          cells.push(cellFrom(lock, fault, r, monoMs() - cellStart));
+        }
       } catch (err) {
         log.error(`${lock} × ${fault} did not run: ${errorMessage(err)}`);
         cells.push({
