@@ -1,10 +1,15 @@
 // `lockbench chaos`: one lock under one fault (or the whole lock × fault matrix with --matrix),
-// with an audit log as proof. Exit code: 0 valid, 1 invalid, 2 unknown (the matrix: 0 when every
-// scenario ran, unless --fail-on-violation), 254 usage error, 255 harness crash.
+// with an audit log as proof; --trials N repeats a scenario with seeds seed, seed+1, …, and
+// --sweep PARAM=V1,V2,… repeats it at several values of one parameter. Exit code: 0 valid,
+// 1 invalid, 2 unknown (trials and sweeps: 1 if any trial was invalid, else 2 if any was unknown;
+// the matrix: 0 when every scenario ran, unless --fail-on-violation), 254 usage error, 255 harness
+// crash. Every flag is validated before anything starts.
 import type { CommandModule } from 'yargs';
 import { runMatrix } from '../../chaos/matrix.ts';
 import { faultKinds, partitionShapes, resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
 import { runChaos } from '../../chaos/runner.ts';
+import { parseSweep, runSweep, sweepParamNames, sweepPoints } from '../../chaos/sweep.ts';
+import { parseTrials, rateText, runTrials, trialsExitCode } from '../../chaos/trials.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { lockNames } from '../../locks/registry.ts';
 import { interruptSignal, runContext } from '../context.ts';
@@ -39,6 +44,8 @@ interface ChaosArgs extends EnvironmentArgs {
   readonly locks: string | undefined;
   readonly faults: string | undefined;
   readonly 'fail-on-violation': boolean;
+  readonly trials: number | undefined;
+  readonly sweep: string | undefined;
   readonly json: boolean;
 }
 
@@ -113,8 +120,23 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('locks', { type: 'string', describe: 'matrix: comma-separated locks (default all)' })
       .option('faults', { type: 'string', describe: 'matrix: comma-separated faults (default all but mix)' })
       .option('fail-on-violation', { type: 'boolean', default: false, describe: 'matrix: exit 1 when any scenario is invalid' })
+      .option('trials', { type: 'number', describe: 'run each scenario N times (1-100) with seeds seed, seed+1, …; report violation rates with 95% intervals' })
+      .option('sweep', { type: 'string', describe: `PARAM=V1,V2,…: the trials at each value of one parameter (${sweepParamNames.join(', ')}), charted as violation rate against it` })
       .option('json', { type: 'boolean', default: false, describe: 'print results as JSON on stdout' }),
   handler: async (a) => {
+    const trials = parseTrials(a.trials);
+    if (a.sweep !== undefined) {
+      if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
+      if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
+      const spec = parseSweep(a.sweep);
+      const points = sweepPoints(flags(a, a.lock, a.fault), spec);
+      const signal = interruptSignal();
+      const s = await runSweep(spec, points, trials, { signal, mayInstallDocker: a['install-docker'] });
+      await reportQuietly(s.dir);
+      process.stdout.write(a.json ? JSON.stringify({ dir: s.dir, ...s.file }, null, 2) + '\n' : `${s.markdown}\nsweep: ${s.dir}/sweep.md\n`);
+      runContext.exitCode = s.exitCode;
+      return;
+    }
     const signal = interruptSignal();
     if (a.matrix) {
       const locks = list(a.locks, lockNames, '--locks');
@@ -122,7 +144,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       const base = flags(a, 'redis', 'none');
       // Validate the shared flags once, before anything starts.
       for (const lock of locks) for (const fault of faults) resolveChaosOptions({ ...base, lock, fault });
-      const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'] });
+      const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'], trials });
       await reportQuietly(m.dir);
       process.stdout.write(a.json ? JSON.stringify(m, null, 2) + '\n' : `${m.markdown}\nmatrix: ${m.dir}\n`);
       runContext.exitCode = signal.aborted ? ExitCode.interrupted : a['fail-on-violation'] && m.cells.some((c) => c.verdict === 'invalid') ? ExitCode.invalid : m.cells.every((c) => c.ran) ? ExitCode.valid : ExitCode.crash;
@@ -130,6 +152,13 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     }
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
     const o = resolveChaosOptions(flags(a, a.lock, a.fault));
+    if (trials > 1) {
+      const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'] });
+      await reportQuietly(t.dir);
+      process.stdout.write(a.json ? JSON.stringify({ dir: t.dir, ...t.file }, null, 2) + '\n' : `${t.file.stats.verdict.toUpperCase()} (${rateText(t.file.stats)}): ${t.dir}/trials.md\n`);
+      runContext.exitCode = trialsExitCode([t.file.stats], signal.aborted);
+      return;
+    }
     const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'] });
     await reportQuietly(r.dir);
     if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness }, null, 2) + '\n');
