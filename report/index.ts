@@ -9,11 +9,13 @@ import { renderPage } from './html.ts';
 import { loadRun } from './load-run.ts';
 import { matrixReport } from './matrix-report.ts';
 import { renderChart } from './render.ts';
+import { sweepReport } from './sweep-report.ts';
+import { trialsReport } from './trials-report.ts';
 
 export { renderEvidence } from './evidence.ts';
 
 /** Chart files this module writes; anything else in charts/ is left alone. */
-const OWN_CHART = /^(bench|chaos|matrix)-[A-Za-z0-9-]+\.(svg|png)$/;
+const OWN_CHART = /^(bench|chaos|matrix|sweep)-[A-Za-z0-9-]+\.(svg|png)$/;
 
 async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -48,8 +50,9 @@ async function renderParts(dir: string, parts: RunReportParts): Promise<{ charts
 }
 
 /**
- * Renders `<dir>/charts/*.svg|png` and `<dir>/report.html` for a bench, chaos or matrix folder; a
- * matrix also renders each scenario folder's own report. `charts` lists every file written.
+ * Renders `<dir>/charts/*.svg|png` and `<dir>/report.html` for a bench, chaos, matrix, trials or
+ * sweep folder; a folder of several runs also renders each one's own report first (a matrix its
+ * scenarios, trials each trial-N/, a sweep each value). `charts` lists every file written.
  */
 export async function renderRunReport(dirIn: string): Promise<{ charts: string[]; html: string; ms: number }> {
   const started = performance.now();
@@ -67,6 +70,14 @@ export async function renderRunReport(dirIn: string): Promise<{ charts: string[]
     case 'matrix':
       for (const s of run.scenarios) charts.push(...(await renderRunReport(join(dir, s))).charts);
       parts = matrixReport(run);
+      break;
+    case 'trials':
+      for (const t of run.trials.trials) if (t.dir !== null) charts.push(...(await renderRunReport(join(dir, t.dir))).charts);
+      parts = trialsReport(run);
+      break;
+    case 'sweep':
+      for (const p of run.sweep.points) charts.push(...(await renderRunReport(join(dir, p.dir))).charts);
+      parts = sweepReport(run);
       break;
   }
   const out = await renderParts(dir, parts);

@@ -1,11 +1,14 @@
 // Reads a run folder and says what it is: a bench run (bench.json), a chaos run (history.jsonl,
-// with results.json when it finished) or a matrix (matrix.json plus one chaos folder per
-// scenario). Everything the charts and tables need is read here, once.
+// with results.json when it finished), a matrix (matrix.json plus one folder per scenario), the
+// trials of one scenario (trials.json plus trial-N/ chaos folders) or a sweep (sweep.json plus one
+// trials folder per value). Everything the charts and tables need is read here, once.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { BenchResult } from '../bench/results.ts';
 import type { MatrixCell } from '../chaos/matrix.ts';
 import type { ChaosResult } from '../chaos/runner.ts';
+import type { SweepFile } from '../chaos/sweep.ts';
+import type { TrialsFile } from '../chaos/trials.ts';
 import { readAllJsonl } from '../core/jsonl.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
 
@@ -40,6 +43,8 @@ export interface MatrixFile {
   readonly faults: readonly string[];
   readonly cells: readonly MatrixCell[];
   readonly wallMs: number;
+  /** Trials per scenario; absent in matrices from before trials (one run each). */
+  readonly trials?: number;
 }
 
 export interface MatrixRun {
@@ -51,7 +56,21 @@ export interface MatrixRun {
   readonly scenarios: readonly string[];
 }
 
-export type LoadedRun = BenchRun | ChaosRun | MatrixRun;
+export interface TrialsRun {
+  readonly kind: 'trials';
+  readonly dir: string;
+  readonly id: string;
+  readonly trials: TrialsFile;
+}
+
+export interface SweepRun {
+  readonly kind: 'sweep';
+  readonly dir: string;
+  readonly id: string;
+  readonly sweep: SweepFile;
+}
+
+export type LoadedRun = BenchRun | ChaosRun | MatrixRun | TrialsRun | SweepRun;
 
 export type RunKind = LoadedRun['kind'];
 
@@ -94,16 +113,18 @@ export function normalizeBench(raw: Partial<BenchResult>, id: string): BenchResu
 /** Which kind of run a folder holds, or undefined when it holds none. */
 export async function detectRunKind(dir: string): Promise<RunKind | undefined> {
   if (await exists(join(dir, 'matrix.json'))) return 'matrix';
+  if (await exists(join(dir, 'sweep.json'))) return 'sweep';
+  if (await exists(join(dir, 'trials.json'))) return 'trials';
   if (await exists(join(dir, 'bench.json'))) return 'bench';
   if (await exists(join(dir, 'history.jsonl'))) return 'chaos';
   return undefined;
 }
 
-/** The chaos scenario folders inside a matrix folder. */
+/** The scenario folders inside a matrix folder: chaos runs, or trials folders when it ran --trials. */
 export async function matrixScenarios(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && (await exists(join(dir, e.name, 'history.jsonl')))) out.push(e.name);
+    if (e.isDirectory() && ((await exists(join(dir, e.name, 'history.jsonl'))) || (await exists(join(dir, e.name, 'trials.json'))))) out.push(e.name);
   }
   return out.sort();
 }
@@ -117,6 +138,10 @@ export async function loadRun(dirIn: string): Promise<LoadedRun> {
       return { kind, dir, id, bench: normalizeBench(await readJson<Partial<BenchResult>>(join(dir, 'bench.json')), id) };
     case 'matrix':
       return { kind, dir, id, matrix: await readJson<MatrixFile>(join(dir, 'matrix.json')), scenarios: await matrixScenarios(dir) };
+    case 'trials':
+      return { kind, dir, id, trials: await readJson<TrialsFile>(join(dir, 'trials.json')) };
+    case 'sweep':
+      return { kind, dir, id, sweep: await readJson<SweepFile>(join(dir, 'sweep.json')) };
     case 'chaos': {
       const resultsPath = join(dir, 'results.json');
       const manifestPath = join(dir, 'manifest.json');
@@ -132,6 +157,6 @@ export async function loadRun(dirIn: string): Promise<LoadedRun> {
       };
     }
     case undefined:
-      throw new Error(`${dir} holds no bench.json, matrix.json or history.jsonl`);
+      throw new Error(`${dir} holds no bench.json, matrix.json, trials.json, sweep.json or history.jsonl`);
   }
 }

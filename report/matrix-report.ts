@@ -2,6 +2,7 @@
 // scenario's own report (rendered beside it), and the scenarios that did not run.
 import { basename } from 'node:path';
 import type { MatrixCell } from '../chaos/matrix.ts';
+import { intervalText, rateText } from '../chaos/trials.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { MatrixRun } from './load-run.ts';
 import { matrixHeatmap } from './specs/matrix-heatmap.ts';
@@ -24,7 +25,9 @@ export function matrixReport(run: MatrixRun): RunReportParts {
     return [
       c.lock,
       c.fault,
-      { text: c.verdict, cls: c.verdict === 'not run' ? 'none' : c.verdict },
+      c.trials
+        ? { text: rateText(c.trials), cls: c.verdict === 'not run' ? 'none' : c.verdict, title: `${c.trials.invalid} invalid, ${c.trials.unknown} unknown, ${c.trials.valid} valid of ${c.trials.completed} completed trials; 95% interval ${intervalText(c.trials.violationRate)}` }
+        : { text: c.verdict, cls: c.verdict === 'not run' ? 'none' : c.verdict },
       c.definiteOverlaps,
       c.possibleOverlaps,
       ms(c.maxOverlapMs, 1),
@@ -38,7 +41,7 @@ export function matrixReport(run: MatrixRun): RunReportParts {
     ];
   });
   const table = tableHtml({
-    headers: ['lock', 'fault', 'verdict', 'definite overlaps', 'possible', 'max overlap', 'lost updates', 'fencing rejections', 'acquire ok in faults', 'acquire p99 in faults', 'liveness', 'agrees', 'scenario'],
+    headers: ['lock', 'fault', (mx.trials ?? 1) > 1 ? 'violation rate' : 'verdict', 'definite overlaps', 'possible', 'max overlap', 'lost updates', 'fencing rejections', 'acquire ok in faults', 'acquire p99 in faults', 'liveness', 'agrees', 'scenario'],
     rows,
   });
   const sections = [];
@@ -49,6 +52,7 @@ export function matrixReport(run: MatrixRun): RunReportParts {
   sections.push({ heading: 'Every scenario', side: table });
   const failed = mx.cells.filter((c) => c.error !== undefined);
   if (failed.length > 0) sections.push({ heading: 'Scenarios that did not run', side: tableHtml({ headers: ['lock', 'fault', 'error'], rows: failed.map((c) => [c.lock, c.fault, c.error ?? '']) }) });
-  const intro = `<p>Matrix <code>${esc(mx.matrixId)}</code>: ${mx.locks.length} locks × ${mx.faults.length} faults, ${(mx.wallMs / 1000).toFixed(0)} s wall time. Each scenario folder has its own report. Files: <a href="matrix.json">matrix.json</a> · <a href="matrix.md">matrix.md</a>.</p>`;
+  const perCell = (mx.trials ?? 1) > 1 ? ` ${mx.trials ?? 1} trials per scenario: a cell gives the violation rate with its 95% Wilson interval, and its figures summed over the trials.` : '';
+  const intro = `<p>Matrix <code>${esc(mx.matrixId)}</code>: ${mx.locks.length} locks × ${mx.faults.length} faults, ${(mx.wallMs / 1000).toFixed(0)} s wall time.${perCell} Each scenario folder has its own report. Files: <a href="matrix.json">matrix.json</a> · <a href="matrix.md">matrix.md</a>.</p>`;
   return { charts, page: { title: `lockbench matrix — ${mx.matrixId}`, intro, sections } };
 }

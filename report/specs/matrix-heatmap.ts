@@ -3,6 +3,7 @@
 // what the literature expects.
 import type { TopLevelSpec } from 'vega-lite';
 import type { MatrixCell } from '../../chaos/matrix.ts';
+import { intervalText } from '../../chaos/trials.ts';
 import { lockOrder, type ChartSpec } from './common.ts';
 
 export const VERDICT_COLOURS: Readonly<Record<MatrixCell['verdict'], string>> = {
@@ -15,6 +16,12 @@ const VERDICT_ORDER: readonly MatrixCell['verdict'][] = ['valid', 'invalid', 'un
 
 function cellLabel(c: MatrixCell): string {
   if (!c.ran && c.verdict === 'not run') return 'not run';
+  const t = c.trials;
+  if (t) {
+    // A rate, not one verdict: "invalid in 7 of 10" over "40–89%", within the cell's two lines.
+    const unknown = t.unknown > 0 ? ` · ${t.unknown} unknown` : '';
+    return `invalid in ${t.invalid} of ${t.completed}${c.agrees === false ? ' ⚠' : ''}\n${intervalText(t.violationRate)}${unknown}`;
+  }
   // Two lines at most, so the label stays inside its cell.
   const head = c.verdict.toUpperCase() + (c.agrees === false ? ' ⚠ unexpected' : '');
   return `${head}\n${c.definiteOverlaps} overlap${c.definiteOverlaps === 1 ? '' : 's'} · ${c.lostUpdates} lost`;
@@ -38,14 +45,18 @@ export function matrixHeatmap(cells: readonly MatrixCell[], faultsOrder: readonl
     acquireOkInFault: c.acquireSuccessInFault === null ? 'n/a' : `${(c.acquireSuccessInFault * 100).toFixed(0)}%`,
     expected: c.expected,
     agrees: c.agrees === null ? 'n/a' : c.agrees ? 'yes' : 'NO',
+    trials: c.trials ? `${c.trials.invalid} invalid, ${c.trials.unknown} unknown of ${c.trials.completed} (95% ${intervalText(c.trials.violationRate)})` : 'one run',
   }));
+  const withTrials = cells.some((c) => c.trials !== undefined);
   const spec = {
     data: { values: rows },
     width: { step: 160 },
     height: { step: 62 },
     title: {
       text: 'Lock × fault verdicts',
-      subtitle: ['Each cell is one chaos run: the merged verdict, definite overlapping holders (resource + believed views) and lost updates.', '⚠ = the result disagrees with what the literature expects for this lock and fault.'],
+      subtitle: withTrials
+        ? ['Each cell is a scenario\'s trials: how many were invalid, with the 95% Wilson interval; the colour is the worst verdict among them.', '⚠ = some trial disagrees with what the literature expects for this lock and fault.']
+        : ['Each cell is one chaos run: the merged verdict, definite overlapping holders (resource + believed views) and lost updates.', '⚠ = the result disagrees with what the literature expects for this lock and fault.'],
     },
     encoding: {
       x: { field: 'fault', type: 'nominal', sort: faults, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 156, labelFontSize: 12, domain: false, ticks: false } },
@@ -66,6 +77,7 @@ export function matrixHeatmap(cells: readonly MatrixCell[], faultsOrder: readonl
             { field: 'lostUpdates', title: 'lost updates' },
             { field: 'fencingRejections', title: 'fencing rejections' },
             { field: 'acquireOkInFault', title: 'acquire ok in faults' },
+            { field: 'trials' },
             { field: 'expected' },
             { field: 'agrees' },
           ],
