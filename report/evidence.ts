@@ -1,22 +1,25 @@
 // The evidence table: the classic Redis-vs-ZooKeeper comparison (speed, consistency, behaviour
 // under each fault, auto-release, ordering, fencing), where every cell is a figure or verdict
-// measured by a stored run and links to it, and a cell no run supports says so. Sources: the
-// newest bench run with lock cases, the newest matrix, and the newest chaos run per lock × fault
-// (matrix scenarios and standalone runs alike).
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+// measured by stored runs and links to them, and a cell no run supports says so. Sources: the
+// newest bench run with lock cases, and every stored chaos run (standalone, matrix scenarios,
+// trials, sweeps) grouped by scenario (chaos/scenario.ts): a cell combines the trials of exactly
+// one scenario, the default one in a fault's own row, and a run with other outcome options gets a
+// row of its own ("under crash, delayed restart (…)"), never a place in the default cell.
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { BenchResult, CaseResult } from '../bench/results.ts';
 import { prepareInput } from '../chaos/checkers/input.ts';
 import { historyHolds } from '../chaos/checkers/intervals.ts';
 import { faultKinds } from '../chaos/options.ts';
-import type { ChaosResult } from '../chaos/runner.ts';
 import { agreement } from '../chaos/summary.ts';
+import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';
 import type { Op } from '../core/history.ts';
 import { readAllJsonl } from '../core/jsonl.ts';
+import { findChaosRuns, groupByScenario, type ScenarioGroup, type StoredChaosRun } from './evidence-runs.ts';
 import { renderPage } from './html.ts';
 import { normalizeBench, type MatrixFile } from './load-run.ts';
 import { focusClients } from './specs/bench-latency.ts';
-import { KNOWN_LOCKS, lockOrder } from './specs/common.ts';
+import { KNOWN_LOCKS, lockOrder, slug } from './specs/common.ts';
 import { esc, int, ms, pct, tableHtml, tableMarkdown, type Cell, type Table } from './tables.ts';
 
 /** A run id's UTC stamp (yyyymmdd-hhmmssZ), which orders runs by start time. */
@@ -28,17 +31,21 @@ interface Source {
   readonly label: string;
 }
 
-interface ChaosSource extends Source {
-  readonly result: ChaosResult;
-  readonly stamp: string;
-}
+type ChaosSource = StoredChaosRun;
+
+/** Where the per-scenario lists of combined trials go, under results/. */
+const TRIALS_INDEX_DIR = 'evidence-trials';
 
 interface Evidence {
   readonly resultsDir: string;
   readonly bench: (Source & { readonly bench: BenchResult }) | undefined;
   readonly matrix: (Source & { readonly matrix: MatrixFile }) | undefined;
-  /** Newest first. */
+  /** Every stored chaos run, newest first. */
   readonly chaos: readonly ChaosSource[];
+  /** The runs grouped by scenario. */
+  readonly scenarios: readonly ScenarioGroup[];
+  /** Index pages written for cells that combine several trials (names already taken). */
+  readonly indexNames: Set<string>;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -71,24 +78,15 @@ async function gather(resultsDir: string): Promise<Evidence> {
   }
 
   let matrix: Evidence['matrix'];
-  const chaos: ChaosSource[] = [];
   for (const name of newestFirst(entries.filter((n) => n.startsWith('matrix-')))) {
     const m = await readJson<MatrixFile>(join(resultsDir, name, 'matrix.json'));
-    if (!m) continue;
-    matrix ??= { dir: join(resultsDir, name), label: name, matrix: m };
-    if (matrix.label !== name) continue;
-    for (const sub of await readdir(join(resultsDir, name), { withFileTypes: true })) {
-      if (!sub.isDirectory()) continue;
-      const result = await readJson<ChaosResult>(join(resultsDir, name, sub.name, 'results.json'));
-      if (result) chaos.push({ dir: join(resultsDir, name, sub.name), label: `${name}/${sub.name}`, result, stamp: stampOf(name) });
+    if (m) {
+      matrix = { dir: join(resultsDir, name), label: name, matrix: m };
+      break;
     }
   }
-  for (const name of entries.filter((n) => n.startsWith('chaos-'))) {
-    const result = await readJson<ChaosResult>(join(resultsDir, name, 'results.json'));
-    if (result) chaos.push({ dir: join(resultsDir, name), label: name, result, stamp: stampOf(name) });
-  }
-  chaos.sort((a, b) => b.stamp.localeCompare(a.stamp));
-  return { resultsDir, bench, matrix, chaos };
+  const chaos = await findChaosRuns(resultsDir);
+  return { resultsDir, bench, matrix, chaos, scenarios: groupByScenario(chaos), indexNames: new Set() };
 }
 
 const NO_RUN: Cell = { text: 'no run', cls: 'none' };
@@ -159,7 +157,7 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
 }
 
 function newestChaos(ev: Evidence, lock: string, fault: string, pred: (s: ChaosSource) => boolean = () => true): ChaosSource | undefined {
-  return ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fault === fault && pred(s));
+  return ev.chaos.find((s) => s.scenario.lock === lock && s.scenario.fault === fault && pred(s));
 }
 
 function faultCellText(s: ChaosSource): { text: string; cls: string } {
@@ -180,16 +178,98 @@ function faultCellText(s: ChaosSource): { text: string; cls: string } {
   return { text: parts.join('; '), cls: r.verdict };
 }
 
+/** The combined figures of several trials of one scenario: the rate first, then what else varied. */
+function combinedCellText(s: TrialsStats, runs: readonly ChaosSource[]): { text: string; cls: string } {
+  const parts = [rateText(s)];
+  const lost = s.lostUpdatesPerTrial.filter((x): x is number => x !== null);
+  if (lost.length === 0) parts.push('lost updates unknown');
+  else {
+    const lo = Math.min(...lost);
+    const hi = Math.max(...lost);
+    parts.push(lo === hi ? `${lo} lost per trial` : `${lo}–${hi} lost per trial`);
+  }
+  const shares = runs.flatMap((r) => {
+    const avail = r.result.check.checkers.availability;
+    const acq = 'byF' in avail ? avail.byF['acquire']?.inFault : undefined;
+    const tries = acq ? acq.ok + acq.fail + acq.info : 0;
+    return acq && tries > 0 && r.result.options.fault !== 'none' ? [acq.ok / tries] : [];
+  });
+  if (shares.length > 0) parts.push(`acquire ok ${pct(shares.reduce((a, b) => a + b, 0) / shares.length)} in faults (mean)`);
+  if (s.livenessFailures > 0) parts.push(`liveness failed in ${s.livenessFailures}`);
+  if (s.incomplete > 0) parts.push(`${s.incomplete} stopped early, not counted`);
+  if (s.disagreements > 0) parts.push(`⚠ unexpected in ${s.disagreements}`);
+  return { text: parts.join('; '), cls: s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : 'valid' };
+}
+
+const outcomeOf = (s: ChaosSource, i: number) => trialOutcome(s.result, i + 1, s.label);
+
+/**
+ * Writes results/evidence-trials/<scenario>.md and .html, one line per combined trial with a link
+ * to it, and returns the page's path relative to results/.
+ */
+async function writeTrialsIndex(ev: Evidence, g: ScenarioGroup, s: TrialsStats): Promise<string> {
+  const { lock, fault, label } = g.scenario;
+  let name = slug(`${lock}-${fault}${label ? `-${label}` : ''}`);
+  for (let i = 2; ev.indexNames.has(name); i++) name = `${slug(`${lock}-${fault}${label ? `-${label}` : ''}`)}-${i}`;
+  ev.indexNames.add(name);
+  const dir = join(ev.resultsDir, TRIALS_INDEX_DIR);
+  await mkdir(dir, { recursive: true });
+  const rows: Cell[][] = [];
+  for (const [i, r] of g.runs.entries()) {
+    const t = outcomeOf(r, i);
+    const href = relative(dir, join(ev.resultsDir, await linkTo(ev, r.dir, ['report.html', 'summary.md', 'results.json'])));
+    const sec = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(3)} s`);
+    rows.push([
+      { text: r.label, href },
+      { text: r.startedAt.slice(0, 19).replace('T', ' ') },
+      { text: String(t.seed) },
+      { text: t.completed ? t.verdict : `${t.verdict} (stopped early, not counted)`, cls: t.completed ? t.verdict : 'none' },
+      { text: String(t.definiteOverlaps) },
+      { text: t.lostUpdates === null ? '?' : String(t.lostUpdates) },
+      { text: sec(t.firstViolationAfterFaultMs) },
+      { text: t.livenessOk === null ? '–' : t.livenessOk ? 'ok' : 'FAILED' },
+      { text: sec(t.recovery?.healToFirstGrantMs) },
+    ]);
+  }
+  const table: Table = { headers: ['run', 'started (UTC)', 'seed', 'verdict', 'definite overlaps', 'lost updates', 'first violation after first fault', 'liveness', 'heal → first grant'], rows };
+  const title = `${lock} under ${fault}${label ? `, ${label}` : ''}: ${rateText(s)}`;
+  const intro = `Every stored run of this scenario (the same lock, fault and outcome options), newest first; the rate counts the runs that finished. The 95% interval is Wilson's.`;
+  await writeFile(join(dir, `${name}.md`), [`# ${title}`, '', intro, '', tableMarkdown(table), ''].join('\n'));
+  await writeFile(join(dir, `${name}.html`), renderPage({ title, intro: `<p>${esc(intro)}</p>`, sections: [{ heading: 'The trials', side: tableHtml(table) }] }));
+  return `${TRIALS_INDEX_DIR}/${name}.html`;
+}
+
+/** One cell: a single run's figures, or the rate over every finished trial of the scenario. */
+async function scenarioCell(ev: Evidence, g: ScenarioGroup | undefined): Promise<Cell> {
+  if (!g) return NO_RUN;
+  const finished = g.runs.filter((r) => r.result.aborted === null);
+  if (finished.length <= 1) {
+    const s = finished[0] ?? g.runs[0];
+    if (!s) return NO_RUN;
+    return { ...faultCellText(s), href: await linkTo(ev, s.dir, ['report.html', 'summary.md', 'results.json']), title: s.label };
+  }
+  const stats = aggregateTrials(g.runs.length, g.runs.map(outcomeOf));
+  const href = await writeTrialsIndex(ev, g, stats);
+  return { ...combinedCellText(stats, finished), href, title: `${finished.length} trials: ${finished.map((r) => r.label).slice(0, 5).join(', ')}${finished.length > 5 ? ', …' : ''}` };
+}
+
 async function chaosRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
-  const faults = [...faultKinds, ...new Set(ev.chaos.map((s) => s.result.options.fault).filter((f) => !(faultKinds as readonly string[]).includes(f)))];
+  const faults = [...faultKinds, ...new Set(ev.scenarios.map((g) => g.scenario.fault).filter((f) => !(faultKinds as readonly string[]).includes(f)))];
   const rows: Row[] = [];
   for (const fault of faults) {
+    const area = fault === 'none' ? 'consistency' : 'behaviour under failure';
+    const aspect = fault === 'none' ? 'chaos run without faults' : `under ${fault}`;
+    const ofFault = ev.scenarios.filter((g) => g.scenario.fault === fault);
     const cells: Cell[] = [];
-    for (const lock of locks) {
-      const s = newestChaos(ev, lock, fault);
-      cells.push(s ? { ...faultCellText(s), href: await linkTo(ev, s.dir, ['report.html', 'summary.md', 'results.json']), title: s.label } : NO_RUN);
+    for (const lock of locks) cells.push(await scenarioCell(ev, ofFault.find((g) => g.scenario.lock === lock && g.scenario.isDefault)));
+    rows.push([area, aspect, cells]);
+    // Runs with other outcome options: a labelled row each, after the default one.
+    const labels = [...new Set(ofFault.filter((g) => !g.scenario.isDefault).map((g) => g.scenario.label))].sort();
+    for (const label of labels) {
+      const variant: Cell[] = [];
+      for (const lock of locks) variant.push(await scenarioCell(ev, ofFault.find((g) => g.scenario.lock === lock && !g.scenario.isDefault && g.scenario.label === label)));
+      rows.push([area, `${aspect}, ${label}`, variant]);
     }
-    rows.push([fault === 'none' ? 'consistency' : 'behaviour under failure', fault === 'none' ? 'chaos run without faults' : `under ${fault}`, cells]);
   }
   return rows;
 }
@@ -222,8 +302,13 @@ export function releaseDelaysMs(history: readonly Op[]): { delaysMs: number[]; p
 async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<Row> {
   const cells: Cell[] = [];
   for (const lock of locks) {
-    // A pause that struck no holder says nothing about release; prefer one that did.
-    const s = newestChaos(ev, lock, 'client-pause', (x) => x.result.faults.some((f) => f.kind === 'client-pause' && f.metHolder === true)) ?? newestChaos(ev, lock, 'client-pause');
+    // A pause that struck no holder says nothing about release; prefer one that did, and one of
+    // the default scenario (a shorter pause than the lease shows no release at all).
+    const struck = (x: ChaosSource): boolean => x.result.faults.some((f) => f.kind === 'client-pause' && f.metHolder === true);
+    const s =
+      newestChaos(ev, lock, 'client-pause', (x) => x.scenario.isDefault && struck(x)) ??
+      newestChaos(ev, lock, 'client-pause', struck) ??
+      newestChaos(ev, lock, 'client-pause');
     if (!s) {
       cells.push(NO_RUN);
       continue;
@@ -288,7 +373,9 @@ async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[
 export async function renderEvidence(resultsDirIn: string): Promise<{ md: string; html: string }> {
   const resultsDir = resolve(resultsDirIn);
   const ev = await gather(resultsDir);
-  const present = [...(ev.bench?.bench.cases.map((c) => c.lock) ?? []), ...ev.chaos.map((s) => s.result.options.lock as string)];
+  const present = [...(ev.bench?.bench.cases.map((c) => c.lock) ?? []), ...ev.chaos.map((s) => s.scenario.lock)];
+  // Index pages of combined trials are rewritten from scratch, so none outlives its scenario.
+  await rm(join(resultsDir, TRIALS_INDEX_DIR), { recursive: true, force: true });
   const locks = lockOrder([...KNOWN_LOCKS, ...present]);
   const rows: Row[] = [...(await speedRows(ev, locks)), ...(await chaosRows(ev, locks)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks))];
   const areaOrder = ['speed', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
@@ -300,8 +387,11 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   else sources.push('bench: no bench run with lock cases under this folder');
   if (ev.matrix) sources.push(`matrix: [${ev.matrix.label}](${await linkTo(ev, ev.matrix.dir, ['report.html', 'matrix.md'])})`);
   else sources.push('matrix: none under this folder');
-  sources.push(`chaos runs considered: ${ev.chaos.length} (the newest per lock × fault is used)`);
-  const intro = 'Every cell is a figure or verdict measured by a stored run and links to it; "no run" means no stored run supports the cell. Times are ms; a "cycle" is acquire + release.';
+  sources.push(
+    `chaos runs considered: ${ev.chaos.length} in ${ev.scenarios.length} scenario${ev.scenarios.length === 1 ? '' : 's'}; the runs of one scenario (the same lock, fault and outcome options: TTL, restart delay, persistence, fencing, lease check, skew, pause length, partition shape, construction, session timeout, latency) are combined into one cell, and runs with non-default options get their own labelled rows`,
+  );
+  const intro =
+    'Every cell is a figure or verdict measured by stored runs and links to them; "no run" means no stored run supports the cell. A cell that combines several trials of one scenario gives the share that were invalid with its 95% Wilson interval ("invalid in 7 of 10 trials, 40–89%") and links to the list of those trials. Times are ms; a "cycle" is acquire + release.';
   const md = ['# lockbench evidence: Redis or ZooKeeper for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), ''].join('\n');
 
   const sourcesHtml = sources.map((s) => `<li>${esc(s).replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_m, t: string, h: string) => `<a href="${h}">${t}</a>`)}</li>`).join('');

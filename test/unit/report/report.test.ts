@@ -108,7 +108,11 @@ test('the evidence table: measured cells link to their runs, unsupported cells s
     assert.deepEqual([basename(out.md), basename(out.html)], ['evidence.md', 'evidence.html']);
     const md = readFileSync(out.md, 'utf8');
     assert.match(md, /\| speed \| throughput, 16 clients, key per client \| \[\d,\d{3} cycles\/s\]\(bench-20261126-120000Z-f1x7\/bench\.json\)/);
-    assert.match(md, /\| behaviour under failure \| under client-pause \| \[INVALID; 6 overlaps[^\]]*\]\(matrix-20261126-120500Z-fx02\/redis-client-pause\/[a-z.]+\)/, 'the matrix scenario is the newest redis × client-pause run');
+    // The standalone run and the matrix scenario are trials of one scenario (same options that matter).
+    assert.match(md, /\| behaviour under failure \| under client-pause \| \[invalid in 2 of 2 trials, 34–100%; 0 lost per trial[^\]]*\]\(evidence-trials\/redis-client-pause\.html\)/, 'both redis × client-pause runs combined, linked to their list');
+    const list = readFileSync(join(results, 'evidence-trials', 'redis-client-pause.md'), 'utf8');
+    assert.match(list, /\]\(\.\.\/matrix-20261126-120500Z-fx02\/redis-client-pause\/[a-z.]+\)/);
+    assert.match(list, /\]\(\.\.\/chaos-redis-client-pause-20261126-120000Z-fx01\/[a-z.]+\)/);
     assert.match(md, /\| auto-release \| [^|]+\| \[yes: another client got the key 2\.\d\d s after its holder froze \(TTL 2000 ms\)\]/);
     assert.match(md, /Jain 0\.73/);
     assert.match(md, /\| behaviour under failure \| under partition \| no run \| no run \| no run \| no run \|/);
