@@ -1,29 +1,61 @@
-// How fast are the checkers on a big run? Generates a synthetic mutex-workload history (about 1M
-// ops by default) and its audit log, then times pairing and every checker on it, and optionally
-// the whole `lockbench check` path through JSONL files (--io).
-//   node --import tsx bench/checker-speed.ts [--ops 1000000] [--keys 100] [--io]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// How fast are the checkers on a big run? Generates a seeded synthetic mutex-workload history
+// (about 1M ops by default) and its audit log, then times pairing and every checker on it in this
+// process; optionally the JSONL read path, and the whole `npm run check` process on a stored run.
+//
+//   node --import tsx bench/checker-speed.ts [--ops 1000000] [--keys 100] [--seed 42]
+//       in process: prepare (pairing, fault windows) and each checker, then all of them together
+//   ... --io
+//       also: write the run as JSONL to a temporary folder, read it back (read / check split)
+//   ... --write DIR
+//       only write the stored run (history.jsonl, audit.jsonl, manifest.json) into DIR
+//   ... --cli [--dir DIR] [--runs 5]
+//       time whole `npm run check -- DIR` processes (one warm-up, then --runs counted, 1-20):
+//       wall ms and peak RSS (the largest single process of the tree, read from each node
+//       process's own resource usage at exit), min / median / max; plus the same for a 10-op run,
+//       which is the start-up cost. Without --dir the run is written to a temporary folder first.
+//
+// Issue 10's goal, measured here: `npm run check` on the 1M-op run in ≤ 5 s wall, ≤ 1 GiB RSS.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkAvailability } from '../chaos/checkers/availability.ts';
-import { checkRun, runCheckers } from '../chaos/checkers/check-run.ts';
+import { runCheckers } from '../chaos/checkers/check-run.ts';
 import { checkFencing } from '../chaos/checkers/fencing.ts';
 import { prepareInput } from '../chaos/checkers/input.ts';
 import { checkLostUpdates } from '../chaos/checkers/lost-updates.ts';
 import { checkOverlap } from '../chaos/checkers/overlap.ts';
 import { monoMs } from '../core/clock.ts';
+import { isAuditEntry, isOp } from '../core/history.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
+import { readJsonlFile } from '../core/jsonl.ts';
 import { seededRandom } from '../core/rng.ts';
 
-function arg(name: string, fallback: number): number {
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MAX_RUNS = 20;
+/** A check process that takes this long is killed: the bench must end by itself. */
+const CHILD_TIMEOUT_MS = 120_000;
+
+function flagValue(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} takes a positive number`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} takes a value`);
   return v;
 }
 
-/** Seeded, so every run of the bench sees the same history. */
-const prng = seededRandom;
+function numberFlag(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = flagValue(name);
+  const v = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(v) || v <= 0 || v > max) throw new Error(`--${name} takes a whole number from 1 to ${max}`);
+  return v;
+}
+
+interface SyntheticRun {
+  readonly history: Op[];
+  readonly audit: AuditEntry[];
+}
 
 /**
  * Each key has its own processes taking turns: acquire → incr (read, write at the resource) →
@@ -31,8 +63,8 @@ const prng = seededRandom;
  * and partitions from the nemesis. Mutual exclusion holds, so the work is the realistic clean case
  * plus the possible overlaps the info acquires create.
  */
-function generate(targetOps: number, keys: number): { history: Op[]; audit: AuditEntry[] } {
-  const rnd = prng(42);
+function generate(targetOps: number, keys: number, seed: number): SyntheticRun {
+  const rnd = seededRandom(seed);
   const history: Op[] = [];
   const audit: AuditEntry[] = [];
   const processesPerKey = 4;
@@ -84,6 +116,27 @@ function generate(targetOps: number, keys: number): { history: Op[]; audit: Audi
   return { history, audit };
 }
 
+/** One JSON object per line, written in blocks so a 1M-line file never becomes one string. */
+function writeJsonl(path: string, records: readonly unknown[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    const linesPerBlock = 10_000;
+    for (let i = 0; i < records.length; i += linesPerBlock) {
+      writeSync(fd, records.slice(i, i + linesPerBlock).map((r) => JSON.stringify(r) + '\n').join(''));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A stored run as `lockbench check` reads it: the two logs and a manifest (fencing off). */
+function writeRun(dir: string, run: SyntheticRun): void {
+  mkdirSync(dir, { recursive: true });
+  writeJsonl(join(dir, 'history.jsonl'), run.history);
+  writeJsonl(join(dir, 'audit.jsonl'), run.audit);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ runId: 'checker-speed', synthetic: true, options: { fencing: false } }, null, 2) + '\n');
+}
+
 function timed<T>(label: string, fn: () => T): T {
   const start = monoMs();
   const result = fn();
@@ -91,32 +144,140 @@ function timed<T>(label: string, fn: () => T): T {
   return result;
 }
 
-const targetOps = arg('ops', 1_000_000);
-const keys = arg('keys', 100);
-const genStart = monoMs();
-const { history, audit } = generate(targetOps, keys);
-process.stdout.write(`synthetic run: ${history.length} ops, ${audit.length} audit entries, ${keys} keys (generated in ${(monoMs() - genStart).toFixed(0)} ms)\n`);
+function inProcess(run: SyntheticRun): void {
+  const input = timed('prepare (pairing, fault windows)', () => prepareInput(run.history, run.audit));
+  const overlap = timed('overlap (3 views)', () => checkOverlap(input));
+  const lost = timed('lost-updates', () => checkLostUpdates(input));
+  const fencing = timed('fencing', () => checkFencing(input));
+  const availability = timed('availability', () => checkAvailability(input));
+  const all = timed('runCheckers (all, incl. prepare)', () => runCheckers(run.history, run.audit));
+  process.stdout.write(
+    `verdicts: overlap ${overlap.verdict}, lost-updates ${lost.verdict}, fencing ${fencing.verdict}, availability ${availability.verdict}; run ${all.verdict}\n` +
+      `  overlap: ${overlap.summary}\n`,
+  );
+}
 
-const input = timed('prepare (pairing, fault windows)', () => prepareInput(history, audit));
-const overlap = timed('overlap (3 views)', () => checkOverlap(input));
-const lost = timed('lost-updates', () => checkLostUpdates(input));
-const fencing = timed('fencing', () => checkFencing(input));
-const availability = timed('availability', () => checkAvailability(input));
-const all = timed('runCheckers (all, incl. prepare)', () => runCheckers(history, audit));
-process.stdout.write(
-  `verdicts: overlap ${overlap.verdict}, lost-updates ${lost.verdict}, fencing ${fencing.verdict}, availability ${availability.verdict}; run ${all.verdict}\n` +
-    `  overlap: ${overlap.summary}\n`,
-);
-
-if (process.argv.includes('--io')) {
+/** The read / check split of `lockbench check`, in this process, from the stored files. */
+async function readAndCheck(run: SyntheticRun): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lockbench-checker-speed-'));
   try {
-    writeFileSync(join(dir, 'history.jsonl'), history.map((o) => JSON.stringify(o)).join('\n') + '\n');
-    writeFileSync(join(dir, 'audit.jsonl'), audit.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const start = monoMs();
-    const r = await checkRun(dir);
-    process.stdout.write(`  ${'checkRun from JSONL (read + check)'.padEnd(34)} ${(monoMs() - start).toFixed(0).padStart(7)} ms  (${r.verdict})\n`);
+    writeRun(dir, run);
+    let start = monoMs();
+    const history = await readJsonlFile<Op>(join(dir, 'history.jsonl'), isOp);
+    const audit = await readJsonlFile<AuditEntry>(join(dir, 'audit.jsonl'), isAuditEntry);
+    const readMs = monoMs() - start;
+    start = monoMs();
+    const r = runCheckers(history.records, audit.records);
+    const checkMs = monoMs() - start;
+    process.stdout.write(
+      `  ${'read both JSONL files'.padEnd(34)} ${readMs.toFixed(0).padStart(7)} ms  (${history.records.length} ops, ${audit.records.length} audit entries)\n` +
+        `  ${'check what was read'.padEnd(34)} ${checkMs.toFixed(0).padStart(7)} ms  (${r.verdict})\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ProcessFigures {
+  readonly wallMs: number;
+  readonly peakRssBytes: number;
+  readonly exitCode: number | null;
+}
+
+/**
+ * Runs `npm run check -- dir` once. Every node process of the tree (npm, tsx, the check itself)
+ * loads a probe that appends its own peak RSS at exit; the largest one is the figure.
+ */
+async function timeCheckProcess(dir: string): Promise<ProcessFigures> {
+  const probeDir = mkdtempSync(join(tmpdir(), 'lockbench-rss-'));
+  const probeFile = join(probeDir, 'rss.jsonl');
+  const probe = join(root, 'scripts', 'peak-rss-probe.mjs');
+  const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--import=${probe}`].join(' ').trim();
+  const started = monoMs();
+  const exitCode = await new Promise<number | null>((done, fail) => {
+    const child = spawn('npm', ['run', '--silent', 'check', '--', dir], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: nodeOptions, LOCKBENCH_RSS_PROBE_FILE: probeFile },
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done(code);
+    });
+  });
+  const wallMs = monoMs() - started;
+  let peakRssBytes = 0;
+  try {
+    for (const line of readFileSync(probeFile, 'utf8').split('\n')) {
+      if (line !== '') peakRssBytes = Math.max(peakRssBytes, (JSON.parse(line) as { maxRssBytes: number }).maxRssBytes);
+    }
+  } finally {
+    rmSync(probeDir, { recursive: true, force: true });
+  }
+  return { wallMs, peakRssBytes, exitCode };
+}
+
+function spread(values: readonly number[]): { min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return { min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
+}
+
+async function timeCheckCommand(label: string, dir: string, runs: number): Promise<void> {
+  await timeCheckProcess(dir); // warm-up: page cache, any build cache
+  const figures: ProcessFigures[] = [];
+  for (let i = 0; i < runs; i++) figures.push(await timeCheckProcess(dir));
+  const wall = spread(figures.map((f) => f.wallMs));
+  const rss = spread(figures.map((f) => f.peakRssBytes / 2 ** 20));
+  const codes = [...new Set(figures.map((f) => f.exitCode))].join(',');
+  process.stdout.write(
+    `  ${label.padEnd(22)} wall ms min ${wall.min.toFixed(0)} median ${wall.median.toFixed(0)} max ${wall.max.toFixed(0)}; ` +
+      `peak RSS MiB min ${rss.min.toFixed(0)} median ${rss.median.toFixed(0)} max ${rss.max.toFixed(0)}; exit ${codes} (${runs} runs)\n`,
+  );
+}
+
+async function wholeProcess(makeRun: () => SyntheticRun): Promise<void> {
+  const runs = numberFlag('runs', 5, MAX_RUNS);
+  const given = flagValue('dir');
+  const scratch = mkdtempSync(join(tmpdir(), 'lockbench-checker-speed-'));
+  try {
+    const dir = given ?? join(scratch, 'run');
+    if (given === undefined) writeRun(dir, makeRun());
+    const tiny = join(scratch, 'tiny');
+    writeRun(tiny, generate(10, 1, 1));
+    process.stdout.write(`npm run check, whole process:\n`);
+    await timeCheckCommand('10-op run (start-up)', tiny, runs);
+    await timeCheckCommand(given === undefined ? 'synthetic run' : dir, dir, runs);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--help')) {
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  process.stdout.write(text.slice(0, text.indexOf('\nimport ')) + '\n');
+} else {
+  const targetOps = numberFlag('ops', 1_000_000);
+  const keys = numberFlag('keys', 100);
+  const seed = numberFlag('seed', 42);
+  const make = (): SyntheticRun => {
+    const genStart = monoMs();
+    const run = generate(targetOps, keys, seed);
+    process.stdout.write(`synthetic run: ${run.history.length} ops, ${run.audit.length} audit entries, ${keys} keys, seed ${seed} (generated in ${(monoMs() - genStart).toFixed(0)} ms)\n`);
+    return run;
+  };
+  const writeDir = flagValue('write');
+  if (writeDir !== undefined) {
+    writeRun(writeDir, make());
+    process.stdout.write(`wrote ${join(writeDir, 'history.jsonl')}, audit.jsonl and manifest.json\n`);
+  } else if (process.argv.includes('--cli')) {
+    await wholeProcess(make);
+  } else {
+    const run = make();
+    inProcess(run);
+    if (process.argv.includes('--io')) await readAndCheck(run);
   }
 }
