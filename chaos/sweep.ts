@@ -8,7 +8,7 @@ import { UsageError, errorMessage, type ExitCode } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir } from '../core/store.ts';
 import { resolveChaosOptions, type ChaosFlags, type ChaosOptions } from './options.ts';
-import { rateText, runTrials, trialsExitCode, type TrialsStats } from './trials.ts';
+import { rateText, runTrials, seedsText, trialsExitCode, trialsText, type TrialsStats } from './trials.ts';
 
 const log = logger('sweep');
 
@@ -113,7 +113,7 @@ const sec = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000)
 
 export function renderSweep(f: SweepFile): string {
   const lines = [`# ${f.lock} under ${f.fault}: violation rate against ${f.param}`, ''];
-  lines.push(`Sweep \`${f.id}\`: ${f.trialsPerValue} trial(s) at each of ${f.values.length} values of --${f.param} (${f.unit}), seeds ${f.seed}–${f.seed + f.trialsPerValue - 1} at every value; wall time ${(f.wallMs / 1000).toFixed(0)} s. The chart is charts/sweep-rate.svg (report.html).`, '');
+  lines.push(`Sweep \`${f.id}\`: ${trialsText(f.trialsPerValue)} at each of ${f.values.length} values of --${f.param} (${f.unit}), ${seedsText(f.seed, f.trialsPerValue)} at every value; wall time ${(f.wallMs / 1000).toFixed(0)} s. The chart is charts/sweep-rate.svg (report.html).`, '');
   if (f.interrupted) lines.push('**Interrupted (Ctrl-C):** the values below ran; the rest did not.', '');
   lines.push(`| ${f.param} | violation rate (95% Wilson interval) | unknown | first fault → first violation, median | lost updates per trial | liveness failures | heal → first grant, median | longest without a grant, max | trials |`, '|---|---|---|---|---|---|---|---|---|');
   for (const p of f.points) {
@@ -150,7 +150,7 @@ export async function runSweep(sweep: SweepSpec, points: readonly SweepPoint[], 
     dir.writeText('sweep.md', markdown);
     return { file, markdown };
   };
-  log.info(`sweep of ${o.lock} × ${o.fault} over ${sweep.param} = ${sweep.values.join(', ')}, ${trials} trial(s) each; results in ${dir.path}`);
+  log.info(`sweep of ${o.lock} × ${o.fault} over ${sweep.param} = ${sweep.values.join(', ')}, ${trialsText(trials)} each; results in ${dir.path}`);
   let incomplete = 0;
   for (const [i, p] of points.entries()) {
     if (r.signal.aborted) break;

@@ -148,6 +148,14 @@ export function aggregateTrials(planned: number, outcomes: readonly TrialOutcome
 
 const pct = (x: number): number => Math.round(x * 100);
 
+/** "seeds 21–30", or "seed 21" for one trial. */
+export function seedsText(first: number, trials: number): string {
+  return trials === 1 ? `seed ${first}` : `seeds ${first}–${first + trials - 1}`;
+}
+
+/** "1 trial", "2 trials". */
+export const trialsText = (n: number): string => `${n} trial${n === 1 ? '' : 's'}`;
+
 /** "40–89%": the interval as whole percentages. */
 export function intervalText(r: ProportionInterval): string {
   return `${pct(r.low)}–${pct(r.high)}%`;
@@ -197,8 +205,7 @@ export function renderTrials(f: TrialsFile): string {
   const s = f.stats;
   const o = f.options;
   const lines = [`# ${f.lock} under ${f.fault}: ${rateText(s)}`, ''];
-  const seeds = f.trials.length === 0 ? 'none' : `${f.trials[0]?.seed ?? o.seed}–${f.trials[f.trials.length - 1]?.seed ?? o.seed}`;
-  lines.push(`Trials \`${f.id}\`: ${f.trials.length} of ${f.planned} run (seeds ${seeds}), ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s each; wall time ${(f.wallMs / 1000).toFixed(0)} s.`, '');
+  lines.push(`Trials \`${f.id}\`: ${f.trials.length} of ${f.planned} run (${seedsText(o.seed, f.planned)}), ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s each; wall time ${(f.wallMs / 1000).toFixed(0)} s.`, '');
   if (f.interrupted) lines.push('**Interrupted (Ctrl-C):** the figures cover the trials that ran.', '');
   const lost = s.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–';
   lines.push(
@@ -267,7 +274,7 @@ export async function runTrials(o: ChaosOptions, planned: number, r: TrialsRunOp
     parent.writeText('trials.md', markdown);
     return { file, markdown };
   };
-  log.info(`${label}: ${planned} trials, seeds ${o.seed}–${o.seed + planned - 1}; results in ${parent.path}`);
+  log.info(`${label}: ${trialsText(planned)}, ${seedsText(o.seed, planned)}; results in ${parent.path}`);
   for (let i = 1; i <= planned; i++) {
     if (interrupted()) break;
     const seed = o.seed + i - 1;

@@ -1,6 +1,6 @@
 // The report of a sweep: the violation-rate curve against the swept parameter, and one row per
 // value linking to that value's trials report (rendered beside it).
-import { rateText } from '../chaos/trials.ts';
+import { rateText, seedsText, trialsText } from '../chaos/trials.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { SweepRun } from './load-run.ts';
 import type { PageSection } from './html.ts';
@@ -37,7 +37,7 @@ export function sweepReport(run: SweepRun): RunReportParts {
     sections.push({ heading: chart.heading, chart, side: table });
   } else sections.push({ heading: 'Every value', side: table });
   const intro = [
-    `<p>Sweep <code>${esc(f.id)}</code>: ${esc(f.lock)} ${esc(faultPhrase(f.fault))} at ${f.values.length} values of <code>--${esc(f.param)}</code> (${esc(f.unit)}), ${f.trialsPerValue} trial(s) each with seeds ${f.seed}, ${f.seed + 1}, … at every value.</p>`,
+    `<p>Sweep <code>${esc(f.id)}</code>: ${esc(f.lock)} ${esc(faultPhrase(f.fault))} at ${f.values.length} values of <code>--${esc(f.param)}</code> (${esc(f.unit)}), ${trialsText(f.trialsPerValue)} each, ${seedsText(f.seed, f.trialsPerValue)} at every value.</p>`,
     f.interrupted ? '<p><b>Interrupted (Ctrl-C):</b> only the values listed ran.</p>' : '',
     '<p class="links">Files: <a href="sweep.json">sweep.json</a> · <a href="sweep.md">sweep.md</a></p>',
   ].join('\n');

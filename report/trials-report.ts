@@ -1,6 +1,6 @@
 // The report of a scenario's trials: the rates and figures over the trials, and one row per trial
 // linking to that trial's own report (rendered beside it).
-import { rateText, type TrialsStats } from '../chaos/trials.ts';
+import { rateText, seedsText, trialsText, type TrialsStats } from '../chaos/trials.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { TrialsRun } from './load-run.ts';
 import { faultPhrase } from './specs/common.ts';
@@ -40,7 +40,7 @@ export function trialsReport(run: TrialsRun): RunReportParts {
   ]);
   const o = f.options;
   const intro = [
-    `<p>Trials <code>${esc(f.id)}</code>: ${esc(o.lock)} ${esc(faultPhrase(o.fault))}, ${f.trials.length} of ${f.planned} trials run with seeds ${o.seed}, ${o.seed + 1}, …; ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s each. Only trials that ran to the end count in the rates.</p>`,
+    `<p>Trials <code>${esc(f.id)}</code>: ${esc(o.lock)} ${esc(faultPhrase(o.fault))}, ${f.trials.length} of ${trialsText(f.planned)} run, ${seedsText(o.seed, f.planned)}; ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s each. Only trials that ran to the end count in the rates.</p>`,
     f.interrupted ? '<p><b>Interrupted (Ctrl-C):</b> the figures cover the trials that ran.</p>' : '',
     '<p class="links">Files: <a href="trials.json">trials.json</a> · <a href="trials.md">trials.md</a></p>',
   ].join('\n');

@@ -4,7 +4,7 @@
 // an auto-expiring lock starts to fail.
 import type { TopLevelSpec } from 'vega-lite';
 import { SWEEP_PARAMS, type SweepFile } from '../../chaos/sweep.ts';
-import { intervalText } from '../../chaos/trials.ts';
+import { intervalText, trialsText } from '../../chaos/trials.ts';
 import { faultPhrase, lockColour, type ChartSpec } from './common.ts';
 
 /** Where the swept parameter equals the lease, in its own unit; undefined when no such line applies. */
@@ -73,8 +73,8 @@ export function sweepRateChart(f: SweepFile): ChartSpec | undefined {
     title: {
       text: `${f.lock} ${faultPhrase(f.fault)}: violation rate against ${f.param}`,
       subtitle: [
-        `${f.trialsPerValue} trial(s) per value, the same seeds at every value; bars are 95% Wilson intervals, labels invalid/trials.`,
-        unknown > 0 ? `${unknown} trial(s) were unknown (an overlap possible but not proven); they count as not invalid here.` : 'No trial was unknown.',
+        `${trialsText(f.trialsPerValue)} per value, the same seeds at every value; bars are 95% Wilson intervals, labels invalid/trials.`,
+        unknown > 0 ? `${trialsText(unknown)} unknown (an overlap possible but not proven); they count as not invalid here.` : 'No trial was unknown.',
       ],
     },
     layer: layers,
