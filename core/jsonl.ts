@@ -4,6 +4,7 @@
 // Reading is built for runs of a million lines: the file is read in large blocks, each block is cut
 // into lines with one split, and each line is parsed with one JSON.parse. Readline's per-line
 // events cost about as much again as the parsing itself.
+import { isAscii } from 'node:buffer';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
@@ -64,7 +65,9 @@ export async function* readLineBlocks(path: string, blockBytes = READ_BLOCK_BYTE
         carried = end;
         continue;
       }
-      yield buf.toString('utf8', 0, lastNewline).split('\n');
+      // Logs are almost always ASCII, which latin1 decodes to the same string about twice as fast.
+      const encoding = isAscii(buf.subarray(0, lastNewline)) ? 'latin1' : 'utf8';
+      yield buf.toString(encoding, 0, lastNewline).split('\n');
       carried = end - lastNewline - 1;
       buf.copy(buf, 0, lastNewline + 1, end);
     }
