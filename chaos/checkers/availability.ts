@@ -2,6 +2,7 @@
 // acquires took. Not a safety property, so it never makes a run invalid; but a run in which no
 // acquire ever succeeded tested nothing, and says so with `unknown`.
 import type { CheckInput } from './input.ts';
+import type { OpPair } from './pairs.ts';
 import type { CheckerResult, Verdict } from './verdict.ts';
 
 export interface Counts {
@@ -43,14 +44,30 @@ export interface AvailabilityResult extends CheckerResult {
   };
 }
 
-type MutableCounts = { -readonly [K in keyof Counts]: number };
+// Counting runs once per op of a million-op history, so it works on flat integer slots
+// (scope × outcome) and preallocated latency arrays, and builds the result objects at the end.
+// Slot of each outcome within a scope; scopes are outside (0-3) and inside a fault window (4-7).
+const OK = 0;
+const FAIL = 1;
+const INFO = 2;
+const PENDING = 3;
+const OUTSIDE = 0;
+const IN_FAULT = 4;
 
-const zero = (): MutableCounts => ({ ok: 0, fail: 0, info: 0, pending: 0 });
-const split = (): { all: MutableCounts; inFault: MutableCounts; outsideFault: MutableCounts } => ({ all: zero(), inFault: zero(), outsideFault: zero() });
+function outcomeSlot(pair: OpPair): number {
+  const c = pair.completion;
+  if (c === undefined) return PENDING;
+  return c.type === 'ok' ? OK : c.type === 'fail' ? FAIL : INFO;
+}
 
-function count(s: ReturnType<typeof split>, type: keyof Counts, inFault: boolean): void {
-  s.all[type] += 1;
-  (inFault ? s.inFault : s.outsideFault)[type] += 1;
+function countsOf(slots: Int32Array, scope: number): Counts {
+  return { ok: slots[scope + OK] ?? 0, fail: slots[scope + FAIL] ?? 0, info: slots[scope + INFO] ?? 0, pending: slots[scope + PENDING] ?? 0 };
+}
+
+function splitOf(slots: Int32Array): SplitCounts {
+  const all = new Int32Array(4);
+  for (let i = 0; i < 4; i++) all[i] = (slots[OUTSIDE + i] ?? 0) + (slots[IN_FAULT + i] ?? 0);
+  return { all: countsOf(all, 0), inFault: countsOf(slots, IN_FAULT), outsideFault: countsOf(slots, OUTSIDE) };
 }
 
 /** Nearest-rank percentiles of an ascending array; null when it is empty. */
@@ -61,45 +78,59 @@ export function percentiles(sorted: Float64Array): Percentiles | null {
   return { count: n, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: sorted[n - 1] ?? NaN };
 }
 
-function sortedOf(values: number[]): Float64Array {
-  return Float64Array.from(values).sort();
+/** Latencies appended into a buffer sized for the worst case, then sorted in place. */
+class LatencyList {
+  private readonly values: Float64Array;
+  private n = 0;
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+  push(ms: number): void {
+    this.values[this.n++] = ms;
+  }
+  percentiles(): Percentiles | null {
+    return percentiles(this.values.subarray(0, this.n).sort());
+  }
 }
 
 export function checkAvailability(input: CheckInput): AvailabilityResult {
   const { pairs, endMs } = input.paired;
   const faults = input.faults;
-  const total = split();
-  const byF = new Map<string, ReturnType<typeof split>>();
-  const okLatency: number[] = [];
-  const allLatency: number[] = [];
-  const okInFault: number[] = [];
-  const okOutside: number[] = [];
+  const total = new Int32Array(8);
+  const slotsByF = new Map<string, Int32Array>();
+  const acquires = pairs.reduce((n, p) => (p.f === 'acquire' ? n + 1 : n), 0);
+  const okLatency = new LatencyList(acquires);
+  const allLatency = new LatencyList(acquires);
+  const okInFault = new LatencyList(acquires);
+  const okOutside = new LatencyList(acquires);
   for (const pair of pairs) {
     const c = pair.completion;
-    const type = c === undefined ? 'pending' : c.type === 'invoke' ? 'info' : c.type;
-    const toMs = c?.timeMs ?? endMs;
-    const inFault = faults.anyDuring(pair.invoke.timeMs, toMs);
-    let f = byF.get(pair.f);
-    if (!f) {
-      f = split();
-      byF.set(pair.f, f);
+    const outcome = outcomeSlot(pair);
+    const inFault = faults.anyDuring(pair.invoke.timeMs, c?.timeMs ?? endMs);
+    let slots = slotsByF.get(pair.f);
+    if (slots === undefined) {
+      slots = new Int32Array(8);
+      slotsByF.set(pair.f, slots);
     }
-    count(total, type, inFault);
-    count(f, type, inFault);
+    const slot = (inFault ? IN_FAULT : OUTSIDE) + outcome;
+    total[slot] = (total[slot] ?? 0) + 1;
+    slots[slot] = (slots[slot] ?? 0) + 1;
     if (pair.f === 'acquire' && c !== undefined) {
       const latencyMs = c.timeMs - pair.invoke.timeMs;
       allLatency.push(latencyMs);
-      if (type === 'ok') {
+      if (outcome === OK) {
         okLatency.push(latencyMs);
         (inFault ? okInFault : okOutside).push(latencyMs);
       }
     }
   }
+  const byF = new Map<string, SplitCounts>();
+  for (const [f, slots] of slotsByF) byF.set(f, splitOf(slots));
 
   const acquire = byF.get('acquire');
   const acquireOk = acquire?.all.ok ?? 0;
   const verdict: Verdict = acquireOk > 0 ? 'valid' : 'unknown';
-  const ok = percentiles(sortedOf(okLatency));
+  const ok = okLatency.percentiles();
   let summary: string;
   if (!acquire) summary = 'unknown: no acquire ops in the history, nothing was tested';
   else {
@@ -111,13 +142,13 @@ export function checkAvailability(input: CheckInput): AvailabilityResult {
   return {
     verdict,
     summary,
-    total,
+    total: splitOf(total),
     byF: Object.fromEntries(byF),
     acquireLatencyMs: {
       ok,
-      all: percentiles(sortedOf(allLatency)),
-      okInFault: percentiles(sortedOf(okInFault)),
-      okOutsideFault: percentiles(sortedOf(okOutside)),
+      all: allLatency.percentiles(),
+      okInFault: okInFault.percentiles(),
+      okOutsideFault: okOutside.percentiles(),
     },
   };
 }

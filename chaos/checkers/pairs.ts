@@ -33,7 +33,7 @@ export function keyOf(invoke: Op, completion?: Op): string {
 
 /** Pairs invokes with completions per process; history order within a process is trusted. */
 export function pairOps(history: readonly Op[]): PairedHistory {
-  const pairs: { -readonly [K in keyof OpPair]: OpPair[K] }[] = [];
+  const pairs: OpPair[] = [];
   const nemesis: Op[] = [];
   // Index into `pairs` of each process's outstanding invoke.
   const outstanding = new Map<number, number>();
@@ -61,8 +61,9 @@ export function pairOps(history: readonly Op[]): PairedHistory {
     outstanding.delete(process);
     const pending = pairs[index];
     if (pending === undefined) continue;
-    pending.key = keyOf(pending.invoke, op);
-    pending.completion = op;
+    // A new object rather than adding `completion` to the old one: one shape, built in one step,
+    // is markedly faster over a million ops than a property added to half a million objects.
+    pairs[index] = { process: pending.process, f: pending.f, key: keyOf(pending.invoke, op), invoke: pending.invoke, completion: op };
   }
   return { pairs, nemesis, malformed, endMs };
 }
