@@ -19,7 +19,7 @@ async function findRunDir(run: string): Promise<string> {
     throw new UsageError(`no run folder at ${resolve(run)}. Pass a run folder such as results/<run-id> (ls results/ lists them), or --evidence results/ for the evidence table.`);
   }
   if ((await detectRunKind(dir)) !== undefined) return dir;
-  throw new UsageError(`${resolve(dir)} is not a run folder: it holds no bench.json, history.jsonl or matrix.json. Pass a run folder such as results/<run-id> or results/matrix-<stamp> (ls results/ lists them).`);
+  throw new UsageError(`${resolve(dir)} is not a run folder: it holds no bench.json, history.jsonl, matrix.json, trials.json or sweep.json. Pass a run folder such as results/<run-id>, results/matrix-<stamp> or results/trials-<lock>-<fault>-<stamp> (ls results/ lists them).`);
 }
 
 const shown = (p: string): string => relative(process.cwd(), p) || p;
@@ -29,7 +29,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: 'Render a run folder\'s charts and report.html, or with --evidence DIR the evidence table',
   builder: (y: Argv) =>
     y
-      .positional('run', { type: 'string', describe: 'run folder (results/<run-id>, results/matrix-<stamp>) or run id' })
+      .positional('run', { type: 'string', describe: 'run folder (results/<run-id>, results/matrix-<stamp>, results/trials-…, results/sweep-…) or run id' })
       .option('evidence', { type: 'string', describe: 'results folder to gather the newest runs from; writes evidence.md and evidence.html there' }),
   handler: async (argv) => {
     const run = argv.run;

@@ -133,7 +133,7 @@ test('lockbench report: a missing or non-run folder is a usage error (254) sayin
     assert.match(missing.stderr, /no run folder at .*Pass a run folder such as results\/<run-id>/);
     const notRun = await runCli(['report', empty]);
     assert.equal(notRun.code, 254, notRun.stderr);
-    assert.match(notRun.stderr, /is not a run folder: it holds no bench\.json, history\.jsonl or matrix\.json/);
+    assert.match(notRun.stderr, /is not a run folder: it holds no bench\.json, history\.jsonl, matrix\.json, trials\.json or sweep\.json/);
     const none = await runCli(['report']);
     assert.equal(none.code, 254, none.stderr);
     assert.match(none.stderr, /name the run to report/);
