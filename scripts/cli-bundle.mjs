@@ -105,7 +105,7 @@ function pruneBuilds(buildsDir, keep) {
 
 /** Bundles cli/main.ts and makes it current; returns its entry. Throws when esbuild fails. */
 export async function buildBundle(root = projectRoot) {
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   const buildsDir = buildsDirOf(root);
   const inputs = {};
   for (const rel of settingsFiles(root)) inputs[rel] = fingerprint(root, rel);
@@ -142,6 +142,8 @@ export async function buildBundle(root = projectRoot) {
     return entry;
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
+    // End esbuild's service process now rather than when the command exits.
+    await stop();
   }
 }
 
