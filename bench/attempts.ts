@@ -2,9 +2,9 @@
 // worker process over IPC: one row of numbers per acquire attempt. From these rows the main
 // process rebuilds a Jepsen history (ops) and runs the overlap checker, so a benchmark that broke
 // mutual exclusion says so.
-import { checkOverlap } from '../chaos/checkers/overlap.ts';
-import { prepareInput } from '../chaos/checkers/input.ts';
-import type { Verdict } from '../chaos/checkers/verdict.ts';
+import { checkOverlap } from '../checkers/overlap.ts';
+import { prepareInput } from '../checkers/input.ts';
+import type { Verdict } from '../checkers/verdict.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
 
 /** How an acquire or release ended, as in the history: ok / fail / info (unknown). */

@@ -21,12 +21,12 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkAvailability } from '../chaos/checkers/availability.ts';
-import { runCheckers } from '../chaos/checkers/check-run.ts';
-import { checkFencing } from '../chaos/checkers/fencing.ts';
-import { prepareInput } from '../chaos/checkers/input.ts';
-import { checkLostUpdates } from '../chaos/checkers/lost-updates.ts';
-import { checkOverlap } from '../chaos/checkers/overlap.ts';
+import { checkAvailability } from '../checkers/availability.ts';
+import { runCheckers } from '../checkers/check-run.ts';
+import { checkFencing } from '../checkers/fencing.ts';
+import { prepareInput } from '../checkers/input.ts';
+import { checkLostUpdates } from '../checkers/lost-updates.ts';
+import { checkOverlap } from '../checkers/overlap.ts';
 import { monoMs } from '../core/clock.ts';
 import { isAuditEntry, isOp } from '../core/history.ts';
 import type { AuditEntry, Op } from '../core/history.ts';

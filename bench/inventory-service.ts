@@ -6,7 +6,7 @@
 //   POST /purchase/<sku>  200 sold · 409 sold out · 503 lock timeout/unavailable · 500 unknown
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ResourceClient } from '../chaos/resource/client.ts';
+import type { ResourceClient } from '../resource/client.ts';
 import { monoMs } from '../core/clock.ts';
 import { withDeadline } from '../core/wait.ts';
 import type { LockClient } from '../locks/lock-client.ts';

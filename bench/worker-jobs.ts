@@ -2,7 +2,7 @@
 // keeps the lock clients of the current lock open between jobs — opening 64 ZooKeeper sessions per
 // case would measure session setup — and closes them when a job names another lock.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ResourceClient } from '../chaos/resource/client.ts';
+import { ResourceClient } from '../resource/client.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { systemClock } from '../core/clock.ts';
 import { encodeHistogram } from '../core/stats.ts';

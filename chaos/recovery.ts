@@ -3,7 +3,7 @@
 // whether a lock stayed safe; these say what the fault cost in availability. Pure: the runner adds
 // them to results.json, and the summary renders them.
 import type { Op } from '../core/history.ts';
-import { faultWindows } from './checkers/fault-windows.ts';
+import { faultWindows } from '../checkers/fault-windows.ts';
 import type { ChaosResult } from './runner.ts';
 
 /** A stretch of host monotonic time, ms. */
@@ -28,7 +28,7 @@ export interface RecoveryFigures {
 export interface RecoveryInput {
   /** The run's fault phase (results.json `phases.faults`); without it, the span of the fault windows. */
   readonly faultPhase?: TimeSpan;
-  /** Fault windows (start to heal), e.g. from chaos/checkers/fault-windows.ts. */
+  /** Fault windows (start to heal), e.g. from checkers/fault-windows.ts. */
   readonly faults: readonly TimeSpan[];
 }
 

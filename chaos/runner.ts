@@ -4,8 +4,8 @@
 // it happens; Ctrl-C heals faults, stops workers and still writes results.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRun, type RunCheckResult } from './checkers/check-run.ts';
-import { spawnResource } from './resource/process.ts';
+import { checkRun, type RunCheckResult } from '../checkers/check-run.ts';
+import { spawnResource } from '../resource/process.ts';
 import { clusterUp } from '../clusters/cluster.ts';
 import { dockerClient } from '../clusters/docker-engine.ts';
 import { ensureEnvironment } from '../clusters/environment.ts';

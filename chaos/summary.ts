@@ -1,8 +1,8 @@
 // summary.md: one page a person reads after a chaos run — what ran, what broke, the overlapping
 // pairs with the faults active at the time, and whether this agrees with what is known.
-import { skippedLinesNote, verdictLabel, witnessesOf } from './checkers/check-run.ts';
-import type { CheckerResult } from './checkers/verdict.ts';
-import type { OverlapPair } from './checkers/overlap.ts';
+import { skippedLinesNote, verdictLabel, witnessesOf } from '../checkers/check-run.ts';
+import type { CheckerResult } from '../checkers/verdict.ts';
+import type { OverlapPair } from '../checkers/overlap.ts';
 import { expectationFor } from './expectations.ts';
 import { renderRecoverySection } from './recovery.ts';
 import type { ChaosResult } from './runner.ts';

@@ -9,7 +9,7 @@ import { ExitCode, UsageError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { median, wilsonInterval, type ProportionInterval } from '../core/stats.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
-import { mergeVerdicts, type Verdict } from './checkers/verdict.ts';
+import { mergeVerdicts, type Verdict } from '../checkers/verdict.ts';
 import type { ChaosOptions } from './options.ts';
 import type { RecoveryFigures } from './recovery.ts';
 import { runChaos, type ChaosResult } from './runner.ts';

@@ -1,7 +1,7 @@
 // A chaos client worker: one lock client in its own OS process, so the nemesis can really pause it
 // (SIGSTOP) while it holds a lock. Driven by the runner over IPC (chaos/worker-protocol.ts); all
 // it records goes to the shared history.jsonl. It exits when told to, or when the runner is gone.
-import { ResourceClient } from '../chaos/resource/client.ts';
+import { ResourceClient } from '../resource/client.ts';
 import { livenessCheck, runMutexClient } from '../chaos/workloads/mutex.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../chaos/worker-protocol.ts';
 import { planCluster } from '../clusters/topology.ts';

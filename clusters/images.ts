@@ -40,7 +40,7 @@ interface ImageSpec {
 async function bundleToxiproxyCompat(): Promise<Record<string, string>> {
   const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [join(repoRoot, 'cli', 'toxiproxy-compat.ts')],
+    entryPoints: [join(repoRoot, 'toxiproxy-compat', 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -50,7 +50,7 @@ async function bundleToxiproxyCompat(): Promise<Record<string, string>> {
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
-  if (!out) throw new HarnessError('IMAGE_BUILD_FAILED', 'esbuild produced no output for cli/toxiproxy-compat.ts');
+  if (!out) throw new HarnessError('IMAGE_BUILD_FAILED', 'esbuild produced no output for toxiproxy-compat/main.ts');
   return { 'toxiproxy/toxiproxy-compat.mjs': out.text };
 }
 

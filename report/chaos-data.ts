@@ -2,14 +2,14 @@
 // (what clients believed, from the history), overlapping spans from every checker view, fault
 // windows, and acquire latencies — all as seconds since the run started, since monotonic
 // timestamps mean nothing to a reader.
-import type { RunCheckResult } from '../chaos/checkers/check-run.ts';
-import { runCheckers, witnessesOf } from '../chaos/checkers/check-run.ts';
-import type { FaultWindow } from '../chaos/checkers/fault-windows.ts';
-import { prepareInput } from '../chaos/checkers/input.ts';
-import { historyHolds } from '../chaos/checkers/intervals.ts';
-import type { Hold } from '../chaos/checkers/intervals.ts';
-import { checkOverlap } from '../chaos/checkers/overlap.ts';
-import type { OverlapPair } from '../chaos/checkers/overlap.ts';
+import type { RunCheckResult } from '../checkers/check-run.ts';
+import { runCheckers, witnessesOf } from '../checkers/check-run.ts';
+import type { FaultWindow } from '../checkers/fault-windows.ts';
+import { prepareInput } from '../checkers/input.ts';
+import { historyHolds } from '../checkers/intervals.ts';
+import type { Hold } from '../checkers/intervals.ts';
+import { checkOverlap } from '../checkers/overlap.ts';
+import type { OverlapPair } from '../checkers/overlap.ts';
 import type { ChaosRun } from './load-run.ts';
 
 /** Holds drawn per key at most; beyond it the timeline shows a window around what matters. */

@@ -1,6 +1,6 @@
 // The report of a chaos run: the verdict and checkers, a timeline per key with its overlapping
 // pairs beside it, acquire latency with availability in and outside faults, and the faults.
-import type { CheckerResult } from '../chaos/checkers/verdict.ts';
+import type { CheckerResult } from '../checkers/verdict.ts';
 import type { RunReportParts } from './bench-report.ts';
 import { chaosModel, type ChaosModel } from './chaos-data.ts';
 import type { PageSection } from './html.ts';

@@ -8,8 +8,8 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { BenchResult, CaseResult } from '../bench/results.ts';
-import { prepareInput } from '../chaos/checkers/input.ts';
-import { historyHolds } from '../chaos/checkers/intervals.ts';
+import { prepareInput } from '../checkers/input.ts';
+import { historyHolds } from '../checkers/intervals.ts';
 import { faultKinds } from '../chaos/options.ts';
 import { agreement } from '../chaos/summary.ts';
 import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';

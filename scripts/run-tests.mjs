@@ -49,7 +49,8 @@ function ensureChromium() {
 }
 
 const pick = (files) => (only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files);
-const unit = pick(find('test/unit'));
+// The Toxiproxy-compatible server keeps its tests beside its source (toxiproxy-compat/test).
+const unit = pick([...find('test/unit'), ...find('toxiproxy-compat/test')]);
 const docker = unitOnly ? [] : pick(find('test/docker'));
 
 if (unit.some((f) => f.includes('report-browser'))) ensureChromium();

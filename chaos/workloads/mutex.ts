@@ -10,7 +10,7 @@ import { errorMessage } from '../../core/errors.ts';
 import type { HistoryRecorder } from '../../core/history-recorder.ts';
 import type { LeaseRecord } from '../../core/history.ts';
 import type { Lease, LockClient } from '../../locks/lock-client.ts';
-import type { ResourceClient } from '../resource/client.ts';
+import type { ResourceClient } from '../../resource/client.ts';
 
 export interface MutexOptions {
   readonly keys: readonly string[];

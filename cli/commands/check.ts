@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { checkRun, HISTORY_FILE, renderSummary } from '../../chaos/checkers/check-run.ts';
-import type { RunCheckResult } from '../../chaos/checkers/check-run.ts';
+import { checkRun, HISTORY_FILE, renderSummary } from '../../checkers/check-run.ts';
+import type { RunCheckResult } from '../../checkers/check-run.ts';
 import { ExitCode, UsageError, errorMessage } from '../../core/errors.ts';
 import { runContext } from '../context.ts';
 import { locateRunDir } from '../run-dir.ts';

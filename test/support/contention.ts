@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCheckers, type RunCheckResult } from '../../chaos/checkers/check-run.ts';
-import { ResourceClient } from '../../chaos/resource/client.ts';
-import { spawnResource } from '../../chaos/resource/process.ts';
+import { runCheckers, type RunCheckResult } from '../../checkers/check-run.ts';
+import { ResourceClient } from '../../resource/client.ts';
+import { spawnResource } from '../../resource/process.ts';
 import { runMutexClient } from '../../chaos/workloads/mutex.ts';
 import type { ClusterPlan } from '../../clusters/topology.ts';
 import { monoMs } from '../../core/clock.ts';

@@ -2,8 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Op } from '../../../core/history.ts';
-import { checkAvailability, percentiles } from '../../../chaos/checkers/availability.ts';
-import { prepareInput } from '../../../chaos/checkers/input.ts';
+import { checkAvailability, percentiles } from '../../../checkers/availability.ts';
+import { prepareInput } from '../../../checkers/input.ts';
 import { fail, history, info, invoke, nemesis, ok } from './helpers.ts';
 
 const check = (h: Op[]) => checkAvailability(prepareInput(h));

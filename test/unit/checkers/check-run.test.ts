@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEntry, Op } from '../../../core/history.ts';
-import { checkRun, renderSummary, runCheckers } from '../../../chaos/checkers/check-run.ts';
+import { checkRun, renderSummary, runCheckers } from '../../../checkers/check-run.ts';
 import { ambiguousRun, cleanRun, overlappingRun, writeRunDir } from './fixtures.ts';
 
 const dirs: string[] = [];

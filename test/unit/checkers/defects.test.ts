@@ -3,8 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEntry, Op } from '../../../core/history.ts';
-import { prepareInput } from '../../../chaos/checkers/input.ts';
-import { checkOverlap } from '../../../chaos/checkers/overlap.ts';
+import { prepareInput } from '../../../checkers/input.ts';
+import { checkOverlap } from '../../../checkers/overlap.ts';
 import { audit, history, hold, incr, section } from './helpers.ts';
 
 const check = (h: Op[], a: AuditEntry[]) => checkOverlap(prepareInput(h, a));

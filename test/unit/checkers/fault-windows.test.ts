@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Op } from '../../../core/history.ts';
-import { FaultIndex, faultWindows } from '../../../chaos/checkers/fault-windows.ts';
+import { FaultIndex, faultWindows } from '../../../checkers/fault-windows.ts';
 import { nemesis } from './helpers.ts';
 
 const nemInvoke = (f: string, timeMs: number, value?: unknown): Op =>

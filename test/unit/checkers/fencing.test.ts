@@ -2,8 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEntry, Op } from '../../../core/history.ts';
-import { checkFencing } from '../../../chaos/checkers/fencing.ts';
-import { prepareInput } from '../../../chaos/checkers/input.ts';
+import { checkFencing } from '../../../checkers/fencing.ts';
+import { prepareInput } from '../../../checkers/input.ts';
 import { audit, history, hold } from './helpers.ts';
 
 // Most cases judge a run that had fencing on, as its manifest would say.

@@ -1,7 +1,7 @@
 // Builders for hand-written histories and audit logs, a seeded PRNG, and the brute-force overlap
 // reference the sweep is compared against.
 import type { AuditEntry, AuditEvent, LeaseRecord, Op, OpType } from '../../../core/history.ts';
-import type { Hold } from '../../../chaos/checkers/intervals.ts';
+import type { Hold } from '../../../checkers/intervals.ts';
 import { seededRandom } from '../../../core/rng.ts';
 
 type Extra = Partial<Pick<Op, 'key' | 'value' | 'lease' | 'error'>>;

@@ -3,8 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEntry, Op } from '../../../core/history.ts';
-import { prepareInput } from '../../../chaos/checkers/input.ts';
-import { checkLostUpdates } from '../../../chaos/checkers/lost-updates.ts';
+import { prepareInput } from '../../../checkers/input.ts';
+import { checkLostUpdates } from '../../../checkers/lost-updates.ts';
 import { audit, history, incr, section } from './helpers.ts';
 
 const check = (h: Op[], a?: AuditEntry[]) => checkLostUpdates(prepareInput(h, a));

@@ -3,11 +3,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Op } from '../../../core/history.ts';
-import { prepareInput } from '../../../chaos/checkers/input.ts';
-import { historyHolds } from '../../../chaos/checkers/intervals.ts';
-import type { Hold } from '../../../chaos/checkers/intervals.ts';
-import { checkOverlap, sweepOverlaps } from '../../../chaos/checkers/overlap.ts';
-import { pairOps } from '../../../chaos/checkers/pairs.ts';
+import { prepareInput } from '../../../checkers/input.ts';
+import { historyHolds } from '../../../checkers/intervals.ts';
+import type { Hold } from '../../../checkers/intervals.ts';
+import { checkOverlap, sweepOverlaps } from '../../../checkers/overlap.ts';
+import { pairOps } from '../../../checkers/pairs.ts';
 import { audit, bruteForcePairs, fail, history, hold, info, invoke, mulberry32, nemesis, ok } from './helpers.ts';
 
 const check = (h: Op[], a?: Parameters<typeof prepareInput>[1], maxReportedPairs?: number) =>

@@ -1,8 +1,8 @@
 // Verdict merging and checkSafe.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSafe, isFailedCheck, mergeVerdicts } from '../../../chaos/checkers/verdict.ts';
-import type { Verdict } from '../../../chaos/checkers/verdict.ts';
+import { checkSafe, isFailedCheck, mergeVerdicts } from '../../../checkers/verdict.ts';
+import type { Verdict } from '../../../checkers/verdict.ts';
 
 describe('mergeVerdicts', () => {
   test('invalid > unknown > valid, in any order', () => {

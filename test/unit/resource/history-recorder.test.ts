@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryRecorder } from '../../../core/history-recorder.ts';
 import type { Op } from '../../../core/history.ts';
-import { pairOps } from '../../../chaos/checkers/pairs.ts';
+import { pairOps } from '../../../checkers/pairs.ts';
 import { collect, repoRoot } from '../../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockbench-history-'));

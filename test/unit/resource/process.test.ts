@@ -1,4 +1,4 @@
-// The resource as its own OS process (cli/resource.ts via spawnResource): start and stop, what a
+// The resource as its own OS process (resource/main.ts via spawnResource): start and stop, what a
 // SIGKILL right after an acknowledgement leaves in audit.jsonl, many concurrent clients, bad flags.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../../core/history.ts';
 import { withDeadline } from '../../../core/wait.ts';
-import { ResourceClient } from '../../../chaos/resource/client.ts';
-import { spawnResource } from '../../../chaos/resource/process.ts';
-import { replayAudit } from '../../../chaos/resource/state.ts';
+import { ResourceClient } from '../../../resource/client.ts';
+import { spawnResource } from '../../../resource/process.ts';
+import { replayAudit } from '../../../resource/state.ts';
 import { collect, repoRoot } from '../../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockbench-resource-proc-'));
@@ -39,7 +39,7 @@ function readWellFormedAudit(path: string): AuditEntry[] {
 }
 
 function runResourceCli(args: readonly string[]): ReturnType<typeof collect> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/resource.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'resource/main.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   return collect(child, 20_000);
 }
 
@@ -148,7 +148,7 @@ describe('resource process', () => {
   });
 
   test('with --exit-with-parent the process exits when its stdin closes (the harness died)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/resource.ts', '--audit', auditPath(), '--exit-with-parent'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'resource/main.ts', '--audit', auditPath(), '--exit-with-parent'], {
       cwd: repoRoot,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -160,7 +160,7 @@ describe('resource process', () => {
     assert.equal(code, 0, stderr);
   });
 
-  test('cli/resource.ts exits 254 on a bad flag, a missing --audit and a bad port', async () => {
+  test('resource/main.ts exits 254 on a bad flag, a missing --audit and a bad port', async () => {
     const bogus = await runResourceCli(['--audit', join(dir, 'x.jsonl'), '--bogus']);
     assert.equal(bogus.code, 254);
     assert.match(bogus.stderr, /--bogus/);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../../core/history.ts';
 import { withDeadline } from '../../../core/wait.ts';
-import { ResourceClient, ResourceError } from '../../../chaos/resource/client.ts';
-import { startResource } from '../../../chaos/resource/server.ts';
-import { replayAudit } from '../../../chaos/resource/state.ts';
+import { ResourceClient, ResourceError } from '../../../resource/client.ts';
+import { startResource } from '../../../resource/server.ts';
+import { replayAudit } from '../../../resource/state.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockbench-resource-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

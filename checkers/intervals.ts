@@ -28,7 +28,7 @@
 //   The grant then certainly existed at one moment: somewhere in the release's span, or at the
 //   enter. Nothing more is certain (the grant may have come just before), so a forced hold is
 //   that moment's window, and it proves an overlap only with a hold that covers the whole window.
-import type { Op } from '../../core/history.ts';
+import type { Op } from '../core/history.ts';
 import type { OpPair } from './pairs.ts';
 
 export type HoldView = 'believed' | 'cut' | 'resource';

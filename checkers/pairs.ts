@@ -1,7 +1,7 @@
 // Pairs each client invoke with its completion. A process has at most one outstanding op, so the
 // completion of an invoke is simply the next completion of the same process. Several checkers
 // need this, and doing it once keeps their rules for broken histories identical.
-import type { Op } from '../../core/history.ts';
+import type { Op } from '../core/history.ts';
 
 /** The key used for ops that carry none (single-key workloads may omit it). */
 export const DEFAULT_KEY = 'default';

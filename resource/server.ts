@@ -4,10 +4,10 @@
 // file even if the harness or this process dies right after. It does not enforce mutual exclusion;
 // it records what happened so the checkers can tell. With fencing on it refuses stale writes.
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { monoMs } from '../../core/clock.ts';
-import { errorMessage } from '../../core/errors.ts';
-import type { AuditEntry, AuditEvent } from '../../core/history.ts';
-import { withDeadline } from '../../core/wait.ts';
+import { monoMs } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { AuditEntry, AuditEvent } from '../core/history.ts';
+import { withDeadline } from '../core/wait.ts';
 import { openAudit } from './audit.ts';
 import { MAX_LINE_CHARS, isParseError, parseRequest, type KeyRequest, type ResourceReply } from './protocol.ts';
 

@@ -2,14 +2,14 @@
 // sequential request/response exchanges on one connection) and bulk throughput, measured through
 // the proxy and directly against the same upstream on 127.0.0.1 in the same run, reported as
 // figures and proxied/direct ratios. Every phase is bounded in count and in time.
-//   node --import tsx bench/proxy-overhead.ts [--json] [--round-trips N] [--bulk-mb N] [--in-process]
+//   node --import tsx tools/proxy-overhead.ts [--json] [--round-trips N] [--bulk-mb N] [--in-process]
 import { spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { UsageError, WaitTimeoutError, errorMessage } from '../core/errors.ts';
-import { startToxiproxyCompat } from '../clusters/toxiproxy-compat/server.ts';
+import { startToxiproxyCompat } from '../toxiproxy-compat/server.ts';
 
 const HOST = '127.0.0.1';
 const HEADER_BYTES = 8;
@@ -26,7 +26,7 @@ export interface ProxyOverheadOptions {
   /** Deadline for each phase (one path's round trips, one bulk transfer). */
   readonly phaseDeadlineMs?: number;
   /**
-   * 'process' (default) runs the proxy as its own process through cli/toxiproxy-compat.ts, as it
+   * 'process' (default) runs the proxy as its own process through toxiproxy-compat/main.ts, as it
    * is deployed, so it does not share this event loop with the client and the upstream;
    * 'in-process' embeds it (cheaper to start, but all three then share one thread).
    */
@@ -66,10 +66,10 @@ interface RunningProxy {
   close(): Promise<void>;
 }
 
-const entry = fileURLToPath(new URL('../cli/toxiproxy-compat.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../toxiproxy-compat/main.ts', import.meta.url));
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Starts cli/toxiproxy-compat.ts and reads its API URL from the first log line. */
+/** Starts toxiproxy-compat/main.ts and reads its API URL from the first log line. */
 async function startProxyProcess(timeoutMs: number): Promise<RunningProxy> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, '-host=127.0.0.1', '-port=0'], {
     cwd: projectRoot,

@@ -1,13 +1,13 @@
-// Runs the resource as its own OS process (cli/resource.ts), so that pausing or killing the harness
+// Runs the resource as its own OS process (resource/main.ts), so that pausing or killing the harness
 // or a worker cannot stop it, and killing it is a real crash. The child prints one JSON line
 // {"port":N,"pid":P} on stdout when it listens; it exits when its stdin closes, so it does not
 // outlive a harness that died without stopping it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { HarnessError, WaitTimeoutError } from '../../core/errors.ts';
-import { withDeadline } from '../../core/wait.ts';
+import { HarnessError, WaitTimeoutError } from '../core/errors.ts';
+import { withDeadline } from '../core/wait.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const STDERR_TAIL_CHARS = 4096;
 
 export interface SpawnResourceOptions {
@@ -38,7 +38,7 @@ export interface ResourceProcess extends AsyncDisposable {
 }
 
 export async function spawnResource(options: SpawnResourceOptions): Promise<ResourceProcess> {
-  const args = ['--import', 'tsx', 'cli/resource.ts', '--audit', options.auditPath, '--port', '0', '--exit-with-parent'];
+  const args = ['--import', 'tsx', 'resource/main.ts', '--audit', options.auditPath, '--port', '0', '--exit-with-parent'];
   if (options.fencing) args.push('--fencing');
   if (options.fsync === true) args.push('--fsync');
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,7 +1,7 @@
 // The resource's state per key (value, highest accepted fencing token). State changes only by
 // applying audit entries, so replaying audit.jsonl rebuilds exactly the state the resource had:
 // the audit log alone is enough to know the final values.
-import type { AuditEntry } from '../../core/history.ts';
+import type { AuditEntry } from '../core/history.ts';
 import type { RejectReason } from './protocol.ts';
 
 export interface KeySnapshot {

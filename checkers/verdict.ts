@@ -1,6 +1,6 @@
 // Verdicts and how they combine. A run is only as good as its worst checker, and a checker that
 // could not finish proves nothing either way, so a crash inside a checker becomes `unknown`.
-import { errorMessage } from '../../core/errors.ts';
+import { errorMessage } from '../core/errors.ts';
 
 /** valid: no anomaly found; invalid: an anomaly proven; unknown: the evidence cannot decide. */
 export type Verdict = 'valid' | 'invalid' | 'unknown';

@@ -1,6 +1,6 @@
 // The prepared input every checker reads: the raw history and audit log plus what several
 // checkers derive from them (op pairs, fault windows), computed once per run.
-import type { AuditEntry, Op } from '../../core/history.ts';
+import type { AuditEntry, Op } from '../core/history.ts';
 import { FaultIndex, faultWindows } from './fault-windows.ts';
 import { pairOps } from './pairs.ts';
 import type { PairedHistory } from './pairs.ts';

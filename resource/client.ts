@@ -2,7 +2,7 @@
 // each has its own deadline. A call that times out may still have been applied by the resource:
 // callers record such an op as `info`, never `fail`.
 import { connect, type Socket } from 'node:net';
-import { WaitTimeoutError } from '../../core/errors.ts';
+import { WaitTimeoutError } from '../core/errors.ts';
 import type { KeyOpName, OkReply, RejectReason, RejectedReply, RequestId, ResourceReply, ResourceRequest } from './protocol.ts';
 
 /** Why a call failed, as a short tag suitable for an op's `error` field. */

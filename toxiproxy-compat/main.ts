@@ -1,16 +1,16 @@
 // Process entry of the Toxiproxy-compatible server, a stand-in for toxiproxy-server where its binary
 // or image cannot be had. Takes toxiproxy-server's flags in both spellings (-host=0.0.0.0 and
 // --host 0.0.0.0), logs one line per event to stderr, and exits 0 on SIGTERM or SIGINT.
-//   node --import tsx cli/toxiproxy-compat.ts --host 0.0.0.0 --port 8474
+//   node --import tsx toxiproxy-compat/main.ts --host 0.0.0.0 --port 8474
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ExitCode, HarnessError, UsageError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
-import { TOXIPROXY_VERSION } from '../clusters/toxiproxy-compat/api.ts';
-import { describeEvent } from '../clusters/toxiproxy-compat/events.ts';
-import type { ProxyInput } from '../clusters/toxiproxy-compat/collection.ts';
-import { decodeProxyList, parseBody } from '../clusters/toxiproxy-compat/decode.ts';
-import { DEFAULT_API_PORT, startToxiproxyCompat } from '../clusters/toxiproxy-compat/server.ts';
+import { TOXIPROXY_VERSION } from './api.ts';
+import { describeEvent } from './events.ts';
+import type { ProxyInput } from './collection.ts';
+import { decodeProxyList, parseBody } from './decode.ts';
+import { DEFAULT_API_PORT, startToxiproxyCompat } from './server.ts';
 
 const log = logger('toxiproxy-compat');
 

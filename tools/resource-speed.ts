@@ -2,13 +2,13 @@
 // cycles against the resource process (a real child process, audit on disk) with 1 and 16 clients,
 // each client on its own key and its own connection, for a fixed time per case, and prints the rate.
 // If the resource is much slower than a lock, the chaos workload measures the resource, not the lock.
-//   node --import tsx bench/resource-speed.ts [--seconds 3] [--fencing]
+//   node --import tsx tools/resource-speed.ts [--seconds 3] [--fencing]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monoMs } from '../core/clock.ts';
-import { ResourceClient } from '../chaos/resource/client.ts';
-import { spawnResource } from '../chaos/resource/process.ts';
+import { ResourceClient } from '../resource/client.ts';
+import { spawnResource } from '../resource/process.ts';
 
 function secondsArg(): number {
   const i = process.argv.indexOf('--seconds');

@@ -1,12 +1,12 @@
-// Entry point of the resource process (chaos/resource/process.ts spawns it). Prints one JSON line
+// Entry point of the resource process (resource/process.ts spawns it). Prints one JSON line
 // {"port":N,"pid":P} on stdout once it listens; SIGTERM closes it cleanly (exit 0).
-//   node --import tsx cli/resource.ts --audit PATH [--port 0] [--fencing] [--fsync] [--exit-with-parent]
+//   node --import tsx resource/main.ts --audit PATH [--port 0] [--fencing] [--fsync] [--exit-with-parent]
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
-import { startResource, type Resource } from '../chaos/resource/server.ts';
+import { startResource, type Resource } from './server.ts';
 
-const USAGE = 'usage: node --import tsx cli/resource.ts --audit PATH [--port N] [--fencing] [--fsync] [--exit-with-parent]';
+const USAGE = 'usage: node --import tsx resource/main.ts --audit PATH [--port N] [--fencing] [--fsync] [--exit-with-parent]';
 const log = logger('resource');
 
 interface Args {

@@ -2,7 +2,7 @@
 // with a toxiproxy-node-client pointed at it, and socket readers whose every wait has a deadline.
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { startToxiproxyCompat, type ToxiproxyCompatServer } from '../../../clusters/toxiproxy-compat/server.ts';
+import { startToxiproxyCompat, type ToxiproxyCompatServer } from '../server.ts';
 
 export const LOCALHOST = '127.0.0.1';
 

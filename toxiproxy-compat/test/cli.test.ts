@@ -1,4 +1,4 @@
-// The real process entry, cli/toxiproxy-compat.ts, run as a child process: it takes
+// The real process entry, toxiproxy-compat/main.ts, run as a child process: it takes
 // toxiproxy-server's single-dash flags, serves /version, logs events to stderr, exits 0 on SIGTERM
 // and 254 on a bad flag.
 import { test, describe } from 'node:test';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { withDeadline } from './helpers.ts';
 
-const entry = fileURLToPath(new URL('../../../cli/toxiproxy-compat.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../main.ts', import.meta.url));
 // tsx compiles on start; two busy cores can make that slow.
 const START_DEADLINE_MS = 30_000;
 

@@ -1,5 +1,5 @@
 // Starts one Toxiproxy-compatible server (HTTP API plus the proxies it manages) in this process.
-// The process entry (cli/toxiproxy-compat.ts) and the tests both go through here.
+// The process entry (toxiproxy-compat/main.ts) and the tests both go through here.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api.ts';

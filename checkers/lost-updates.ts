@@ -2,7 +2,7 @@
 // (read v, write v+1). If mutual exclusion held, the resource's final value per key lies between
 // the acknowledged increments and the acknowledged-or-uncertain ones. The audit log also shows
 // directly where a write did not build on the previous accepted write.
-import type { AuditEntry } from '../../core/history.ts';
+import type { AuditEntry } from '../core/history.ts';
 import type { CheckInput } from './input.ts';
 import type { CheckerResult, Verdict } from './verdict.ts';
 

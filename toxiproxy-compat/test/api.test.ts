@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ToxiproxyError, type ICreateToxicBody, type ToxicType } from 'toxiproxy-node-client';
-import { reportedListen, splitHostPort } from '../../../clusters/toxiproxy-compat/address.ts';
+import { reportedListen, splitHostPort } from '../address.ts';
 import { Fixture, LOCALHOST, portOf, tryConnect, type Upstream } from './helpers.ts';
 
 async function rejectsWithStatus(promise: Promise<unknown>, status: number): Promise<void> {

@@ -2,10 +2,10 @@
 // (`lockbench check`) — so both paths give the same verdict, and renders a short summary.
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAuditEntry, isOp } from '../../core/history.ts';
-import type { AuditEntry, Op } from '../../core/history.ts';
-import { errorMessage } from '../../core/errors.ts';
-import { readJsonlFile } from '../../core/jsonl.ts';
+import { isAuditEntry, isOp } from '../core/history.ts';
+import type { AuditEntry, Op } from '../core/history.ts';
+import { errorMessage } from '../core/errors.ts';
+import { readJsonlFile } from '../core/jsonl.ts';
 import { checkAvailability } from './availability.ts';
 import type { AvailabilityResult } from './availability.ts';
 import type { FaultWindow } from './fault-windows.ts';

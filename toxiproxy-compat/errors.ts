@@ -1,6 +1,6 @@
 // Typed errors of the compat server's API. Each carries the HTTP status the real Toxiproxy answers
 // with, so the HTTP layer can turn any thrown ToxiproxyApiError into its Go-shaped error body.
-import { HarnessError } from '../../core/errors.ts';
+import { HarnessError } from '../core/errors.ts';
 import type { ProxyInstance } from './proxy.ts';
 
 export class ToxiproxyApiError extends HarnessError {

@@ -2,8 +2,8 @@
 // what is there so values and fencing tokens carry on, instead of silently restarting from 0 and
 // making every later write look like a lost update.
 import { existsSync, readFileSync, truncateSync } from 'node:fs';
-import type { AuditEntry } from '../../core/history.ts';
-import { JsonlWriter } from '../../core/jsonl.ts';
+import type { AuditEntry } from '../core/history.ts';
+import { JsonlWriter } from '../core/jsonl.ts';
 import { ResourceState } from './state.ts';
 
 export interface OpenedAudit {

@@ -18,7 +18,7 @@ import type { CheckInput } from './input.ts';
 import { historyHolds } from './intervals.ts';
 import type { EntersOf } from './intervals.ts';
 import { resourceView } from './resource-view.ts';
-import type { AuditEntry } from '../../core/history.ts';
+import type { AuditEntry } from '../core/history.ts';
 import type { Hold, HoldView } from './intervals.ts';
 import { mergeVerdicts } from './verdict.ts';
 import type { CheckerResult, Verdict } from './verdict.ts';

@@ -1,7 +1,7 @@
 // Fault windows: when each fault was in force, from the nemesis ops in the history. Overlaps are
 // reported with the faults active at the time, and availability is split inside/outside faults,
 // so both need "which faults intersect [from, to]" — cheaply, for up to a million ops.
-import type { Op } from '../../core/history.ts';
+import type { Op } from '../core/history.ts';
 
 /** One fault from its start to its heal, on the host monotonic clock. */
 export interface FaultWindow {

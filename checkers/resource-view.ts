@@ -11,7 +11,7 @@
 //   - A read or write by a client that is not inside a key, while another client is, is an
 //     overlap too: the access is a point, paired with each client inside at that moment.
 // Everything here is definite: the resource recorded what happened, no outcome is unknown.
-import type { AuditEntry } from '../../core/history.ts';
+import type { AuditEntry } from '../core/history.ts';
 import type { Hold, HoldEnd } from './intervals.ts';
 import type { OpPair } from './pairs.ts';
 
