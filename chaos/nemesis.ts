@@ -7,8 +7,7 @@ import { errorMessage } from '../core/errors.ts';
 import type { HistoryRecorder } from '../core/history-recorder.ts';
 import { logger } from '../core/log.ts';
 import type { AppliedFault, FaultContext } from './faults/fault.ts';
-import { faultMechanisms } from './faults/registry.ts';
-import type { FaultStep } from './schedule.ts';
+import { faultModule, type FaultStep } from './faults/registry.ts';
 
 const log = logger('nemesis');
 const HOLDER_WAIT_MS = 15_000;
@@ -67,7 +66,7 @@ export class Nemesis {
     return this.serial.run(async () => {
       const op = this.history.invoke('nemesis', `start-${step.kind}`, { value: { id: step.id } });
       try {
-        const fault = await faultMechanisms[step.kind](step, this.ctx);
+        const fault = await faultModule(step.kind).apply(step, this.ctx);
         this.history.complete(op, 'ok', { value: { id: step.id, ...fault.targets } });
         this.active.set(step.id, fault);
         this.applied.push({

@@ -19,7 +19,8 @@ import { readJsonlFile } from '../core/jsonl.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { Nemesis, type AppliedRecord } from './nemesis.ts';
-import { leaseLifetimeMs, type ChaosOptions } from './options.ts';
+import { leaseLifetimeMs } from '../locks/spec.ts';
+import type { ChaosOptions } from './options.ts';
 import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
 import { recoveryFromHistory, type RecoveryFigures } from './recovery.ts';
 import { planSchedule, type FaultStep } from './schedule.ts';
@@ -92,10 +93,8 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   const control = await ClusterControl.attach(docker, config.name);
   await control.healAll();
   const plan = planCluster(config);
-  const nodes = {
-    redis: plan.nodes.filter((n) => n.system === 'redis').map((n) => n.name),
-    zookeeper: plan.nodes.filter((n) => n.system === 'zookeeper').map((n) => n.name),
-  };
+  const nodes: Record<string, string[]> = {};
+  for (const n of plan.nodes) (nodes[n.system] ??= []).push(n.name);
   const schedule = planSchedule(o, nodes);
   const run = r.runDir ?? openRunDir(newRunId(`chaos-${o.lock}-${o.fault}`));
   const keys = Array.from({ length: o.keys }, (_, i) => `key-${i}`);
@@ -183,11 +182,11 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   }
   try {
     if (aborted === null) {
-      await phase('recovery', () => sleep(leaseLifetimeMs(o) + ELECTION_MS, signal));
+      await phase('recovery', () => sleep(leaseLifetimeMs(o.lockModel, o) + ELECTION_MS, signal));
     }
-    counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o) + 30_000));
+    counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o.lockModel, o) + 30_000));
     if (aborted === null) {
-      liveness = await phase('liveness', () => workers.liveness(Math.max(10_000, 3 * leaseLifetimeMs(o))));
+      liveness = await phase('liveness', () => workers.liveness(Math.max(10_000, 3 * leaseLifetimeMs(o.lockModel, o))));
     }
   } catch (err) {
     aborted ??= signal.aborted ? 'interrupted' : errorMessage(err);

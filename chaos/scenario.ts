@@ -4,7 +4,7 @@
 // scenario of a lock × fault is the one chaos/options.ts resolves when no flag is given, so a
 // delayed-restart or fencing run is never counted as a plain crash or client-pause trial.
 import { basename } from 'node:path';
-import { resolveChaosOptions, type ChaosOptions } from './options.ts';
+import { resolveChaosOptions, storedLockModel, type ChaosOptions } from './options.ts';
 
 /** The options that change what a run can show, in the order labels name them. */
 export const OUTCOME_OPTIONS = [
@@ -44,7 +44,8 @@ function defaultsFor(lock: string, fault: string, modulePath: string | undefined
   const ttl = typeof ttlMs === 'number' ? { ttlMs } : {};
   for (const f of [{ lock, fault, ...(modulePath === undefined ? {} : { modulePath }), ...ttl }, { lock: 'redis', fault: 'none', ...ttl }]) {
     try {
-      return resolveChaosOptions({ ...f, seed: 0 });
+      // A module's own declaration is not at hand here; its defaults are the generic ones.
+      return resolveChaosOptions({ ...f, seed: 0, lockModel: storedLockModel(f) });
     } catch {
       // Try the generic defaults next.
     }

@@ -5,6 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
+// What this lock runs on (see README.md, "Testing your own lock client"): lockbench's faults then
+// strike redis-1, the one node it uses, and its grants expire after the TTL.
+export const system = 'redis';
+export const lease = 'ttl';
+export const nodes = 'first';
+export const family = 'single';
+
 interface Endpoint { host: string; port: number }
 interface Ctx { clientId: number; redis: Endpoint[]; zookeeper: Endpoint[] }
 

@@ -41,6 +41,7 @@ import {
   type LockClientContext,
   type ReleaseOutcome,
 } from './lock-client.ts';
+import type { LockSpec } from './spec.ts';
 
 export const NODE_REDLOCK_VERSION = '5.0.0-beta.2';
 const never = new AbortController().signal;
@@ -132,3 +133,12 @@ export class NodeRedlock extends RedisConnections implements LockClient {
 }
 
 export const createNodeRedlock = (ctx: LockClientContext): Promise<LockClient> => NodeRedlock.create(ctx);
+
+// The same protocol as redlock, as the npm package does it.
+export const nodeRedlockSpec: LockSpec = {
+  name: 'node-redlock',
+  model: { system: 'redis', lease: 'ttl', family: 'fan-out', nodes: 'all', partitionSide: 'client', fencingTokens: false },
+  floor: { roundTrips: 2, writes: 0, over: 'quorum', handoff: { roundTrips: 1, writes: 0 } },
+  colour: '#b279a2',
+  create: createNodeRedlock,
+};

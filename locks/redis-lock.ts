@@ -35,6 +35,7 @@ import {
   type LockClientContext,
   type ReleaseOutcome,
 } from './lock-client.ts';
+import type { LockSpec } from './spec.ts';
 import { errorMessage } from '../core/errors.ts';
 
 const never = new AbortController().signal;
@@ -112,3 +113,12 @@ export class RedisLock extends RedisConnections implements LockClient {
 }
 
 export const createRedisLock = (ctx: LockClientContext): Promise<LockClient> => RedisLock.create(ctx);
+
+// SET NX PX, then compare-and-delete: two round trips to redis-1; the next waiter can be granted one round trip after a release.
+export const redisLockSpec: LockSpec = {
+  name: 'redis',
+  model: { system: 'redis', lease: 'ttl', family: 'single', nodes: 'first', partitionSide: 'client', fencingTokens: true },
+  floor: { roundTrips: 2, writes: 0, over: 'one-node', handoff: { roundTrips: 1, writes: 0 } },
+  colour: '#e45756',
+  create: createRedisLock,
+};

@@ -29,6 +29,7 @@ import {
   type LockClientContext,
   type ReleaseOutcome,
 } from './lock-client.ts';
+import type { LockSpec } from './spec.ts';
 
 const never = new AbortController().signal;
 
@@ -132,3 +133,11 @@ export class Redlock extends RedisConnections implements LockClient {
 
 export const createRedlock = (ctx: LockClientContext): Promise<LockClient> => Redlock.create(ctx);
 
+// Two fan-out rounds to every master, done when the fastest majority answered.
+export const redlockSpec: LockSpec = {
+  name: 'redlock',
+  model: { system: 'redis', lease: 'ttl', family: 'fan-out', nodes: 'all', partitionSide: 'client', fencingTokens: false },
+  floor: { roundTrips: 2, writes: 0, over: 'quorum', handoff: { roundTrips: 1, writes: 0 } },
+  colour: '#f58518',
+  create: createRedlock,
+};

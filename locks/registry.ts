@@ -1,21 +1,27 @@
-// Lock implementations under test, keyed by their CLI names (--lock). Adding one is one new file
-// plus one line here. `--lock-module PATH` loads a user's own client instead (user-module.ts).
+// Lock implementations under test, keyed by their CLI names (--lock). Adding one is its own file
+// (a client and its LockSpec) plus one line here. `--lock-module PATH` loads a user's own client
+// instead, with the descriptor its module exports (user-module.ts).
 import type { LockClientFactory } from './lock-client.ts';
-import { createNodeRedlock } from './node-redlock.ts';
-import { createRedisLock } from './redis-lock.ts';
-import { createRedlock } from './redlock.ts';
-import { createZookeeperLock } from './zookeeper-lock.ts';
+import { nodeRedlockSpec } from './node-redlock.ts';
+import { redisLockSpec } from './redis-lock.ts';
+import { redlockSpec } from './redlock.ts';
+import type { LockSpec } from './spec.ts';
+import { zookeeperLockSpec } from './zookeeper-lock.ts';
 
-export const lockClients = {
-  redis: createRedisLock,
-  redlock: createRedlock,
-  'node-redlock': createNodeRedlock,
-  zookeeper: createZookeeperLock,
-} satisfies Record<string, LockClientFactory>;
+// Keys are the specs' own names (a unit test checks they agree).
+export const lockSpecs = {
+  redis: redisLockSpec,
+  redlock: redlockSpec,
+  'node-redlock': nodeRedlockSpec,
+  zookeeper: zookeeperLockSpec,
+} satisfies Record<string, LockSpec>;
 
-export type LockName = keyof typeof lockClients;
-export const lockNames = Object.keys(lockClients) as LockName[];
+export type LockName = keyof typeof lockSpecs;
+export const lockNames = Object.keys(lockSpecs) as LockName[];
+
+/** Client factories by name (the worker processes make their clients with these). */
+export const lockClients = Object.fromEntries(lockNames.map((n) => [n, lockSpecs[n].create])) as Readonly<Record<LockName, LockClientFactory>>;
 
 export function isLockName(name: string): name is LockName {
-  return Object.hasOwn(lockClients, name);
+  return Object.hasOwn(lockSpecs, name);
 }

@@ -27,6 +27,7 @@ import {
   type LockClientContext,
   type ReleaseOutcome,
 } from './lock-client.ts';
+import type { LockSpec } from './spec.ts';
 
 const ROOT = '/lockbench/locks';
 const ZNONODE = -101;
@@ -266,3 +267,12 @@ export class ZookeeperLock implements LockClient {
 }
 
 export const createZookeeperLock = (ctx: LockClientContext): Promise<LockClient> => ZookeeperLock.create(ctx);
+
+// create + (list) + delete: two quorum writes and a read; a waiter is granted one delete and one list after a release.
+export const zookeeperLockSpec: LockSpec = {
+  name: 'zookeeper',
+  model: { system: 'zookeeper', lease: 'session', family: 'consensus', nodes: 'all', partitionSide: 'server', fencingTokens: true },
+  floor: { roundTrips: 1, writes: 2, over: 'one-node', handoff: { roundTrips: 1, writes: 1 } },
+  colour: '#4c78a8',
+  create: createZookeeperLock,
+};

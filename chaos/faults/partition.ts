@@ -1,44 +1,78 @@
 // partition: client side, by cutting a client's own Toxiproxy links to some nodes (its listener
 // closes and open connections drop; connects are refused); server side, by iptables DROP rules
-// inside ZooKeeper nodes between groups (Jepsen's grudges). Each cut is verified by the primitive.
+// inside the nodes between groups (Jepsen's grudges), for locks on a replicated system. Each cut
+// is verified by the primitive.
 import { zkMode } from '../../clusters/probes.ts';
 import { HarnessError } from '../../core/errors.ts';
-import type { AppliedFault, FaultContext, FaultMechanism } from './fault.ts';
-import { slotOf } from './fault.ts';
+import { bridgeNodes, clientCuts, serverGroups, type ClientCut } from '../shapes.ts';
+import type { AppliedFault, FaultContext, FaultModule, StepBase } from './fault.ts';
+import { pick, slotOf } from './fault.ts';
 
-async function leader(ctx: FaultContext): Promise<string> {
-  const zk = ctx.control.plan.nodes.filter((n) => n.system === 'zookeeper');
-  for (const n of zk) if ((await zkMode('127.0.0.1', n.directPort)) === 'leader') return n.name;
-  throw new HarnessError('FAULT_NOT_EFFECTIVE', 'isolate-leader: no ZooKeeper node reports itself leader');
+export const clientPartitionShapes = ['one', 'minority', 'majority', 'majorities-ring', 'bridge'] as const;
+export const serverPartitionShapes = ['isolate-one', 'isolate-leader', 'halves'] as const;
+export type PartitionShape = (typeof clientPartitionShapes)[number] | (typeof serverPartitionShapes)[number];
+export const partitionShapes: readonly PartitionShape[] = [...clientPartitionShapes, ...serverPartitionShapes];
+
+export interface PartitionOptions {
+  readonly partitionShape: PartitionShape | 'auto';
 }
 
-export const partition: FaultMechanism = async (step, ctx) => {
-  const { control } = ctx;
-  if (step.cuts) {
-    const links = step.cuts.flatMap((c) => c.nodes.map((node) => ({ slot: slotOf(ctx, c.client), node })));
-    const done: typeof links = [];
-    try {
-      for (const l of links) {
-        await control.disableLink(l.slot, l.node);
-        done.push(l);
-      }
-    } catch (err) {
-      for (const l of done) await control.enableLink(l.slot, l.node).catch(() => undefined);
-      throw err;
-    }
-    const applied: AppliedFault = {
-      targets: { shape: step.shape, cuts: step.cuts },
-      heal: async () => {
-        for (const l of links) await control.enableLink(l.slot, l.node);
-      },
-    };
-    return applied;
+export interface PartitionStep extends StepBase {
+  readonly kind: 'partition';
+  readonly shape: PartitionShape;
+  /** Client side: per client, the nodes it loses. */
+  readonly cuts?: readonly ClientCut[];
+  /** Server side: groups that cannot reach each other (isolate-leader is resolved at run time). */
+  readonly groups?: readonly (readonly string[])[];
+}
+
+const PARTITION_MS = 6000;
+const GAP_MS = 3000;
+
+/** The background partition of Kleppmann's construction: two majorities that share one node. */
+export function constructionBridge(nodes: readonly string[], clients: number, durationMs: number, random: () => number): PartitionStep {
+  return { kind: 'partition', id: 0, atMs: 0, durationMs, shape: 'bridge', cuts: clientCuts('bridge', nodes, clients, random), construction: true };
+}
+
+/** The node both sides of a bridge partition reach. */
+export const sharedNodes = bridgeNodes;
+
+async function leader(ctx: FaultContext, nodes: readonly string[]): Promise<string> {
+  for (const name of nodes) {
+    const n = ctx.control.plan.nodes.find((x) => x.name === name);
+    if (n && (await zkMode('127.0.0.1', n.directPort)) === 'leader') return name;
   }
-  const zkNodes = control.plan.nodes.filter((n) => n.system === 'zookeeper').map((n) => n.name);
+  throw new HarnessError('FAULT_NOT_EFFECTIVE', `isolate-leader: none of ${nodes.join(', ')} reports itself leader`);
+}
+
+async function cutLinks(step: PartitionStep, cuts: readonly ClientCut[], ctx: FaultContext): Promise<AppliedFault> {
+  const { control } = ctx;
+  const links = cuts.flatMap((c) => c.nodes.map((node) => ({ slot: slotOf(ctx, c.client), node })));
+  const done: typeof links = [];
+  try {
+    for (const l of links) {
+      await control.disableLink(l.slot, l.node);
+      done.push(l);
+    }
+  } catch (err) {
+    for (const l of done) await control.enableLink(l.slot, l.node).catch(() => undefined);
+    throw err;
+  }
+  return {
+    targets: { shape: step.shape, cuts },
+    heal: async () => {
+      for (const l of links) await control.enableLink(l.slot, l.node);
+    },
+  };
+}
+
+async function isolateGroups(step: PartitionStep, ctx: FaultContext): Promise<AppliedFault> {
+  const { control } = ctx;
+  const systemNodes = control.plan.nodes.filter((n) => n.system === ctx.options.lockModel.system).map((n) => n.name);
   let groups = step.groups?.map((g) => [...g]);
   if (step.shape === 'isolate-leader') {
-    const l = await leader(ctx);
-    groups = [[l], zkNodes.filter((n) => n !== l)];
+    const l = await leader(ctx, systemNodes);
+    groups = [[l], systemNodes.filter((n) => n !== l)];
   }
   if (!groups) throw new HarnessError('INTERNAL', `partition step ${step.id} has neither cuts nor groups`);
   const isolated: string[] = [];
@@ -63,4 +97,40 @@ export const partition: FaultMechanism = async (step, ctx) => {
       for (const n of isolated) await control.heal(n);
     },
   };
+}
+
+export const partition: FaultModule<PartitionOptions, PartitionStep> = {
+  name: 'partition',
+  describe: 'cut clients off from nodes (Toxiproxy), or nodes of a replicated system from each other (iptables)',
+  inMix: true,
+  flags: {
+    partitionShape: {
+      flag: 'partition-shape',
+      type: 'string',
+      describe: `partition shape: auto, ${partitionShapes.join(', ')}`,
+      default: () => 'auto',
+      check: (v) => (v === 'auto' || partitionShapes.includes(v) ? undefined : `--partition-shape must be auto or one of ${partitionShapes.join(', ')}, got '${v}'`),
+    },
+  },
+  validate: (o) => {
+    const server = (serverPartitionShapes as readonly string[]).includes(o.partitionShape);
+    if (o.fault === 'partition' && server && o.lockModel.partitionSide !== 'server') {
+      return `--partition-shape ${o.partitionShape} partitions the nodes of a replicated system from each other; ${o.lock} runs on ${o.lockModel.system}, whose nodes do not talk to each other (use a client-side shape: ${clientPartitionShapes.join(', ')})`;
+    }
+    return undefined;
+  },
+  step: ({ o, id, atMs, systemNodes, random }) => {
+    const server = o.lockModel.partitionSide === 'server';
+    // A lock on one node has no ring of overlapping majorities to cut.
+    const clientShapes = clientPartitionShapes.filter((s) => o.lockModel.nodes !== 'first' || s !== 'majorities-ring');
+    const shape: PartitionShape = o.partitionShape !== 'auto' ? o.partitionShape : server ? pick(serverPartitionShapes, random) : pick(clientShapes, random);
+    if (shape === 'isolate-leader') return { kind: 'partition', id, atMs, durationMs: PARTITION_MS, shape };
+    if (shape === 'isolate-one' || shape === 'halves') return { kind: 'partition', id, atMs, durationMs: PARTITION_MS, shape, groups: serverGroups(shape, systemNodes, random) };
+    // Client cuts range over all of the system's nodes, so a single-node lock loses its node in some draws and not in others.
+    return { kind: 'partition', id, atMs, durationMs: PARTITION_MS, shape, cuts: clientCuts(shape, systemNodes, o.clients, random) };
+  },
+  spacingMs: (_o, step) => step.durationMs + GAP_MS,
+  apply: (step, ctx) => (step.cuts ? cutLinks(step, step.cuts, ctx) : isolateGroups(step, ctx)),
+  expect: (o) =>
+    o.lockModel.family === 'consensus' ? { overlap: false, why: 'a minority of a consensus ensemble cannot grant; sessions of clients cut off expire before anyone else is granted' } : undefined,
 };

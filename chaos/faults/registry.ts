@@ -1,15 +1,45 @@
-// Fault mechanisms keyed by the schedule's step kinds (the --fault names).
-import type { StepKind } from '../schedule.ts';
-import { clientPause, latency } from './client-faults.ts';
-import type { FaultMechanism } from './fault.ts';
-import { clockSkew, crash, pause } from './node-faults.ts';
+// Faults keyed by their CLI names (--fault). Adding one is its own file plus one line here: the
+// chaos flags, --help, the `mix` pool, the matrix and the options type all come from this map.
+import { clientPause } from './client-pause.ts';
+import { clockSkew } from './clock-skew.ts';
+import { crash } from './crash.ts';
+import type { FaultModule, FlagDef, StepBase } from './fault.ts';
+import { latency } from './latency.ts';
 import { partition } from './partition.ts';
+import { pause } from './pause.ts';
 
-export const faultMechanisms = {
+export const faultModules = {
   partition,
   crash,
   'clock-skew': clockSkew,
   pause,
   'client-pause': clientPause,
   latency,
-} satisfies Record<StepKind, FaultMechanism>;
+} as const;
+
+type Modules = (typeof faultModules)[keyof typeof faultModules];
+type OptionsOf<M> = M extends FaultModule<infer O, infer _S> ? O : never;
+type StepOf<M> = M extends FaultModule<infer _O, infer S> ? S : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** Every fault's own options, together. */
+export type FaultOptions = UnionToIntersection<OptionsOf<Modules>>;
+/** One scheduled step of any fault, discriminated by `kind`. */
+export type FaultStep = StepOf<Modules>;
+export type StepKind = keyof typeof faultModules;
+
+export const stepKinds = Object.keys(faultModules) as StepKind[];
+
+/** The modules as one type, for the code that treats every fault alike. */
+export function faultModule(kind: StepKind): FaultModule<object, StepBase> {
+  return faultModules[kind] as unknown as FaultModule<object, StepBase>;
+}
+
+/** Every fault flag once (pause and client-pause share --pause-multiple), by option key. */
+export function faultFlags(): Map<string, FlagDef<unknown>> {
+  const out = new Map<string, FlagDef<unknown>>();
+  for (const kind of stepKinds) {
+    for (const [key, def] of Object.entries(faultModule(kind).flags as Record<string, FlagDef<unknown>>)) if (!out.has(key)) out.set(key, def);
+  }
+  return out;
+}

@@ -4,14 +4,18 @@
 // 1 invalid, 2 unknown (trials and sweeps: 1 if any trial was invalid, else 2 if any was unknown;
 // the matrix: 0 when every scenario ran, unless --fail-on-violation), 254 usage error, 255 harness
 // crash. Every flag is validated before anything starts.
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { runMatrix } from '../../chaos/matrix.ts';
-import { faultKinds, partitionShapes, resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
+import { faultModule, faultFlags, stepKinds } from '../../chaos/faults/registry.ts';
+import { faultKinds, resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
+import { mixPool } from '../../chaos/schedule.ts';
 import { runChaos } from '../../chaos/runner.ts';
 import { parseSweep, runSweep, sweepParamNames, sweepPoints } from '../../chaos/sweep.ts';
 import { parseTrials, rateText, runTrials, trialsExitCode } from '../../chaos/trials.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
-import { lockNames } from '../../locks/registry.ts';
+import { lockNames, lockSpecs } from '../../locks/registry.ts';
+import type { LockModel } from '../../locks/spec.ts';
+import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { reportQuietly } from '../report-hook.ts';
 import { environmentOptions, type EnvironmentArgs } from '../options.ts';
@@ -30,15 +34,6 @@ interface ChaosArgs extends EnvironmentArgs {
   readonly seed: number | undefined;
   readonly fencing: boolean;
   readonly 'check-lease': boolean;
-  readonly 'partition-shape': string | undefined;
-  readonly persistence: string | undefined;
-  readonly 'restart-delay': number | undefined;
-  readonly skew: number | undefined;
-  readonly 'skew-mode': string | undefined;
-  readonly 'pause-multiple': number | undefined;
-  readonly latency: number | undefined;
-  readonly jitter: number | undefined;
-  readonly construction: boolean;
   readonly 'session-timeout': number | undefined;
   readonly matrix: boolean;
   readonly locks: string | undefined;
@@ -47,16 +42,21 @@ interface ChaosArgs extends EnvironmentArgs {
   readonly trials: number | undefined;
   readonly sweep: string | undefined;
   readonly json: boolean;
+  /** Each fault's own flags (faults/<fault>.ts), by flag name. */
+  readonly [faultFlag: string]: unknown;
 }
 
 const verdictExit = { valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown } as const;
 
-function flags(a: ChaosArgs, lock: string, fault: string): ChaosFlags {
+function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel): ChaosFlags {
   const opt = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+  const faultValues: Record<string, unknown> = {};
+  for (const [key, def] of faultFlags()) if (a[def.flag] !== undefined) faultValues[key] = a[def.flag];
   return {
     lock,
     fault,
     ...opt('modulePath', a['lock-module']),
+    ...opt('lockModel', lockModel),
     ...opt('durationMs', a.duration === undefined ? undefined : a.duration * 1000),
     ...opt('warmupMs', a.warmup === undefined ? undefined : a.warmup * 1000),
     ...opt('clients', a.clients),
@@ -67,18 +67,22 @@ function flags(a: ChaosArgs, lock: string, fault: string): ChaosFlags {
     ...opt('seed', a.seed),
     fencing: a.fencing,
     checkLease: a['check-lease'],
-    ...opt('partitionShape', a['partition-shape'] as ChaosFlags['partitionShape']),
-    ...opt('persistence', a.persistence as ChaosFlags['persistence']),
-    ...opt('restartDelayMs', a['restart-delay']),
-    ...opt('skewMs', a.skew),
-    ...opt('skewMode', a['skew-mode'] as ChaosFlags['skewMode']),
-    ...opt('pauseMultiple', a['pause-multiple']),
-    ...opt('latencyMs', a.latency),
-    ...opt('jitterMs', a.jitter),
-    construction: a.construction,
     ...opt('sessionTimeoutMs', a['session-timeout']),
+    ...faultValues,
   };
 }
+
+/** Every fault's flags, as its module declares them. */
+function withFaultFlags<T>(y: Argv<T>): Argv<T> {
+  let out = y;
+  for (const def of faultFlags().values()) out = out.option(def.flag, { type: def.type, describe: def.describe, ...(def.choices ? { choices: [...def.choices] } : {}) });
+  return out;
+}
+
+const faultHelp = (): string => `fault: none, ${stepKinds.map((k) => `${k} (${faultModule(k).describe})`).join('; ')}; mix (a seeded mix of ${mixPool.join(', ')})`;
+
+/** The backing systems the registered locks run on: what a --lock-module may declare. */
+const systems = (): string[] => [...new Set(Object.values(lockSpecs).map((s) => s.model.system))];
 
 function list(value: string | undefined, all: readonly string[], flag: string): string[] {
   if (value === undefined || value === 'all') return [...all];
@@ -92,10 +96,10 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
   command: 'chaos',
   describe: 'run a lock under a fault and check the audit log for overlapping holders (or --matrix: every lock × fault)',
   builder: (y) =>
-    environmentOptions(y)
+    withFaultFlags(environmentOptions(y))
       .option('lock', { type: 'string', default: 'redis', describe: `lock under test: ${lockNames.join(', ')}` })
       .option('lock-module', { type: 'string', describe: 'your own lock client module (see README "Testing your own lock client"); replaces --lock' })
-      .option('fault', { type: 'string', default: 'partition', describe: `fault: ${faultKinds.join(', ')}` })
+      .option('fault', { type: 'string', default: 'partition', describe: faultHelp() })
       .option('duration', { type: 'number', describe: 'seconds of the fault phase (default 40; about a minute in all)' })
       .option('warmup', { type: 'number', describe: 'seconds without faults first (default 5)' })
       .option('clients', { type: 'number', describe: 'client worker processes (default 4)' })
@@ -106,15 +110,6 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('seed', { type: 'number', describe: 'seed for the fault schedule and client choices (default random, printed)' })
       .option('fencing', { type: 'boolean', default: false, describe: 'pass fencing tokens; the resource rejects stale ones' })
       .option('check-lease', { type: 'boolean', default: false, describe: 'clients check their lease (validity, session) before writing, as a careful client does' })
-      .option('partition-shape', { type: 'string', describe: `partition shape: auto, ${partitionShapes.join(', ')}` })
-      .option('persistence', { type: 'string', choices: ['none', 'everysec', 'always'], describe: 'Redis persistence for the run (default none)' })
-      .option('restart-delay', { type: 'number', describe: 'crash: ms before the node restarts (default 500; above the TTL = delayed restart)' })
-      .option('skew', { type: 'number', describe: 'clock-skew: ms the node clock jumps (default max(20000, 3×TTL))' })
-      .option('skew-mode', { type: 'string', choices: ['bump', 'strobe'], describe: 'clock-skew: one jump, or flipping back and forth' })
-      .option('pause-multiple', { type: 'number', describe: 'pause / client-pause length as a multiple of the TTL or session timeout (default 2)' })
-      .option('latency', { type: 'number', describe: 'latency: added round-trip ms (default 50)' })
-      .option('jitter', { type: 'number', describe: 'latency: ± ms (default 20)' })
-      .option('construction', { type: 'boolean', default: true, describe: 'Redlock crash/clock-skew: clients see overlapping majorities and the fault hits the shared master' })
       .option('session-timeout', { type: 'number', describe: 'ZooKeeper session timeout in ms (default 4000)' })
       .option('matrix', { type: 'boolean', default: false, describe: 'run every lock × fault scenario (bounded durations)' })
       .option('locks', { type: 'string', describe: 'matrix: comma-separated locks (default all)' })
@@ -125,11 +120,13 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print results as JSON on stdout' }),
   handler: async (a) => {
     const trials = parseTrials(a.trials);
+    // A lock module's declaration decides which nodes faults strike: read it before anything starts.
+    const moduleModel = a['lock-module'] === undefined ? undefined : await loadLockModel(a['lock-module'], systems());
     if (a.sweep !== undefined) {
       if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
       if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
       const spec = parseSweep(a.sweep);
-      const points = sweepPoints(flags(a, a.lock, a.fault), spec);
+      const points = sweepPoints(flags(a, a.lock, a.fault, moduleModel), spec);
       const signal = interruptSignal();
       const s = await runSweep(spec, points, trials, { signal, mayInstallDocker: a['install-docker'] });
       await reportQuietly(s.dir);
@@ -151,7 +148,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       return;
     }
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
-    const o = resolveChaosOptions(flags(a, a.lock, a.fault));
+    const o = resolveChaosOptions(flags(a, a.lock, a.fault, moduleModel));
     if (trials > 1) {
       const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'] });
       await reportQuietly(t.dir);

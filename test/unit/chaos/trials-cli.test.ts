@@ -27,7 +27,7 @@ test('bad --trials and --sweep values are usage errors (254) that start nothing'
   const results = mkdtempSync(join(tmpdir(), 'lockbench-trials-cli-'));
   try {
     const env = { LOCKBENCH_RESULTS: results, DOCKER_HOST: 'unix:///nonexistent/lockbench-test.sock', LOCKBENCH_QUIET: '1' };
-    const runs = await Promise.all(cases.map(([args]) => runCli(['chaos', '--lock', 'redis', '--no-install-docker', ...args], { env, timeoutMs: 60_000 })));
+    const runs = await Promise.all(cases.map(([args]) => runCli(['chaos', '--lock', 'redis', '--no-install-docker', ...args], { env, timeoutMs: 180_000 })));
     for (const [i, r] of runs.entries()) {
       const [args, message] = cases[i] ?? [[], /./];
       assert.equal(r.code, 254, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);

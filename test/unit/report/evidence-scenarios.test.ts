@@ -37,7 +37,8 @@ describe('scenario identity', () => {
 
   test('options a stored run does not record count as their defaults; a lock module is never the default', () => {
     assert.ok(scenarioOf({ lock: 'redis', fault: 'crash', ttlMs: 8000 }).isDefault);
-    const m = scenarioOf(resolveChaosOptions({ lock: 'redis', fault: 'none', modulePath: 'examples/lock-module-redis.ts' }));
+    const lockModel = { system: 'redis', lease: 'ttl', family: 'single', nodes: 'first', partitionSide: 'client', fencingTokens: false } as const;
+    const m = scenarioOf(resolveChaosOptions({ lock: 'redis', fault: 'none', modulePath: 'examples/lock-module-redis.ts', lockModel }));
     assert.equal(m.isDefault, false);
     assert.equal(m.label, 'module lock-module-redis.ts');
   });

@@ -1,0 +1,65 @@
+// What every part of lockbench needs to know about a lock besides its client: the backing system
+// it runs on, how its grant lives and dies, which nodes node faults should strike, its floor
+// formula, its colour, and its family (what the literature expects of it). The chaos schedule,
+// the expectations, the bench floor and the charts ask this descriptor; nothing outside locks/
+// branches on a lock's name. `LockModel` is plain data (it is written into manifest.json);
+// `LockSpec` adds the client factory.
+import type { LockClientFactory } from './lock-client.ts';
+
+/** ttl: the grant expires on the server after a TTL; session: it lasts as long as the client's session. */
+export type LeaseKind = 'ttl' | 'session';
+
+/**
+ * What the literature says about a lock's design, for expectations:
+ *   single    one node decides (single Redis): a crash or clock jump there loses the grant;
+ *   fan-out   a majority of independent nodes decides (Redlock): survives a minority, but not a
+ *             restarted or skewed node that a holder's majority shares;
+ *   consensus a replicated log decides (ZooKeeper): safe under crashes, partitions and clock
+ *             jumps; still not under a client paused past its lease;
+ *   unknown   a user's own lock module that did not say: no expectation is claimed.
+ */
+export type LockFamily = 'single' | 'fan-out' | 'consensus' | 'unknown';
+export const lockFamilies: readonly LockFamily[] = ['single', 'fan-out', 'consensus', 'unknown'];
+
+export interface LockModel {
+  /** The backing system (a registered driver: clusters/systems). */
+  readonly system: string;
+  readonly lease: LeaseKind;
+  readonly family: LockFamily;
+  /** Which of the system's nodes the lock uses, so node faults strike those: all, or only the first. */
+  readonly nodes: 'all' | 'first';
+  /**
+   * Partitions that cut what this lock depends on: `client` cuts client links (Toxiproxy), `server`
+   * partitions the nodes from each other (iptables), which only a replicated system has.
+   */
+  readonly partitionSide: 'client' | 'server';
+  /** Whether grants carry a fencing token. */
+  readonly fencingTokens: boolean;
+}
+
+/**
+ * A lock's floor: per cycle, `roundTrips` round trips and `writes` durable (quorum) writes, with
+ * each round trip to one node, or to all nodes at once and done at the quorum's (fan-out). The
+ * handoff (the least time from one grant of a key to the next) counts the same way.
+ */
+export interface FloorFormula {
+  readonly roundTrips: number;
+  readonly writes: number;
+  readonly over: 'one-node' | 'quorum';
+  readonly handoff: { readonly roundTrips: number; readonly writes: number };
+}
+
+export interface LockSpec {
+  /** The CLI name (--lock). */
+  readonly name: string;
+  readonly model: LockModel;
+  readonly floor: FloorFormula;
+  /** Chart colour (hex). */
+  readonly colour: string;
+  readonly create: LockClientFactory;
+}
+
+/** The time a grant lasts without renewal: the TTL, or the session timeout. */
+export function leaseLifetimeMs(model: Pick<LockModel, 'lease'>, o: { readonly ttlMs: number; readonly sessionTimeoutMs: number }): number {
+  return model.lease === 'session' ? o.sessionTimeoutMs : o.ttlMs;
+}
