@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { BenchResult, CaseResult } from '../bench/results.ts';
 import { prepareInput } from '../checkers/input.ts';
 import { historyHolds } from '../checkers/intervals.ts';
-import { faultKinds } from '../chaos/options.ts';
+import { faultKinds, storedLockModel } from '../chaos/options.ts';
 import { agreement } from '../chaos/summary.ts';
 import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';
 import type { Op } from '../core/history.ts';
@@ -323,7 +323,7 @@ async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<R
     }
     const { delaysMs, pauses } = releaseDelaysMs(history);
     const o = s.result.options;
-    const lease = o.lock === 'zookeeper' ? `session timeout ${o.sessionTimeoutMs} ms` : `TTL ${o.ttlMs} ms`;
+    const lease = storedLockModel(o).lease === 'session' ? `session timeout ${o.sessionTimeoutMs} ms` : `TTL ${o.ttlMs} ms`;
     const text =
       pauses === 0
         ? 'no pause struck a holder'

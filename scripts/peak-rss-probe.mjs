@@ -1,5 +1,5 @@
 // Preloaded into every node process of a timed command (NODE_OPTIONS=--import=<this file>) by
-// bench/checker-speed.ts: at exit, the process appends its own peak RSS to the file named by
+// tools/checker-speed.ts: at exit, the process appends its own peak RSS to the file named by
 // LOCKBENCH_RSS_PROBE_FILE, because node cannot read a child's resource usage from outside.
 import { appendFileSync } from 'node:fs';
 

@@ -5,11 +5,11 @@
 //   node --import tsx tools/proxy-overhead.ts [--json] [--round-trips N] [--bulk-mb N] [--in-process]
 import { spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { UsageError, WaitTimeoutError, errorMessage } from '../core/errors.ts';
+import { WaitTimeoutError } from '../core/errors.ts';
 import { startToxiproxyCompat } from '../toxiproxy-compat/server.ts';
+import { runTool } from './args.ts';
 
 const HOST = '127.0.0.1';
 const HEADER_BYTES = 8;
@@ -323,37 +323,11 @@ export function formatTable(result: ProxyOverheadResult): string {
   ].join('\n');
 }
 
-function positiveInt(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} wants a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'boolean' },
-      'round-trips': { type: 'string' },
-      'bulk-mb': { type: 'string' },
-      'in-process': { type: 'boolean' },
-    },
-    strict: true,
-  });
+runTool('proxy-overhead', import.meta.url, { json: { type: 'boolean' }, 'round-trips': { type: 'string' }, 'bulk-mb': { type: 'string' }, 'in-process': { type: 'boolean' } }, async (a) => {
   const result = await runProxyOverheadBench({
-    roundTrips: positiveInt(values['round-trips'], '--round-trips', defaults.roundTrips),
-    bulkBytes: positiveInt(values['bulk-mb'], '--bulk-mb', defaults.bulkBytes / 1024 / 1024) * 1024 * 1024,
-    proxyMode: values['in-process'] === true ? 'in-process' : 'process',
+    roundTrips: a.number('round-trips', defaults.roundTrips, { min: 1, integer: true }),
+    bulkBytes: a.number('bulk-mb', defaults.bulkBytes / 1024 / 1024, { min: 1, integer: true }) * 1024 * 1024,
+    proxyMode: a.flag('in-process') ? 'in-process' : 'process',
   });
-  process.stdout.write(values.json === true ? `${JSON.stringify(result, null, 2)}\n` : `${formatTable(result)}\n`);
-}
-
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && import.meta.url === pathToFileURL(invokedPath).href) {
-  // Only cli/ exits the process; a failed run just sets the exit code.
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`proxy-overhead: ${errorMessage(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 254 : 1;
-  });
-}
+  process.stdout.write(a.flag('json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatTable(result)}\n`);
+});

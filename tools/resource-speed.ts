@@ -9,13 +9,8 @@ import { join } from 'node:path';
 import { monoMs } from '../core/clock.ts';
 import { ResourceClient } from '../resource/client.ts';
 import { spawnResource } from '../resource/process.ts';
+import { runTool } from './args.ts';
 
-function secondsArg(): number {
-  const i = process.argv.indexOf('--seconds');
-  const v = i >= 0 ? Number(process.argv[i + 1]) : 3;
-  if (!Number.isFinite(v) || v <= 0 || v > 600) throw new Error('--seconds takes a number from 0 to 600');
-  return v;
-}
 
 interface CaseResult {
   readonly clients: number;
@@ -62,20 +57,22 @@ async function cycle(c: ResourceClient, client: number, i: number): Promise<void
   await c.exit(key, client, { token });
 }
 
-const seconds = secondsArg();
-const fencing = process.argv.includes('--fencing');
-const dir = mkdtempSync(join(tmpdir(), 'lockbench-resource-speed-'));
-try {
-  console.log(`resource speed: enter+read+write+exit cycles, ${seconds} s per case, fencing ${fencing ? 'on' : 'off'}, audit in ${dir}`);
-  for (const clients of [1, 16]) {
-    const r = await runCase(dir, clients, seconds * 1000, fencing);
-    const cyclesPerS = (r.cycles / r.elapsedMs) * 1000;
-    const meanCycleMs = (r.elapsedMs * clients) / Math.max(1, r.cycles);
-    console.log(
-      `${String(clients).padStart(2)} clients: ${cyclesPerS.toFixed(0).padStart(6)} cycles/s = ${(cyclesPerS * 4).toFixed(0).padStart(6)} ops/s` +
-        `  (mean cycle ${meanCycleMs.toFixed(3)} ms, ${r.cycles} cycles, audit ${(r.auditBytes / 1e6).toFixed(1)} MB)`,
-    );
+runTool('resource-speed', import.meta.url, { seconds: { type: 'string' }, fencing: { type: 'boolean' } }, async (a) => {
+  const seconds = a.number('seconds', 3, { max: 600 });
+  const fencing = a.flag('fencing');
+  const dir = mkdtempSync(join(tmpdir(), 'lockbench-resource-speed-'));
+  try {
+    console.log(`resource speed: enter+read+write+exit cycles, ${seconds} s per case, fencing ${fencing ? 'on' : 'off'}, audit in ${dir}`);
+    for (const clients of [1, 16]) {
+      const r = await runCase(dir, clients, seconds * 1000, fencing);
+      const cyclesPerS = (r.cycles / r.elapsedMs) * 1000;
+      const meanCycleMs = (r.elapsedMs * clients) / Math.max(1, r.cycles);
+      console.log(
+        `${String(clients).padStart(2)} clients: ${cyclesPerS.toFixed(0).padStart(6)} cycles/s = ${(cyclesPerS * 4).toFixed(0).padStart(6)} ops/s` +
+          `  (mean cycle ${meanCycleMs.toFixed(3)} ms, ${r.cycles} cycles, audit ${(r.auditBytes / 1e6).toFixed(1)} MB)`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+});

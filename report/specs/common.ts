@@ -1,15 +1,11 @@
 // What every chart shares: one colour per lock and per fault kind, so a lock keeps its colour in
 // every chart of every run, and the spec type the renderers and the HTML page take.
 import type { TopLevelSpec } from 'vega-lite';
+import { lockNames, lockSpecs } from '../../locks/registry.ts';
 
-/** Known locks in a fixed order; a user's own lock module gets a colour after these. */
-export const KNOWN_LOCKS = ['redis', 'redlock', 'node-redlock', 'zookeeper'] as const;
-const LOCK_COLOURS: Readonly<Record<string, string>> = {
-  redis: '#e45756',
-  redlock: '#f58518',
-  'node-redlock': '#b279a2',
-  zookeeper: '#4c78a8',
-};
+/** Known locks in the registry's order; a user's own lock module gets a colour after these. */
+export const KNOWN_LOCKS: readonly string[] = lockNames;
+const LOCK_COLOURS: Readonly<Record<string, string>> = Object.fromEntries(lockNames.map((n) => [n, lockSpecs[n].colour]));
 const SPARE_COLOURS = ['#54a24b', '#9d755d', '#72b7b2', '#eeca3b', '#ff9da6', '#bab0ac'];
 
 /** Locks present in the data, known ones first in their fixed order. */

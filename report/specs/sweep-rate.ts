@@ -5,13 +5,15 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { SWEEP_PARAMS, type SweepFile } from '../../chaos/sweep.ts';
 import { intervalText, trialsText } from '../../chaos/trials.ts';
+import { storedLockModel } from '../../chaos/options.ts';
 import { faultPhrase, lockColour, type ChartSpec } from './common.ts';
 
 /** Where the swept parameter equals the lease, in its own unit; undefined when no such line applies. */
 function leaseLine(f: SweepFile): { value: number; label: string } | undefined {
   const ttl = f.points[0]?.options.ttlMs;
   if (f.param === 'pause-multiple') return { value: 1, label: 'pause = lease' };
-  if (ttl === undefined || f.lock === 'zookeeper') return undefined;
+  const first = f.points[0]?.options;
+  if (ttl === undefined || first === undefined || storedLockModel(first).lease === 'session') return undefined;
   if (f.param === 'restart-delay') return { value: ttl, label: `restart delay = TTL (${ttl} ms)` };
   if (f.param === 'skew') return { value: ttl, label: `jump = TTL (${ttl} ms)` };
   return undefined;

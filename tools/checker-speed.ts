@@ -2,7 +2,7 @@
 // (about 1M ops by default) and its audit log, then times pairing and every checker on it in this
 // process; optionally the JSONL read path, and the whole `npm run check` process on a stored run.
 //
-//   node --import tsx bench/checker-speed.ts [--ops 1000000] [--keys 100] [--seed 42]
+//   node --import tsx tools/checker-speed.ts [--ops 1000000] [--keys 100] [--seed 42]
 //       in process: prepare (pairing, fault windows) and each checker, then all of them together
 //   ... --io
 //       the same from JSONL instead: write the run to a temporary folder, read it back (timed),
@@ -32,26 +32,12 @@ import { isAuditEntry, isOp } from '../core/history.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
 import { seededRandom } from '../core/rng.ts';
+import { runTool } from './args.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_RUNS = 20;
 /** A check process that takes this long is killed: the bench must end by itself. */
 const CHILD_TIMEOUT_MS = 120_000;
-
-function flagValue(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} takes a value`);
-  return v;
-}
-
-function numberFlag(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = flagValue(name);
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(v) || v <= 0 || v > max) throw new Error(`--${name} takes a whole number from 1 to ${max}`);
-  return v;
-}
 
 interface SyntheticRun {
   readonly history: Op[];
@@ -240,9 +226,7 @@ async function timeCheckCommand(label: string, dir: string, runs: number): Promi
   );
 }
 
-async function wholeProcess(makeRun: () => SyntheticRun): Promise<void> {
-  const runs = numberFlag('runs', 5, MAX_RUNS);
-  const given = flagValue('dir');
+async function wholeProcess(makeRun: () => SyntheticRun, given: string | undefined, runs: number): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'lockbench-checker-speed-'));
   try {
     const dir = given ?? join(scratch, 'run');
@@ -257,28 +241,25 @@ async function wholeProcess(makeRun: () => SyntheticRun): Promise<void> {
   }
 }
 
-if (process.argv.includes('--help')) {
-  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8');
-  process.stdout.write(text.slice(0, text.indexOf('\nimport ')) + '\n');
-} else {
-  const targetOps = numberFlag('ops', 1_000_000);
-  const keys = numberFlag('keys', 100);
-  const seed = numberFlag('seed', 42);
+runTool('checker-speed', import.meta.url, { ops: { type: 'string' }, keys: { type: 'string' }, seed: { type: 'string' }, write: { type: 'string' }, dir: { type: 'string' }, runs: { type: 'string' }, cli: { type: 'boolean' }, io: { type: 'boolean' } }, async (a) => {
+  const targetOps = a.number('ops', 1_000_000, { min: 1, integer: true });
+  const keys = a.number('keys', 100, { min: 1, integer: true });
+  const seed = a.number('seed', 42, { min: 1, integer: true });
   const make = (): SyntheticRun => {
     const genStart = monoMs();
     const run = generate(targetOps, keys, seed);
     process.stdout.write(`synthetic run: ${run.history.length} ops, ${run.audit.length} audit entries, ${keys} keys, seed ${seed} (generated in ${(monoMs() - genStart).toFixed(0)} ms)\n`);
     return run;
   };
-  const writeDir = flagValue('write');
+  const writeDir = a.text('write');
   if (writeDir !== undefined) {
     writeRun(writeDir, make());
     process.stdout.write(`wrote ${join(writeDir, 'history.jsonl')}, audit.jsonl and manifest.json\n`);
-  } else if (process.argv.includes('--cli')) {
-    await wholeProcess(make);
-  } else if (process.argv.includes('--io')) {
+  } else if (a.flag('cli')) {
+    await wholeProcess(make, a.text('dir'), a.number('runs', 5, { min: 1, max: MAX_RUNS, integer: true }));
+  } else if (a.flag('io')) {
     await readAndCheck(make);
   } else {
     inProcess(make());
   }
-}
+});
