@@ -3,7 +3,7 @@
 import { cpus, release } from 'node:os';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
-import type { BenchResult } from './results.ts';
+import type { BenchResult, CaseResult } from './results.ts';
 import type { SuiteOutput } from './suite.ts';
 
 export interface AssembleInput {
@@ -29,7 +29,8 @@ export function environment(): Record<string, unknown> {
 
 export function assembleResult(i: AssembleInput): BenchResult {
   const { out } = i;
-  const violations = out.cases.filter((c) => (c.overlap?.definitePairs ?? 0) > 0 || (c.http?.oversell ?? 0) > 0).map((c) => c.id);
+  const oversold = (c: CaseResult): boolean => c.kind === 'http' && (c.http?.oversell ?? 0) > 0;
+  const violations = out.cases.filter((c) => (c.overlap?.definitePairs ?? 0) > 0 || oversold(c)).map((c) => c.id);
   return {
     runId: i.runId,
     kind: 'bench',

@@ -7,8 +7,8 @@ import { noErrors, type ErrorCounts } from './cycle-loop.ts';
 import { caseFloor, efficiency, type FloorFigures } from './efficiency.ts';
 import type { LoopOutcome } from './drive.ts';
 import { fairnessOf } from './fairness.ts';
-import { keysLabel, type CaseSpec, type KeySpec } from './plan.ts';
-import type { CaseResult, WorkerCaseUsage } from './results.ts';
+import { keysLabel, type CaseKind, type CaseSpec, type FairnessCase, type HttpCase, type KeySpec, type MicroCase, type OpenCase, type SweepCase } from './plan.ts';
+import type { CaseMode, CaseResult, CaseResultOf, HttpCaseResult, HttpFigures, MicroCaseResult, OpenCaseResult, FairnessCaseResult, SweepCaseResult, TinybenchFigures, WorkerCaseUsage } from './results.ts';
 
 export interface CaseTiming {
   readonly durationMs: number;
@@ -18,11 +18,18 @@ export interface CaseTiming {
 }
 
 const keysOf = (spec: CaseSpec): KeySpec => ('keys' in spec ? spec.keys : 1);
-const modeOf = (spec: CaseSpec): CaseResult['mode'] => (spec.kind === 'micro' ? 'tinybench' : spec.kind === 'open' ? 'open' : spec.kind === 'http' ? 'http' : 'closed');
 const summaryOrUndefined = (h: LatencyHistogram): LatencySummaryMs | undefined => (h.totalCount > 0 ? summaryMs(h) : undefined);
 
-function base(spec: CaseSpec, t: CaseTiming): Pick<CaseResult, 'id' | 'kind' | 'lock' | 'clients' | 'keys' | 'latencyMs' | 'jitterMs' | 'mode' | 'holdMs' | 'durationMs' | 'warmupMs'> {
-  return {
+/** How each kind of case measures (bench.json's `mode`). */
+const MODES = { micro: 'tinybench', sweep: 'closed', open: 'open', fairness: 'closed', http: 'http' } as const satisfies Record<CaseKind, CaseMode>;
+
+type HeadKey = 'id' | 'kind' | 'lock' | 'clients' | 'keys' | 'latencyMs' | 'jitterMs' | 'mode' | 'holdMs' | 'durationMs' | 'warmupMs';
+/** The leading fields of a case of kind K (distributes over a union of kinds). */
+type HeadOf<K extends CaseKind> = K extends CaseKind ? Pick<CaseResultOf<K>, HeadKey> : never;
+
+function head<K extends CaseKind>(spec: CaseSpec & { readonly kind: K }, t: CaseTiming): HeadOf<K> {
+  const s: CaseSpec = spec;
+  const h = {
     id: spec.id,
     kind: spec.kind,
     lock: spec.lock,
@@ -30,17 +37,19 @@ function base(spec: CaseSpec, t: CaseTiming): Pick<CaseResult, 'id' | 'kind' | '
     keys: keysLabel(keysOf(spec)),
     latencyMs: spec.latencyMs,
     jitterMs: t.jitterMs,
-    mode: modeOf(spec),
-    holdMs: spec.kind === 'fairness' ? spec.holdMs : 0,
+    mode: MODES[spec.kind],
+    holdMs: s.kind === 'fairness' ? s.holdMs : 0,
     durationMs: t.durationMs,
     warmupMs: t.warmupMs,
   };
+  // kind and mode come from the same MODES entry; TypeScript cannot follow that through K.
+  return h as unknown as HeadOf<K>;
 }
 
 /** A case that could not run (or was cut short by Ctrl-C before it measured anything). */
 export function failedCase(spec: CaseSpec, t: CaseTiming, status: 'failed' | 'interrupted', error: string): CaseResult {
   return {
-    ...base(spec, t),
+    ...head(spec, t),
     status,
     error,
     cycles: 0,
@@ -57,7 +66,14 @@ export function failedCase(spec: CaseSpec, t: CaseTiming, status: 'failed' | 'in
   };
 }
 
-export function loopCase(spec: CaseSpec, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): CaseResult {
+type LoopSpec = SweepCase | OpenCase | FairnessCase;
+
+/** A closed- or open-loop case; the kind's own figures are the caller's (suite.ts adds them). */
+export function loopCase(spec: SweepCase, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): SweepCaseResult;
+export function loopCase(spec: OpenCase, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): OpenCaseResult;
+export function loopCase(spec: FairnessCase, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): FairnessCaseResult;
+export function loopCase(spec: LoopSpec, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): CaseResultOf<LoopSpec['kind']>;
+export function loopCase(spec: LoopSpec, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): CaseResultOf<LoopSpec['kind']> {
   // An interrupted case ran only part of its window: rates are over what ran.
   const t = interrupted && out.measuredMs > 0 ? { ...timing, durationMs: Math.round(out.measuredMs) } : timing;
   const cyclesPerSec = t.durationMs > 0 ? Math.round((out.cycles * 1000) / t.durationMs) : 0;
@@ -69,8 +85,7 @@ export function loopCase(spec: CaseSpec, timing: CaseTiming, out: LoopOutcome, f
   const floor = figures && spec.kind !== 'open' ? caseFloor(spec.lock, figures, spec.clients, keysOf(spec), spec.latencyMs > 0, holdMs) : null;
   const clientIds = Array.from({ length: spec.clients }, (_, i) => i);
   const oneKey = keysOf(spec) === 1 && spec.clients > 1;
-  return {
-    ...base(spec, t),
+  const measured = {
     status: interrupted ? 'interrupted' : 'ok',
     cycles: out.cycles,
     attempts: out.attempts,
@@ -82,9 +97,10 @@ export function loopCase(spec: CaseSpec, timing: CaseTiming, out: LoopOutcome, f
     floor,
     efficiency: efficiency(floor, cyclesPerSec, spec.kind === 'fairness' ? undefined : cycle?.p50),
     workers: out.usage,
-    ...(oneKey || spec.kind === 'fairness' ? { fairness: fairnessOf(out.logs, clientIds, out.measureStartMs) } : {}),
-    histograms: { acquire: encodeHistogram(h.acquire), wait: encodeHistogram(h.wait), cycle: encodeHistogram(h.cycle), service: encodeHistogram(h.service) },
-  };
+  } as const;
+  const fairness = oneKey || spec.kind === 'fairness' ? { fairness: fairnessOf(out.logs, clientIds, out.measureStartMs) } : {};
+  const histograms = { acquire: encodeHistogram(h.acquire), wait: encodeHistogram(h.wait), cycle: encodeHistogram(h.cycle), service: encodeHistogram(h.service) };
+  return { ...head(spec, t), ...measured, ...fairness, histograms };
 }
 
 export interface MicroOutcome {
@@ -95,16 +111,16 @@ export interface MicroOutcome {
   readonly log: Float64Array;
   readonly key: string;
   readonly usage: WorkerCaseUsage;
-  readonly tinybench: NonNullable<CaseResult['tinybench']>;
+  readonly tinybench: TinybenchFigures;
 }
 
-export function microCase(spec: CaseSpec, t: CaseTiming, m: MicroOutcome, figures: FloorFigures | undefined): CaseResult {
+export function microCase(spec: MicroCase, t: CaseTiming, m: MicroOutcome, figures: FloorFigures | undefined): MicroCaseResult {
   const cycle = summaryOrUndefined(m.histogram);
   const cyclesPerSec = m.elapsedMs > 0 ? Math.round((m.cycles * 1000) / m.elapsedMs) : 0;
   const floor = figures ? caseFloor(spec.lock, figures, 1, 1, false) : null;
   const overlap: OverlapSummary = overlapOf(attemptsToOps([m.log], () => m.key, t.ttlMs));
   return {
-    ...base(spec, { ...t, durationMs: Math.round(m.elapsedMs) }),
+    ...head(spec, { ...t, durationMs: Math.round(m.elapsedMs) }),
     status: 'ok',
     cycles: m.cycles,
     attempts: m.cycles + m.errors.busy + m.errors.unavailable + m.errors.unknown,
@@ -122,7 +138,7 @@ export function microCase(spec: CaseSpec, t: CaseTiming, m: MicroOutcome, figure
 }
 
 export interface HttpOutcomeForResult {
-  readonly figures: NonNullable<CaseResult['http']>;
+  readonly figures: HttpFigures;
   readonly latency: LatencyHistogram;
   readonly errors: ErrorCounts;
   readonly overlap: OverlapSummary;
@@ -130,9 +146,9 @@ export interface HttpOutcomeForResult {
 }
 
 /** The HTTP case: throughput is requests/s, latency is each request's as autocannon saw it. */
-export function httpCase(spec: CaseSpec, t: CaseTiming, h: HttpOutcomeForResult, interrupted: boolean): CaseResult {
+export function httpCase(spec: HttpCase, t: CaseTiming, h: HttpOutcomeForResult, interrupted: boolean): HttpCaseResult {
   return {
-    ...base(spec, t),
+    ...head(spec, t),
     status: interrupted ? 'interrupted' : 'ok',
     cycles: h.figures.purchases,
     attempts: h.figures.requests,

@@ -63,16 +63,41 @@ export interface OpenLoopFigures {
   readonly referenceCyclesPerSec: number | null;
 }
 
-export interface CaseResult {
+export interface TinybenchFigures {
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rmePercent: number;
+  readonly samples: number;
+  readonly state: string;
+}
+
+/** Latencies of a closed- or open-loop case. */
+export interface LoopLatency {
+  /** Acquire call → grant (under contention this is the wait for the lock). */
+  readonly acquire?: LatencySummaryMs | undefined;
+  /** Scheduled start → grant: the wait including queueing (open loop); = acquire when closed. */
+  readonly wait?: LatencySummaryMs | undefined;
+  /** Scheduled start → released: the whole cycle as a caller sees it. */
+  readonly cycle?: LatencySummaryMs | undefined;
+  /** Acquire call → released (open loop: without the queueing). */
+  readonly service?: LatencySummaryMs | undefined;
+}
+
+/** The one latency a micro case (acquire + release) or an HTTP case (a request) measures. */
+export interface CycleLatency {
+  readonly cycle?: LatencySummaryMs | undefined;
+}
+
+/** What every case has, measured or not (results/README.md, "Each case"). */
+interface CaseCommon {
   readonly id: string;
-  readonly kind: CaseKind;
   readonly lock: string;
   readonly clients: number;
   readonly keys: string;
   /** Injected one-way latency per direction (ms) and its jitter; 0 = none. */
   readonly latencyMs: number;
   readonly jitterMs: number;
-  readonly mode: 'closed' | 'open' | 'tinybench' | 'http';
   readonly holdMs: number;
   readonly durationMs: number;
   readonly warmupMs: number;
@@ -82,16 +107,6 @@ export interface CaseResult {
   readonly cycles: number;
   readonly attempts: number;
   readonly cyclesPerSec: number;
-  readonly latency: {
-    /** Acquire call → grant (under contention this is the wait for the lock). */
-    readonly acquire?: LatencySummaryMs | undefined;
-    /** Scheduled start → grant: the wait including queueing (open loop); = acquire when closed. */
-    readonly wait?: LatencySummaryMs | undefined;
-    /** Scheduled start → released: the whole cycle as a caller sees it (HTTP: request latency). */
-    readonly cycle?: LatencySummaryMs | undefined;
-    /** Acquire call → released (open loop: without the queueing). */
-    readonly service?: LatencySummaryMs | undefined;
-  };
   readonly errors: ErrorCounts;
   /** Clients whose acquire never completed (granted, refused or failed) in the measured window. */
   readonly stalledClients: number;
@@ -99,18 +114,67 @@ export interface CaseResult {
   readonly floor: CaseFloor | null;
   readonly efficiency: CaseEfficiency;
   readonly workers: readonly WorkerCaseUsage[];
+  /** Encoded HDR histograms (µs, hdr-histogram-js compressed base64), for re-merging and plotting. */
+  readonly histograms: Readonly<Record<string, string>>;
+}
+
+// Each kind's own figures are absent when the case failed (or was interrupted) before it measured
+// anything: bench.json then has the common fields only.
+
+/** Uncontended acquire + release, one client, tinybench. */
+export interface MicroCaseResult extends CaseCommon {
+  readonly kind: 'micro';
+  readonly mode: 'tinybench';
+  readonly latency: CycleLatency;
+  readonly tinybench?: TinybenchFigures;
+}
+
+/** Closed loop over the clients × keys × latency sweep. */
+export interface SweepCaseResult extends CaseCommon {
+  readonly kind: 'sweep';
+  readonly mode: 'closed';
+  readonly latency: LoopLatency;
+  /** One key shared by several clients: how the grants were shared out. */
   readonly fairness?: FairnessResult;
   /**
    * Raw SET NX PX + compare-and-delete pairs/s at the same concurrency, measured right before this
    * case (single-Redis lock, independent keys, 16+ clients): the harness goal's paired control.
    */
   readonly pairedRawPairsPerSec?: number;
-  readonly openLoop?: OpenLoopFigures;
-  readonly http?: HttpFigures;
-  readonly tinybench?: { readonly meanMs: number; readonly p50Ms: number; readonly p99Ms: number; readonly rmePercent: number; readonly samples: number; readonly state: string };
-  /** Encoded HDR histograms (µs, hdr-histogram-js compressed base64), for re-merging and plotting. */
-  readonly histograms: Readonly<Record<string, string>>;
 }
+
+/** Open loop at a fixed offered rate. */
+export interface OpenCaseResult extends CaseCommon {
+  readonly kind: 'open';
+  readonly mode: 'open';
+  readonly latency: LoopLatency;
+  readonly fairness?: FairnessResult;
+  readonly openLoop?: OpenLoopFigures;
+}
+
+/** All clients on one key, holding it `holdMs`. */
+export interface FairnessCaseResult extends CaseCommon {
+  readonly kind: 'fairness';
+  readonly mode: 'closed';
+  readonly latency: LoopLatency;
+  readonly fairness?: FairnessResult;
+}
+
+/** The inventory service behind HTTP, driven by autocannon. */
+export interface HttpCaseResult extends CaseCommon {
+  readonly kind: 'http';
+  readonly mode: 'http';
+  readonly latency: CycleLatency;
+  readonly http?: HttpFigures;
+}
+
+/** One entry of bench.json's `cases`, told apart by `kind` (the plan's CaseKind). */
+export type CaseResult = MicroCaseResult | SweepCaseResult | OpenCaseResult | FairnessCaseResult | HttpCaseResult;
+export type CaseResultOf<K extends CaseKind> = Extract<CaseResult, { readonly kind: K }>;
+export type CaseMode = CaseResult['mode'];
+
+/** Narrows a case list to one kind. */
+export const casesOfKind = <K extends CaseKind>(cases: readonly CaseResult[], kind: K): CaseResultOf<K>[] => cases.filter((c): c is CaseResultOf<K> => c.kind === kind);
 
 export interface PathRtt {
   readonly path: 'direct' | 'proxied';

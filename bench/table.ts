@@ -1,6 +1,7 @@
 // bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
 import type { LatencySummaryMs } from '../core/stats.ts';
-import type { BenchResult, CaseResult } from './results.ts';
+import type { CaseKind } from './plan.ts';
+import { casesOfKind, type BenchResult, type CaseResult, type CaseResultOf } from './results.ts';
 
 type Cell = string | number | null | undefined;
 
@@ -55,7 +56,7 @@ export function renderBench(r: BenchResult): string {
   }
   if (r.wan.length > 0) out.push('');
 
-  const of = (kind: CaseResult['kind']): CaseResult[] => r.cases.filter((c) => c.kind === kind);
+  const of = <K extends CaseKind>(kind: K): CaseResultOf<K>[] => casesOfKind(r.cases, kind);
   const micro = of('micro');
   if (micro.length > 0) {
     out.push('UNCONTENDED CYCLE (1 client, tinybench; ms)');

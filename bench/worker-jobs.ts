@@ -1,4 +1,4 @@
-// What a bench worker process does with each job (cli/bench-worker.ts wires it to IPC). The worker
+// What a bench worker process does with each job (bench/worker-main.ts wires it to IPC). The worker
 // keeps the lock clients of the current lock open between jobs — opening 64 ZooKeeper sessions per
 // case would measure session setup — and closes them when a job names another lock.
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -1,70 +1,23 @@
-// The driver side of the worker processes: forks N bench workers (cli/bench-worker.ts under tsx),
-// hands them jobs and waits for answers, each with a deadline. Lock clients live in the workers so
-// that 64 clients are not limited by one event loop and so each worker's CPU can be reported.
-// close() always stops every worker: `exit` over IPC, then SIGKILL if one does not go in time.
-import { fork, type ChildProcess } from 'node:child_process';
+// The driver side of the worker processes: N bench/worker-main.ts processes (through
+// core/worker-process.ts), handed jobs and awaited, each with a deadline. Lock clients live in the
+// workers so that 64 clients are not limited by one event loop and so each worker's CPU can be
+// reported. close() always stops every worker: `exit` over IPC, then SIGKILL if one does not go in time.
 import { fileURLToPath } from 'node:url';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { HarnessError } from '../core/errors.ts';
-import { withDeadline } from '../core/wait.ts';
-import type { FromWorker, JobResult, ToWorker, WorkerJob, WorkerUsage } from './worker-protocol.ts';
+import { WorkerProcess } from '../core/worker-process.ts';
+import { parseFromWorker, type FromWorker, type JobResult, type ToWorker, type WorkerJob, type WorkerUsage } from './worker-protocol.ts';
 
-const entry = fileURLToPath(new URL('../cli/bench-worker.ts', import.meta.url));
+const entry = new URL('./worker-main.ts', import.meta.url);
+// tsx is resolved from the working directory: the repository's, wherever the driver was started.
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** How long a worker has to exit when asked before it is killed. */
+const EXIT_MS = 8000;
 
 export interface JobAnswer<R extends JobResult = JobResult> {
   readonly worker: number;
   readonly result: R;
   readonly usage: WorkerUsage;
-}
-
-interface Pending {
-  resolve(a: { result: JobResult; usage: WorkerUsage }): void;
-  reject(err: Error): void;
-}
-
-class Worker {
-  readonly pending = new Map<number, Pending>();
-  exited = false;
-  readonly exitedP: Promise<void>;
-  ready: Promise<number>;
-
-  constructor(
-    readonly index: number,
-    readonly child: ChildProcess,
-  ) {
-    this.exitedP = new Promise((resolve) =>
-      child.once('exit', (code, sig) => {
-        this.exited = true;
-        const err = new HarnessError('INTERNAL', `bench worker ${index} (pid ${child.pid ?? '?'}) exited (${sig ?? code ?? '?'})`);
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
-        resolve();
-      }),
-    );
-    this.ready = new Promise((resolve, reject) => {
-      child.once('error', reject);
-      const onMessage = (raw: unknown): void => {
-        const m = raw as FromWorker;
-        if (m.type === 'ready') resolve(m.pid);
-      };
-      child.on('message', onMessage);
-      void this.exitedP.then(() => reject(new HarnessError('INTERNAL', `bench worker ${index} exited before it was ready`)));
-    });
-    child.on('message', (raw: unknown) => {
-      const m = raw as FromWorker;
-      if (m.type === 'ready') return;
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.type === 'result') p.resolve({ result: m.result, usage: m.usage });
-      else p.reject(new HarnessError('INTERNAL', `bench worker ${index}: ${m.message}`));
-    });
-  }
-
-  send(m: ToWorker): void {
-    if (!this.exited && this.child.connected) this.child.send(m);
-  }
 }
 
 export interface PoolOptions {
@@ -74,34 +27,41 @@ export interface PoolOptions {
   readonly nodeFlags?: readonly string[];
 }
 
+type BenchWorker = WorkerProcess<ToWorker, FromWorker>;
+
 export class WorkerPool implements AsyncDisposable {
   private nextId = 1;
 
-  private constructor(private readonly workers: readonly Worker[]) {}
+  private constructor(private readonly workers: readonly BenchWorker[]) {}
 
   get size(): number {
     return this.workers.length;
   }
 
   get pids(): number[] {
-    return this.workers.map((w) => w.child.pid ?? -1);
+    return this.workers.map((w) => (w.hasExited ? -1 : w.pid));
   }
 
   static async start(n: number, plan: ClusterPlan, o: PoolOptions = {}): Promise<WorkerPool> {
-    const workers: Worker[] = [];
+    const workers: BenchWorker[] = [];
     const pool = new WorkerPool(workers);
     try {
       for (let i = 0; i < n; i++) {
-        const child = fork(entry, [], {
-          cwd: repoRoot,
-          execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? [])],
-          serialization: 'advanced',
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        workers.push(new Worker(i, child));
+        workers.push(
+          new WorkerProcess<ToWorker, FromWorker>({
+            name: `bench worker ${i}`,
+            module: entry,
+            validate: parseFromWorker,
+            exitRequest: { type: 'exit' },
+            cwd: repoRoot,
+            serialization: 'advanced',
+            stopTimeoutMs: EXIT_MS,
+            ...(o.nodeFlags ? { nodeFlags: o.nodeFlags } : {}),
+          }),
+        );
       }
-      for (const w of workers) w.send({ type: 'init', plan });
-      await withDeadline(Promise.all(workers.map((w) => w.ready)), `${n} bench workers to start`, o.startTimeoutMs ?? 60_000);
+      const timeoutMs = o.startTimeoutMs ?? 60_000;
+      await Promise.all(workers.map((w) => w.request({ type: 'init', plan }, 'to start and answer ready', timeoutMs, (m) => (m.type === 'ready' ? m.pid : undefined))));
       return pool;
     } catch (err) {
       await pool.close();
@@ -113,19 +73,20 @@ export class WorkerPool implements AsyncDisposable {
   async run<R extends JobResult = JobResult>(index: number, job: WorkerJob, timeoutMs: number): Promise<JobAnswer<R>> {
     const w = this.workers[index];
     if (!w) throw new HarnessError('INTERNAL', `no bench worker ${index}`);
-    if (w.exited) throw new HarnessError('INTERNAL', `bench worker ${index} has exited`);
+    if (w.hasExited) throw new HarnessError('WORKER_EXITED', `${w.name} has exited`);
     const id = this.nextId++;
-    const answer = new Promise<{ result: JobResult; usage: WorkerUsage }>((resolve, reject) => w.pending.set(id, { resolve, reject }));
-    w.send({ type: 'job', id, job });
     try {
-      const a = await withDeadline(answer, `bench worker ${index} to finish a ${job.kind} job`, timeoutMs);
+      const a = await w.request({ type: 'job', id, job }, `to finish a ${job.kind} job`, timeoutMs, (m) => {
+        if (m.type === 'ready' || m.id !== id) return undefined;
+        if (m.type === 'error') throw new HarnessError('INTERNAL', `${w.name}: ${m.message}`);
+        return m;
+      });
+      // The protocol cannot say which result kind answers which job; drive.ts asks for the one its job gives.
       return { worker: index, result: a.result as R, usage: a.usage };
     } catch (err) {
       // Cut the late job short so it does not hold up the worker's next one.
       w.send({ type: 'abort' });
       throw err;
-    } finally {
-      w.pending.delete(id);
     }
   }
 
@@ -135,18 +96,7 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
-    for (const w of this.workers) w.send({ type: 'exit' });
-    await Promise.all(
-      this.workers.map(async (w) => {
-        if (w.exited) return;
-        try {
-          await withDeadline(w.exitedP, `bench worker ${w.index} to exit`, 8000);
-        } catch {
-          w.child.kill('SIGKILL');
-          await withDeadline(w.exitedP, `bench worker ${w.index} to die`, 5000).catch(() => undefined);
-        }
-      }),
-    );
+    await Promise.all(this.workers.map((w) => w.stop()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

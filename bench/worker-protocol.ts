@@ -1,7 +1,8 @@
-// The messages between the bench driver (main process) and its worker processes (cli/bench-worker.ts),
-// sent over the fork IPC channel with `advanced` serialization, so attempt logs travel as
-// Float64Arrays instead of JSON text. A worker runs one job at a time.
+// The messages between the bench driver (bench/worker-pool.ts) and its worker processes
+// (bench/worker-main.ts), sent over the fork IPC channel with `advanced` serialization, so attempt
+// logs travel as Float64Arrays instead of JSON text. A worker runs one job at a time.
 import type { ClusterPlan } from '../clusters/topology.ts';
+import { ShapeError, array, field, float64s, int, num, numbers, oneOf, record, str, type Fields } from '../core/message-shape.ts';
 import type { LockName } from '../locks/registry.ts';
 import type { ErrorCounts } from './cycle-loop.ts';
 
@@ -113,3 +114,123 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'result'; readonly id: number; readonly result: JobResult; readonly usage: WorkerUsage }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
+
+// Validators, applied to every message on receipt (core/worker-process.ts on the driver's side,
+// bench/worker-main.ts on the worker's). They check the fields the other side reads; the bulky
+// payloads (histograms, attempt logs) are checked for their type, not decoded.
+
+const JOB_KINDS = ['closed', 'open', 'micro', 'raw-redis', 'raw-zk', 'http-start', 'http-stop', 'close-clients'] as const;
+const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'none'] as const;
+const ERROR_FIELDS = ['busy', 'unavailable', 'unknown', 'releaseNotHeld', 'releaseUnknown'] as const;
+
+function parseJob(m: Fields, p: string): WorkerJob {
+  const kind = oneOf(m, 'kind', p, JOB_KINDS);
+  const at = `${p}(${kind})`;
+  switch (kind) {
+    case 'closed':
+    case 'open':
+    case 'micro':
+      str(m, 'lock', at);
+      numbers(field(m, 'settings', at), ['warmupMs', 'durationMs', 'ttlMs', 'waitMs', 'holdMs', 'maxCyclesPerClient'], `${at}.settings`);
+      if (kind === 'micro') field(m, 'client', at);
+      else array(m, 'clients', at);
+      if (kind === 'open') numbers(m, ['ratePerSec', 'drainMs', 'offsetMs'], at);
+      break;
+    case 'raw-redis':
+      array(m, 'ports', at);
+      num(m, 'durationMs', at);
+      str(m, 'keyPrefix', at);
+      break;
+    case 'raw-zk':
+      array(m, 'connects', at);
+      num(m, 'durationMs', at);
+      str(m, 'dir', at);
+      break;
+    case 'http-start':
+      str(m, 'lock', at);
+      array(m, 'clients', at);
+      numbers(m, ['resourcePort', 'ttlMs', 'waitMs'], at);
+      break;
+    case 'http-stop':
+    case 'close-clients':
+      break;
+  }
+  return m as unknown as WorkerJob;
+}
+
+/** What the driver sent, checked by the worker. */
+export function parseToWorker(raw: unknown): ToWorker {
+  const m = record(raw, 'message');
+  const type = oneOf(m, 'type', 'message', ['init', 'job', 'abort', 'exit']);
+  switch (type) {
+    case 'init': {
+      const plan = field(m, 'plan', type);
+      field(plan, 'config', `${type}.plan`);
+      array(plan, 'nodes', `${type}.plan`);
+      return m as unknown as ToWorker;
+    }
+    case 'job':
+      return { type, id: int(m, 'id', type), job: parseJob(field(m, 'job', type), `${type}.job`) };
+    case 'abort':
+    case 'exit':
+      return { type };
+  }
+}
+
+function parseResult(m: Fields, p: string): JobResult {
+  const kind = oneOf(m, 'kind', p, RESULT_KINDS);
+  const at = `${p}(${kind})`;
+  const errors = (): void => numbers(field(m, 'errors', at), ERROR_FIELDS, `${at}.errors`);
+  switch (kind) {
+    case 'loop': {
+      numbers(m, ['cycles', 'attempts', 'measureStartMs', 'measureEndMs', 'measuredMs'], at);
+      errors();
+      const h = field(m, 'histograms', at);
+      for (const k of ['acquire', 'wait', 'cycle', 'service']) str(h, k, `${at}.histograms`);
+      float64s(m, 'log', at);
+      for (const k of ['offered', 'unserved']) if (m[k] !== undefined) num(m, k, at);
+      break;
+    }
+    case 'micro':
+      numbers(m, ['cycles', 'elapsedMs'], at);
+      errors();
+      str(m, 'histogram', at);
+      float64s(m, 'log', at);
+      numbers(field(m, 'tinybench', at), ['meanMs', 'p50Ms', 'p99Ms', 'rmePercent', 'samples'], `${at}.tinybench`);
+      break;
+    case 'raw':
+      numbers(m, ['pairs', 'elapsedMs', 'errors'], at);
+      str(m, 'histogram', at);
+      break;
+    case 'http-start':
+      int(m, 'port', at);
+      break;
+    case 'http-stop': {
+      numbers(m, ['purchases', 'soldOut', 'failed', 'serviceCpuUserMs', 'serviceCpuSystemMs', 'serviceWallMs'], at);
+      errors();
+      float64s(m, 'log', at);
+      if (array(m, 'keys', at).some((k) => typeof k !== 'string')) throw new ShapeError(`${at}.keys`, 'expected strings');
+      break;
+    }
+    case 'none':
+      break;
+  }
+  return m as unknown as JobResult;
+}
+
+/** What a worker sent, checked by the driver. */
+export function parseFromWorker(raw: unknown): FromWorker {
+  const m = record(raw, 'message');
+  const type = oneOf(m, 'type', 'message', ['ready', 'result', 'error']);
+  switch (type) {
+    case 'ready':
+      return { type, pid: int(m, 'pid', type) };
+    case 'result': {
+      const usage = field(m, 'usage', type);
+      numbers(usage, ['pid', 'cpuUserMs', 'cpuSystemMs', 'wallMs', 'eventLoopDelayP99Ms'], `${type}.usage`);
+      return { type, id: int(m, 'id', type), result: parseResult(field(m, 'result', type), `${type}.result`), usage: usage as unknown as WorkerUsage };
+    }
+    case 'error':
+      return { type, id: int(m, 'id', type), message: str(m, 'message', type) };
+  }
+}

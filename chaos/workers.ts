@@ -1,24 +1,32 @@
-// The runner's side of the client workers: fork them, drive them over IPC, know which of them
-// holds a lock right now (so a client pause can be aimed at a holder), pause and resume them with
-// real signals, and make sure none outlives the run.
-import { fork, type ChildProcess } from 'node:child_process';
+// The runner's side of the client workers: one chaos/worker-main.ts process per client (through
+// core/worker-process.ts), driven over IPC; it knows which of them holds a lock right now (so a
+// client pause can be aimed at a holder), pauses and resumes them with real signals, and makes
+// sure none outlives the run.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { withDeadline } from '../core/wait.ts';
-import type { FromWorker, ToWorker, WorkerCounts, WorkerInit } from './worker-protocol.ts';
+import { WorkerProcess, type PickAnswer } from '../core/worker-process.ts';
+import { parseFromWorker, type FromWorker, type ToWorker, type WorkerCounts, type WorkerInit } from './worker-protocol.ts';
 
 const log = logger('chaos');
-const entry = fileURLToPath(new URL('../cli/chaos-worker.ts', import.meta.url));
+const entry = new URL('./worker-main.ts', import.meta.url);
+/** How long a worker has to exit when asked before it is killed. */
+const EXIT_MS = 10_000;
 
 interface Handle {
   readonly clientId: number;
-  readonly child: ChildProcess;
+  readonly proc: WorkerProcess<ToWorker, FromWorker>;
   holding: string | null;
-  paused: boolean;
-  readonly waiters: Set<(msg: FromWorker) => boolean>;
+}
+
+/** Takes the message of type `type`; a `failed` report fails the wait with what the worker said. */
+function answer<K extends FromWorker['type']>(clientId: number, type: K): PickAnswer<FromWorker, Extract<FromWorker, { type: K }>> {
+  return (m) => {
+    if (m.type === 'failed') throw new HarnessError('INTERNAL', `worker ${clientId} failed: ${m.error}`);
+    return m.type === type ? (m as Extract<FromWorker, { type: K }>) : undefined;
+  };
 }
 
 export class WorkerPool implements AsyncDisposable {
@@ -28,6 +36,8 @@ export class WorkerPool implements AsyncDisposable {
 
   constructor(logPath: string) {
     this.logStream = createWriteStream(logPath, { flags: 'a' });
+    // A log that cannot be written must not take the run down with it.
+    this.logStream.on('error', (err) => log.warn(`${logPath}: ${err.message}`));
   }
 
   get size(): number {
@@ -40,83 +50,54 @@ export class WorkerPool implements AsyncDisposable {
     return h;
   }
 
-  /** Waits for the next message from `h` that `accept` takes. */
-  private next(h: Handle, what: string, timeoutMs: number, accept: (m: FromWorker) => boolean): Promise<FromWorker> {
-    let cleanup: () => void = () => undefined;
-    const p = new Promise<FromWorker>((resolve, reject) => {
-      const waiter = (m: FromWorker): boolean => {
-        if (m.type === 'failed') {
-          reject(new HarnessError('INTERNAL', `worker ${h.clientId} failed: ${m.error}`));
-          return true;
-        }
-        if (!accept(m)) return false;
-        resolve(m);
-        return true;
-      };
-      const onExit = (code: number | null): void => reject(new HarnessError('INTERNAL', `worker ${h.clientId} exited (${code ?? 'signal'}) while the runner waited for ${what}`));
-      h.waiters.add(waiter);
-      h.child.once('exit', onExit);
-      cleanup = () => {
-        h.waiters.delete(waiter);
-        h.child.off('exit', onExit);
-      };
-    });
-    return withDeadline(p, `worker ${h.clientId}: ${what}`, timeoutMs).finally(cleanup);
-  }
-
-  private send(h: Handle, msg: ToWorker): void {
-    if (h.child.connected) h.child.send(msg);
-  }
-
   /** Forks one worker per init and waits until each has its lock client and resource connection. */
   async start(inits: readonly WorkerInit[], timeoutMs: number): Promise<void> {
+    const ready: Promise<unknown>[] = [];
     for (const init of inits) {
-      const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-      child.stdout?.pipe(this.logStream, { end: false });
-      child.stderr?.pipe(this.logStream, { end: false });
-      const h: Handle = { clientId: init.clientId, child, holding: null, paused: false, waiters: new Set() };
-      child.on('message', (m: FromWorker) => {
-        if (m.type === 'holding') {
-          h.holding = m.key;
-          if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId, m.atMs);
-        }
-        for (const w of [...h.waiters]) if (w(m)) break;
+      const proc = new WorkerProcess<ToWorker, FromWorker>({
+        name: `chaos worker ${init.clientId}`,
+        module: entry,
+        validate: parseFromWorker,
+        exitRequest: { type: 'exit' },
+        log: this.logStream,
+        stopTimeoutMs: EXIT_MS,
+      });
+      const h: Handle = { clientId: init.clientId, proc, holding: null };
+      proc.onMessage((m) => {
+        if (m.type !== 'holding') return;
+        h.holding = m.key;
+        if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId, m.atMs);
       });
       this.handles.push(h);
-      this.send(h, init);
+      ready.push(proc.request(init, 'its lock client to connect', timeoutMs, answer(init.clientId, 'ready')));
     }
-    await Promise.all(this.handles.map((h) => this.next(h, 'its lock client to connect', timeoutMs, (m) => m.type === 'ready')));
+    await Promise.all(ready);
   }
 
   run(maxAcquiresPerClient: number): void {
-    for (const h of this.handles) this.send(h, { type: 'run', maxAcquires: maxAcquiresPerClient });
+    for (const h of this.handles) h.proc.send({ type: 'run', maxAcquires: maxAcquiresPerClient });
   }
 
   /** Stops every workload loop; resumes paused workers first. */
   async stop(timeoutMs: number): Promise<WorkerCounts[]> {
     this.resumeAll();
-    const replies = this.handles.map((h) => this.next(h, 'its workload to stop', timeoutMs, (m) => m.type === 'stopped'));
-    for (const h of this.handles) this.send(h, { type: 'stop' });
-    const msgs = await Promise.all(replies);
-    return msgs.map((m) => (m.type === 'stopped' ? m.counts : { acquires: 0, acquired: 0, increments: 0 }));
+    const msgs = await Promise.all(this.handles.map((h) => h.proc.request({ type: 'stop' }, 'its workload to stop', timeoutMs, answer(h.clientId, 'stopped'))));
+    return msgs.map((m) => m.counts);
   }
 
   /** Every client acquires and releases once, with `waitMs` to do it. */
   async liveness(waitMs: number): Promise<{ clientId: number; ok: boolean; detail: string }[]> {
-    const replies = this.handles.map((h) => this.next(h, 'its liveness check', waitMs + 30_000, (m) => m.type === 'liveness'));
-    for (const h of this.handles) this.send(h, { type: 'liveness', waitMs });
-    const msgs = await Promise.allSettled(replies);
+    const msgs = await Promise.allSettled(this.handles.map((h) => h.proc.request({ type: 'liveness', waitMs }, 'its liveness check', waitMs + 30_000, answer(h.clientId, 'liveness'))));
     return msgs.map((r, i) => {
       const clientId = this.handles[i]?.clientId ?? i;
       if (r.status === 'rejected') return { clientId, ok: false, detail: String(r.reason) };
-      const m = r.value;
-      return m.type === 'liveness' ? { clientId, ok: m.ok, detail: m.detail } : { clientId, ok: false, detail: 'no answer' };
+      return { clientId, ok: r.value.ok, detail: r.value.detail };
     });
   }
 
   /** Which clients hold a lock right now. */
   holders(): number[] {
-    return this.handles.filter((h) => h.holding !== null && !h.paused).map((h) => h.clientId);
+    return this.handles.filter((h) => h.holding !== null && !h.proc.paused).map((h) => h.clientId);
   }
 
   /**
@@ -141,44 +122,25 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   pid(clientId: number): number {
-    const pid = this.handle(clientId).child.pid;
-    if (pid === undefined) throw new HarnessError('INTERNAL', `worker ${clientId} has no pid`);
-    return pid;
+    return this.handle(clientId).proc.pid;
   }
 
   pause(clientId: number): void {
-    const h = this.handle(clientId);
-    h.child.kill('SIGSTOP');
-    h.paused = true;
+    this.handle(clientId).proc.pause();
   }
 
   resume(clientId: number): void {
-    const h = this.handle(clientId);
-    h.child.kill('SIGCONT');
-    h.paused = false;
+    this.handle(clientId).proc.resume();
   }
 
   resumeAll(): void {
-    for (const h of this.handles) if (h.paused) this.resume(h.clientId);
+    for (const h of this.handles) if (h.proc.paused) h.proc.resume();
   }
 
+  /** Stops every worker (asked, then SIGKILL after 10 s), then closes the log they wrote to. */
   async close(): Promise<void> {
-    this.resumeAll();
-    await Promise.all(
-      this.handles.map(async (h) => {
-        if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => h.child.once('exit', () => resolve()));
-        this.send(h, { type: 'exit' });
-        try {
-          await withDeadline(exited, `worker ${h.clientId} to exit`, 10_000);
-        } catch {
-          log.warn(`worker ${h.clientId} did not exit; killing it`);
-          h.child.kill('SIGKILL');
-          await exited;
-        }
-      }),
-    );
-    await new Promise<void>((resolve) => this.logStream.end(resolve));
+    await Promise.all(this.handles.map((h) => h.proc.stop()));
+    if (!this.logStream.writableEnded) await new Promise<void>((resolve) => this.logStream.end(resolve));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'PROXY_API' // the Toxiproxy API answered with an error
   | 'INTERRUPTED' // Ctrl-C / SIGTERM
   | 'LOCK_OUTCOME_UNKNOWN' // a lock operation may or may not have taken effect
+  | 'WORKER_PROTOCOL' // a worker process sent a message that does not fit its protocol
+  | 'WORKER_EXITED' // a worker process exited while something waited for it
   | 'INTERNAL';
 
 /** Exit codes, after Jepsen's cli: valid, invalid, unknown, usage, crash. */

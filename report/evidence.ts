@@ -135,7 +135,7 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
     'fairness: all clients on one key',
     locks.map((l) =>
       cellFor(l, (c) => c.kind === 'fairness' && c.fairness !== undefined, (c) => {
-        const f = c.fairness;
+        const f = c.kind === 'fairness' ? c.fairness : undefined;
         if (!f) return '–';
         // With no grant at all, Jain = 1 and "in order" = 100% would read as perfect fairness.
         if (f.grants === 0) return `no grant in ${int(c.attempts)} attempts (${f.clients} clients)`;

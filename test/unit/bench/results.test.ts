@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleResult } from '../../../bench/assemble.ts';
-import { failedCase, loopCase } from '../../../bench/case-result.ts';
+import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from '../../../bench/case-result.ts';
+import { overlapOf } from '../../../bench/attempts.ts';
 import { AttemptLog, OUTCOME } from '../../../bench/attempts.ts';
 import { caseFloor, efficiency, kthFastest, lockFloorRow, type FloorFigures } from '../../../bench/efficiency.ts';
 import { evaluateGoals } from '../../../bench/goals.ts';
 import { planCases, suiteOptions, type CaseSpec } from '../../../bench/plan.ts';
-import type { BenchResult, CaseResult, FloorResult } from '../../../bench/results.ts';
+import type { BenchResult, CaseResult, FloorResult, HttpFigures } from '../../../bench/results.ts';
 import type { LoopOutcome } from '../../../bench/drive.ts';
 import { renderBench } from '../../../bench/table.ts';
 import { noErrors } from '../../../bench/cycle-loop.ts';
@@ -116,11 +117,59 @@ test('goals: the harness goal compares with the paired raw pairs, and says when 
   assert.equal(evaluateGoals(null, [])[0]?.met, null);
 });
 
+const usage = { worker: 0, pid: 1, clients: 1, cpuPercent: 42, cpuUserMs: 1, cpuSystemMs: 1, wallMs: 1000, eventLoopDelayP99Ms: 1 };
+const tinybench = { meanMs: 1, p50Ms: 1, p99Ms: 2, rmePercent: 1, samples: 30, state: 'completed' };
+const httpFigures: HttpFigures = { connections: 16, requests: 40, requestsPerSec: 30, non2xx: 10, status: { '200': 30, '409': 10 }, errors: 0, timeouts: 0, purchases: 30, soldOut: 10, failed: 0, stockStart: 30, stockEnd: 0, oversell: 0, skus: [{ sku: 's0', start: 30, end: 0, sold: 30 }] };
+
+/** A measured result of the spec's own kind, as suite.ts makes it. */
+function measured(s: CaseSpec, t: CaseTiming, cycles: number): CaseResult {
+  const out = outcome(s, cycles);
+  const h = out.histograms.cycle;
+  switch (s.kind) {
+    case 'micro':
+      return microCase(s, { ...t, durationMs: 1000 }, { cycles, elapsedMs: 1000, errors: noErrors(), histogram: h, log: out.logs[0] ?? new Float64Array(), key: 'k', usage, tinybench }, figures);
+    case 'http':
+      return httpCase(s, t, { figures: httpFigures, latency: h, errors: noErrors(), overlap: overlapOf([]), usage: [usage] }, false);
+    case 'open':
+      return { ...loopCase(s, t, out, figures, false), openLoop: { offeredPerSec: 35, offered: 35, unserved: 0, rateOf: s.rateOf, fraction: s.fraction, referenceCyclesPerSec: 50 } };
+    case 'sweep':
+    case 'fairness':
+      return loopCase(s, t, out, figures, false);
+  }
+}
+
+test('bench.json keeps its fields per kind of case (results/README.md), in the same order', () => {
+  const o = suiteOptions({ quick: true, locks: 'redis' });
+  const t = { durationMs: 1000, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
+  const head = ['id', 'kind', 'lock', 'clients', 'keys', 'latencyMs', 'jitterMs', 'mode', 'holdMs', 'durationMs', 'warmupMs', 'status'];
+  const tail = ['cycles', 'attempts', 'cyclesPerSec', 'latency', 'errors', 'stalledClients', 'overlap', 'floor', 'efficiency', 'workers'];
+  const expected: Record<string, string[]> = {
+    'micro/redis': [...head, ...tail, 'tinybench', 'histograms'],
+    'sweep/redis/c16/kmany/l0': [...head, ...tail, 'histograms'],
+    'sweep/redis/c16/k1/l0': [...head, ...tail, 'fairness', 'histograms'],
+    'fairness/redis/c16': [...head, ...tail, 'fairness', 'histograms'],
+    'http/redis': [...head, ...tail, 'http', 'histograms'],
+  };
+  const specs = planCases(o);
+  for (const [id, keys] of Object.entries(expected)) {
+    const spec = specs.find((s) => s.id === id);
+    assert.ok(spec, id);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(measured(spec, t, 30))) as object), keys, id);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(failedCase(spec, t, 'failed', 'boom'))) as object), [...head, 'error', ...tail, 'histograms'], `${id} failed`);
+  }
+  const open = specs.find((s) => s.kind === 'open');
+  assert.ok(open);
+  const openKeys = Object.keys(JSON.parse(JSON.stringify(measured(open, t, 30))) as object);
+  assert.deepEqual(openKeys.slice(-2), ['histograms', 'openLoop']);
+  const micro = measured(specs[0] ?? assert.fail('no spec'), t, 30);
+  assert.equal(micro.kind === 'micro' ? micro.mode : undefined, 'tinybench');
+});
+
 test('every planned case appears in bench.json and in the table, measured or failed', () => {
   const o = suiteOptions({ quick: true });
   const specs = planCases(o);
   const t = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
-  const cases = specs.map((s, i) => (i % 7 === 3 ? failedCase(s, t, 'failed', 'boom') : loopCase(s, t, outcome(s, 30), figures, false)));
+  const cases = specs.map((s, i) => (i % 7 === 3 ? failedCase(s, t, 'failed', 'boom') : measured(s, t, 30)));
   const result: BenchResult = assembleResult({ runId: 'bench-x', startedAt: new Date(0), wallTimeMs: 1, options: o, cluster: {}, toxiproxy: {}, out: { floor: floorResult(1), lockFloors: [], wan: [], cases, interrupted: false } });
   const parsed = JSON.parse(JSON.stringify(result)) as BenchResult;
   assert.deepEqual(

@@ -1,14 +1,16 @@
 // A chaos client worker: one lock client in its own OS process, so the nemesis can really pause it
-// (SIGSTOP) while it holds a lock. Driven by the runner over IPC (chaos/worker-protocol.ts); all
-// it records goes to the shared history.jsonl. It exits when told to, or when the runner is gone.
+// (SIGSTOP) while it holds a lock. Started by chaos/workers.ts and driven over IPC
+// (chaos/worker-protocol.ts); all it records goes to the shared history.jsonl. It exits when told
+// to, or when the runner is gone.
 import { ResourceClient } from '../resource/client.ts';
-import { livenessCheck, runMutexClient } from '../chaos/workloads/mutex.ts';
-import type { FromWorker, ToWorker, WorkerInit } from '../chaos/worker-protocol.ts';
+import { livenessCheck, runMutexClient } from './workloads/mutex.ts';
+import { parseToWorker, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 import { planCluster } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
 import { seededRandom } from '../core/rng.ts';
+import { ParentChannel } from '../core/worker-process.ts';
 import { lockClientContext } from '../locks/context.ts';
 import type { LockClient, LockClientFactory } from '../locks/lock-client.ts';
 import { isLockName, lockClients } from '../locks/registry.ts';
@@ -24,9 +26,8 @@ interface Worker {
 
 let worker: Worker | undefined;
 
-function send(msg: FromWorker): void {
-  process.send?.(msg);
-}
+const parent = new ParentChannel<FromWorker, ToWorker>(`chaos worker (pid ${process.pid})`, parseToWorker);
+const send = (msg: FromWorker): void => parent.send(msg);
 
 async function factoryFor(init: WorkerInit): Promise<LockClientFactory> {
   if (init.modulePath !== undefined) return loadLockModule(init.modulePath);
@@ -55,7 +56,9 @@ async function shutdown(code: number): Promise<never> {
 process.on('disconnect', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-process.on('message', (raw: ToWorker) => {
+parent.onMessage(handle, (err) => send({ type: 'failed', error: err.message }));
+
+function handle(raw: ToWorker): void {
   void (async () => {
     try {
       switch (raw.type) {
@@ -104,4 +107,4 @@ process.on('message', (raw: ToWorker) => {
       send({ type: 'failed', error: errorMessage(err) });
     }
   })();
-});
+}

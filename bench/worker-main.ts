@@ -1,19 +1,20 @@
-// A bench worker process, forked by bench/worker-pool.ts: it hosts lock clients and runs one job at
+// A bench worker process, started by bench/worker-pool.ts: it hosts lock clients and runs one job at
 // a time on request (bench/worker-jobs.ts), answering over IPC with the result and what the job
 // cost it in CPU. It exits when told to, or when its parent goes away (IPC disconnect), so a
 // worker never outlives the benchmark that started it.
 import { errorMessage } from '../core/errors.ts';
-import { WorkerJobs, withUsage } from '../bench/worker-jobs.ts';
-import type { FromWorker, ToWorker } from '../bench/worker-protocol.ts';
+import { ParentChannel } from '../core/worker-process.ts';
+import { WorkerJobs, withUsage } from './worker-jobs.ts';
+import { parseToWorker, type FromWorker, type ToWorker } from './worker-protocol.ts';
 
-if (!process.send) {
-  process.stderr.write('bench-worker: must be started by the benchmark (child_process.fork), not by hand\n');
+let parent: ParentChannel<FromWorker, ToWorker>;
+try {
+  parent = new ParentChannel<FromWorker, ToWorker>(`bench worker (pid ${process.pid})`, parseToWorker);
+} catch (err) {
+  process.stderr.write(`bench worker: ${errorMessage(err)}\n`);
   process.exit(254);
 }
-
-const send = (m: FromWorker): void => {
-  if (process.connected) process.send?.(m);
-};
+const send = (m: FromWorker): void => parent.send(m);
 
 let jobs: WorkerJobs | undefined;
 let current: AbortController | undefined;
@@ -27,8 +28,7 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-process.on('message', (raw: unknown) => {
-  const m = raw as ToWorker;
+function handle(m: ToWorker): void {
   switch (m.type) {
     case 'init':
       jobs = new WorkerJobs(m.plan);
@@ -61,6 +61,13 @@ process.on('message', (raw: unknown) => {
       });
       return;
   }
+}
+
+parent.onMessage(handle, (err, raw) => {
+  // A job the worker cannot read still gets an answer, so the driver's wait ends with the reason.
+  const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+  send({ type: 'error', id, message: err.message });
+  process.stderr.write(`${err.message}\n`);
 });
 
 process.on('disconnect', () => void shutdown(0));
