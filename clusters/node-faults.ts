@@ -1,6 +1,7 @@
 // The primitives later faults are built from. Each one checks that it took effect (a probe after
 // applying it) and has an undo that checks that service came back. A primitive that did not take
 // effect throws FAULT_NOT_EFFECTIVE: a fault that silently did nothing would make a run look safe.
+// What a request to a node is and what "serving again" means come from the node's system driver.
 import type Docker from 'dockerode';
 import type { Proxy as ToxiproxyProxy, Toxiproxy, ToxicDirection } from 'toxiproxy-node-client';
 import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
@@ -8,21 +9,35 @@ import { waitFor } from '../core/wait.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { dockerClient } from './docker-engine.ts';
 import { configFromLabels, execIn, execChecked, listProjectContainers } from './docker-objects.ts';
-import { redisPing, tcpRequest, zkCommand, zkMode, type ProbeResult } from './probes.ts';
-import { defaultClusterConfig, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
+import { driverFor } from './systems/registry.ts';
+import type { ProbeResult } from './tcp-probe.ts';
+import { defaultClusterConfig, nodesOf, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const HOST = '127.0.0.1';
 const NODE_RESTART_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 1000;
-const CHAIN = 'LOCKBENCH';
+
+// Every rule lockbench adds inside a node lives in one of these chains, so healing is flushing
+// them, and listing them shows what is left. Each chain is jumped to from where its rules apply.
+const CHAIN = 'LOCKBENCH'; // isolate: both directions (from INPUT and OUTPUT)
+const CHAINS = [CHAIN] as const;
+const flushAll = CHAINS.map((c) => `iptables -F ${c} 2>/dev/null || true`).join('; ');
+
+/** Shell that creates `chain` if missing and jumps to it from `hook` (with `match`), once. */
+function hooked(chain: string, hook: 'INPUT' | 'OUTPUT', match?: string): string {
+  const rule = `${hook} ${match !== undefined ? `${match} ` : ''}-j ${chain}`;
+  return `(iptables -N ${chain} 2>/dev/null || true) && (iptables -C ${rule} 2>/dev/null || iptables -I ${rule})`;
+}
 
 function notEffective(what: string, detail: string): HarnessError {
   return new HarnessError('FAULT_NOT_EFFECTIVE', `${what} did not take effect: ${detail}`);
 }
 
-/** Removes isolation rules and clock offset from a running node. */
+/**
+ * Removes every lockbench iptables rule and the clock offset from a running node. Every system's image carries iptables and skewctl for this.
+ */
 export async function resetNodeState(docker: Docker, node: NodePlan): Promise<void> {
-  await execChecked(docker, node.container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true; skewctl 0 >/dev/null`]);
+  await execChecked(docker, node.container, ['sh', '-c', `${flushAll}; skewctl 0 >/dev/null`]);
 }
 
 /** The primitives bound to one running cluster. */
@@ -47,24 +62,17 @@ export class ClusterControl {
     return n;
   }
 
-  /** One request to the node on its direct port: PING for Redis, srvr for ZooKeeper. */
+  /** One request to the node on its direct port, as its driver defines it (Redis PING, ZooKeeper srvr). */
   async probe(name: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
     const n = this.node(name);
-    if (n.system === 'redis') return redisPing(HOST, n.directPort, timeoutMs);
-    return tcpRequest(HOST, n.directPort, 'srvr', { timeoutMs });
+    return driverFor(n.system).probe(HOST, n.directPort, timeoutMs);
   }
 
-  /** Waits until the node serves requests again (ZooKeeper: has joined a quorum). */
+  /** Waits until the node serves requests again, as its driver defines it (ZooKeeper: has joined a quorum). */
   async waitServing(name: string, timeoutMs = NODE_RESTART_TIMEOUT_MS): Promise<void> {
     const n = this.node(name);
-    await waitFor(
-      async () => {
-        if (n.system === 'redis') return (await redisPing(HOST, n.directPort)).state === 'answered';
-        const mode = await zkMode(HOST, n.directPort);
-        return mode === 'leader' || mode === 'follower' || mode === 'standalone';
-      },
-      { what: `${name} to serve requests`, timeoutMs, intervalMs: 250 },
-    );
+    const driver = driverFor(n.system);
+    await waitFor(() => driver.faults.serving(HOST, n.directPort), { what: `${name} to serve requests`, timeoutMs, intervalMs: 250 });
   }
 
   // --- kill / start -------------------------------------------------------------------------
@@ -129,9 +137,8 @@ export class ClusterControl {
     if (peers.length === 0) throw new UsageError(`isolate ${name}: name at least one peer`);
     const ips = await Promise.all(peers.map((p) => this.ipOf(p)));
     const script = [
-      `iptables -N ${CHAIN} 2>/dev/null || true`,
-      `iptables -C INPUT -j ${CHAIN} 2>/dev/null || iptables -I INPUT -j ${CHAIN}`,
-      `iptables -C OUTPUT -j ${CHAIN} 2>/dev/null || iptables -I OUTPUT -j ${CHAIN}`,
+      hooked(CHAIN, 'INPUT'),
+      hooked(CHAIN, 'OUTPUT'),
       ...ips.flatMap((ip) => [`iptables -A ${CHAIN} -s ${ip} -j DROP`, `iptables -A ${CHAIN} -d ${ip} -j DROP`]),
     ].join(' && ');
     await execChecked(this.docker, n.container, ['sh', '-c', script]);
@@ -152,7 +159,7 @@ export class ClusterControl {
   async heal(name: string): Promise<void> {
     const n = this.node(name);
     await this.clearIsolation(name);
-    const peers = this.plan.nodes.filter((p) => p.system === n.system && p.name !== name);
+    const peers = nodesOf(this.plan, n.system).filter((p) => p.name !== name);
     for (const p of peers) {
       const running = (await this.docker.getContainer(p.container).inspect()).State;
       if (!running.Running || running.Paused) continue;
@@ -221,22 +228,23 @@ export class ClusterControl {
   async disableLink(slot: number, name: string): Promise<void> {
     const proxy = await this.link(slot, name);
     await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-    const r = await tcpRequest(HOST, this.linkPort(slot, name), 'PING\r\n', { timeoutMs: PROBE_TIMEOUT_MS, until: (s) => s.includes('\n') });
-    if (r.state === 'answered') throw notEffective(`disable link c${slot}-${name}`, 'it still passes traffic');
+    if (await driverFor(this.node(name).system).passesTraffic(HOST, this.linkPort(slot, name), PROBE_TIMEOUT_MS)) {
+      throw notEffective(`disable link c${slot}-${name}`, 'it still passes traffic');
+    }
   }
 
   async enableLink(slot: number, name: string): Promise<void> {
     const proxy = await this.link(slot, name);
     await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
     const port = this.linkPort(slot, name);
-    const probe = (): Promise<ProbeResult> => (this.node(name).system === 'redis' ? redisPing(HOST, port, PROBE_TIMEOUT_MS) : zkCommand(HOST, port, 'ruok', PROBE_TIMEOUT_MS));
-    await waitFor(async () => (await probe()).state === 'answered', {
+    const driver = driverFor(this.node(name).system);
+    await waitFor(() => driver.passesTraffic(HOST, port, PROBE_TIMEOUT_MS), {
       what: `link c${slot}-${name} to pass traffic again`,
       timeoutMs: 10_000,
     });
   }
 
-  /** Undo every primitive at once: unpause, start, heal iptables, clock offsets 0, proxies reset. */
+  /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */
   async healAll(): Promise<void> {
     await this.toxiproxy.reset();
     for (const n of this.plan.nodes) {
