@@ -20,7 +20,10 @@ const PROBE_TIMEOUT_MS = 1000;
 // Every rule lockbench adds inside a node lives in one of these chains, so healing is flushing
 // them, and listing them shows what is left. Each chain is jumped to from where its rules apply.
 const CHAIN = 'LOCKBENCH'; // isolate: both directions (from INPUT and OUTPUT)
-const CHAINS = [CHAIN] as const;
+const CHAIN_IN = 'LOCKBENCH-IN'; // oneWayDrop inbound (from INPUT)
+const CHAIN_OUT = 'LOCKBENCH-OUT'; // oneWayDrop outbound (from OUTPUT)
+const CHAIN_LOSS = 'LOCKBENCH-LOSS'; // packetLoss (from INPUT and OUTPUT, loopback excluded by the jumps)
+const CHAINS = [CHAIN, CHAIN_IN, CHAIN_OUT, CHAIN_LOSS] as const;
 const flushAll = CHAINS.map((c) => `iptables -F ${c} 2>/dev/null || true`).join('; ');
 
 /** Shell that creates `chain` if missing and jumps to it from `hook` (with `match`), once. */
@@ -34,7 +37,8 @@ function notEffective(what: string, detail: string): HarnessError {
 }
 
 /**
- * Removes every lockbench iptables rule and the clock offset from a running node. Every system's image carries iptables and skewctl for this.
+ * Removes every lockbench iptables rule (isolation, one-way drops, packet loss) and the clock
+ * offset from a running node. Every system's image carries iptables and skewctl for this.
  */
 export async function resetNodeState(docker: Docker, node: NodePlan): Promise<void> {
   await execChecked(docker, node.container, ['sh', '-c', `${flushAll}; skewctl 0 >/dev/null`]);
@@ -147,9 +151,87 @@ export class ClusterControl {
     }
   }
 
-  /** Removes every isolation rule from the node, without checking (see heal). */
+  /**
+   * Drops traffic between `name` and each of `peers` in one direction only, with iptables rules
+   * inside `name`: 'inbound' drops packets from the peers (the node never hears them), 'outbound'
+   * drops packets to them. TCP needs both directions, so either way no connection forms; what
+   * differs is which side's datagrams and retransmissions still arrive. Verified with a
+   * connection attempt in the dropped direction. Undone by clearIsolation / heal / healAll.
+   */
+  async oneWayDrop(name: string, peers: readonly string[], direction: 'inbound' | 'outbound'): Promise<void> {
+    const n = this.node(name);
+    if (peers.length === 0) throw new UsageError(`oneWayDrop ${name}: name at least one peer`);
+    const ips = await Promise.all(peers.map((p) => this.ipOf(p)));
+    const script =
+      direction === 'inbound'
+        ? [hooked(CHAIN_IN, 'INPUT'), ...ips.map((ip) => `iptables -A ${CHAIN_IN} -s ${ip} -j DROP`)]
+        : [hooked(CHAIN_OUT, 'OUTPUT'), ...ips.map((ip) => `iptables -A ${CHAIN_OUT} -d ${ip} -j DROP`)];
+    await execChecked(this.docker, n.container, ['sh', '-c', script.join(' && ')]);
+    for (const p of peers) {
+      const reached = direction === 'inbound' ? await this.canReach(p, name) : await this.canReach(name, p);
+      if (reached) throw notEffective(`oneWayDrop ${direction} ${name} / ${p}`, direction === 'inbound' ? `${p} can still connect to ${name}` : `${name} can still connect to ${p}`);
+    }
+  }
+
+  /**
+   * Drops each packet the node sends or receives (loopback excepted) with `probability`, with an
+   * iptables `statistic` rule inside it; a second call replaces the first. The kernel has no
+   * netem, so this is how packet loss is made. Verified by reading the rule back (a probe cannot
+   * prove a random drop). Undone by clearPacketLoss / healAll.
+   */
+  async packetLoss(name: string, probability: number): Promise<void> {
+    const n = this.node(name);
+    if (!Number.isFinite(probability) || probability <= 0 || probability > 1) {
+      throw new UsageError(`packet loss probability must be above 0 and at most 1, got ${probability}`);
+    }
+    const script = [
+      hooked(CHAIN_LOSS, 'INPUT', '! -i lo'),
+      hooked(CHAIN_LOSS, 'OUTPUT', '! -o lo'),
+      `iptables -F ${CHAIN_LOSS}`,
+      `iptables -A ${CHAIN_LOSS} -m statistic --mode random --probability ${probability} -j DROP`,
+    ].join(' && ');
+    await execChecked(this.docker, n.container, ['sh', '-c', script]);
+    const listed = await this.rulesOf(name);
+    const loss = listed.filter((r) => r.startsWith(`-A ${CHAIN_LOSS} `));
+    const p = Number(/--probability (\S+)/.exec(loss[0] ?? '')?.[1]);
+    if (loss.length !== 1 || !(Math.abs(p - probability) < 1e-6)) throw notEffective(`packet loss ${probability} on ${name}`, `the rules read back are: ${loss.join('; ') || 'none'}`);
+    for (const hook of [`-A INPUT ! -i lo -j ${CHAIN_LOSS}`, `-A OUTPUT ! -o lo -j ${CHAIN_LOSS}`]) {
+      if (!listed.includes(hook)) throw notEffective(`packet loss ${probability} on ${name}`, `the jump '${hook}' is missing`);
+    }
+  }
+
+  /** Removes the node's packet loss rule, without checking. */
+  async clearPacketLoss(name: string): Promise<void> {
+    await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -F ${CHAIN_LOSS} 2>/dev/null || true`]);
+  }
+
+  /**
+   * The node's iptables rules that matter to lockbench, as `iptables -S` prints them: the jumps
+   * into its chains and the rules inside them.
+   */
+  async rulesOf(name: string): Promise<string[]> {
+    const out = await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -S INPUT; iptables -S OUTPUT; for c in ${CHAINS.join(' ')}; do iptables -S $c 2>/dev/null; done; true`]);
+    return out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('-A ') && CHAINS.some((c) => l.includes(` ${c} `) || l.endsWith(` ${c}`)));
+  }
+
+  /** Fault rules still in place on running nodes (jumps excluded): what a heal has left behind. */
+  async leftoverRules(): Promise<{ readonly node: string; readonly rules: readonly string[] }[]> {
+    const out: { node: string; rules: string[] }[] = [];
+    for (const n of this.plan.nodes) {
+      const state = (await this.docker.getContainer(n.container).inspect()).State;
+      if (!state.Running || state.Paused) continue;
+      const rules = (await this.rulesOf(n.name)).filter((r) => CHAINS.some((c) => r.startsWith(`-A ${c} `)));
+      if (rules.length > 0) out.push({ node: n.name, rules });
+    }
+    return out;
+  }
+
+  /** Removes every isolation rule from the node (isolate and oneWayDrop), without checking (see heal). */
   async clearIsolation(name: string): Promise<void> {
-    await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true`]);
+    await execChecked(this.docker, this.node(name).container, ['sh', '-c', [CHAIN, CHAIN_IN, CHAIN_OUT].map((c) => `iptables -F ${c} 2>/dev/null || true`).join('; ')]);
   }
 
   /**
