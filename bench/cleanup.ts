@@ -1,64 +1,38 @@
 // What a run leaves on the cluster, removed at its end (best effort, bounded): the single-Redis
-// lock's fencing counters (INCR keys without a TTL) for this run's keys on redis-1, and the
-// persistent ZooKeeper directories the lock recipe and the floor created for this run. Lock keys
-// themselves expire (TTL) and ephemeral znodes go with their sessions.
-import { Redis } from 'ioredis';
-import type { ClusterPlan } from '../clusters/topology.ts';
+// lock's fencing counters (INCR keys without a TTL) for this run's keys, the persistent ZooKeeper
+// directories the lock recipe created for this run, and whatever each system's floor left. Lock
+// keys themselves expire (TTL) and ephemeral znodes go with their sessions. Every system is
+// offered every pattern and removes those its namespace can hold (key globs, paths).
+import { drivers } from '../clusters/systems/registry.ts';
+import { nodesOf, type ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { fenceKey } from '../locks/redis-connection.ts';
-import { nodeNamed } from './floor.ts';
-import { openZkSession } from './zk-session.ts';
 
 const HOST = '127.0.0.1';
+// locks/zookeeper-lock.ts keeps one directory per lock key under this root, named by the encoded key.
 const LOCK_ROOT = '/lockbench/locks';
-const FLOOR_ROOT = '/lockbench/floor';
 
-async function deleteTree(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], path: string, deadlineMs: number): Promise<number> {
-  if (monoMs() > deadlineMs) return 0;
-  let n = 0;
-  const children = await zk.get_children(path, false).catch(() => [] as string[]);
-  for (const c of children) n += await deleteTree(zk, `${path}/${c}`, deadlineMs);
-  await zk.delete_(path, -1).then(
-    () => n++,
-    () => undefined,
-  );
-  return n;
+/** What the lock clients leave for a run's keys (`bench:<runTag>:…`). */
+function lockLeftovers(runTag: string): string[] {
+  return [`${fenceKey(`bench:${runTag}:`)}*`, `${LOCK_ROOT}/${encodeURIComponent(`bench:${runTag}:`)}*`];
 }
 
 /** Removes the run's leftovers; returns a one-line account (never throws). */
 export async function cleanupRun(plan: ClusterPlan, runTag: string, budgetMs = 20_000): Promise<string> {
   const deadline = monoMs() + budgetMs;
   const notes: string[] = [];
-  const redis = new Redis({ host: HOST, port: nodeNamed(plan, 'redis-1').directPort, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 3000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${fenceKey(`bench:${runTag}:`)}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0' && monoMs() < deadline);
-    notes.push(`${deleted} Redis fencing counters`);
-  } catch (err) {
-    notes.push(`Redis: ${errorMessage(err)}`);
-  } finally {
-    redis.disconnect();
-  }
-  const zkNode = plan.nodes.find((n) => n.system === 'zookeeper');
-  if (zkNode) {
+  for (const d of drivers) {
+    // Every node of a system holds the same data (an ensemble) or only the first one is written
+    // by single-node locks and the floor: cleaning the first node is enough either way.
+    const node = nodesOf(plan, d.name)[0];
+    if (!node) continue;
     try {
-      await using s = await openZkSession(`${HOST}:${zkNode.directPort}`, 5000);
-      const prefix = encodeURIComponent(`bench:${runTag}:`);
-      const dirs = (await s.zk.get_children(LOCK_ROOT, false).catch(() => [] as string[])).filter((c) => c.startsWith(prefix));
-      let deleted = 0;
-      for (const d of dirs) deleted += await deleteTree(s.zk, `${LOCK_ROOT}/${d}`, deadline);
-      deleted += await deleteTree(s.zk, `${FLOOR_ROOT}/${runTag}`, deadline);
-      notes.push(`${deleted} znodes`);
+      const ops = await d.floor.ops();
+      const n = await ops.removeMatching(`${HOST}:${node.directPort}`, [...lockLeftovers(runTag), ...d.floor.floorLeftovers(runTag)], deadline);
+      notes.push(`${n} ${d.floor.dataNoun}`);
     } catch (err) {
-      notes.push(`ZooKeeper: ${errorMessage(err)}`);
+      notes.push(`${d.floor.label}: ${errorMessage(err)}`);
     }
   }
   return `removed ${notes.join(', ')}`;

@@ -1,11 +1,13 @@
 // The floor, measured at the start of every run on the same cluster and the same paths the locks
-// use: round trips to a Redis and a ZooKeeper node, direct and through the proxy (so the proxy's
-// cost is reported, never hidden); one ZooKeeper quorum write; and the raw primitive pairs per
-// second at each concurrency of the sweep, driven by the same worker processes as the locks.
-// Round trips are sequential on one connection in this process, which is otherwise idle.
+// use, for every registered system (each driver says what it measures and under which names):
+// round trips to its first node, direct and through the proxy (so the proxy's cost is reported,
+// never hidden); where the driver asks, every node's round trip and one quorum write; and the raw
+// primitive pairs per second at each concurrency of the sweep, driven by the same worker processes
+// as the locks. Round trips are sequential on one connection in this process, which is otherwise idle.
 import { summaryMs } from './latency-summary.ts';
-import { Redis } from 'ioredis';
-import type { ClusterPlan, NodePlan } from '../clusters/topology.ts';
+import type { SystemDriver } from '../clusters/systems/driver.ts';
+import { driverFor, drivers, isSystemName, type SystemsConfig } from '../clusters/systems/registry.ts';
+import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { latencyHistogram, recordMs, type LatencySummaryMs } from '../core/stats.ts';
@@ -13,9 +15,9 @@ import { driveRaw, type RawOutcome } from './drive.ts';
 import type { FloorFigures } from './efficiency.ts';
 import type { FloorResult, PairsAt, PathRtt } from './results.ts';
 import type { WorkerPool } from './worker-pool.ts';
-import { ZK_EPHEMERAL, ensureZkPath, openZkSession } from './zk-session.ts';
 
 const HOST = '127.0.0.1';
+type Driver = SystemDriver<SystemsConfig>;
 
 export interface SampleBudget {
   readonly durationMs: number;
@@ -35,38 +37,34 @@ async function sample(budget: SampleBudget, warmup: number, once: () => Promise<
   return summaryMs(h);
 }
 
-/** Sequential PINGs on one connection. */
-export async function redisRtt(port: number, budget: SampleBudget): Promise<LatencySummaryMs> {
-  const c = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, commandTimeout: 5000 });
-  c.on('error', () => undefined);
+/** Sequential round trips on one connection to `address` (a connect string for ensembles). */
+export async function roundTripSample(d: Driver, address: string, budget: SampleBudget): Promise<LatencySummaryMs> {
+  const opened = await (await d.floor.ops()).roundTrips(address);
   try {
-    await c.connect();
-    return await sample(budget, 50, () => c.ping());
+    return await sample(budget, d.floor.roundTripWarmup, opened.ops);
   } finally {
-    c.disconnect();
+    await opened.close();
   }
 }
 
-/** Sequential `exists /` on one session: a read the connected server answers itself. */
-export async function zkRtt(connect: string, budget: SampleBudget): Promise<LatencySummaryMs> {
-  await using s = await openZkSession(connect);
-  return await sample(budget, 20, () => s.zk.exists('/', false));
-}
-
-/** Sequential creates of an ephemeral node (each deleted again, untimed): one quorum write, W. */
-export async function zkWrite(connect: string, dir: string, budget: SampleBudget): Promise<LatencySummaryMs> {
-  await using s = await openZkSession(connect);
-  await ensureZkPath(s.zk, dir);
-  const h = latencyHistogram();
-  const path = `${dir}/w`;
-  const deadline = monoMs() + budget.durationMs;
-  for (let i = -10; i < budget.maxSamples && monoMs() < deadline && budget.signal?.aborted !== true; i++) {
-    const t = monoMs();
-    await s.zk.create(path, '', ZK_EPHEMERAL);
-    if (i >= 0) recordMs(h, monoMs() - t);
-    await s.zk.delete_(path, -1);
+/** Sequential quorum writes (each undone again, untimed): W. */
+export async function quorumWriteSample(d: Driver, address: string, dir: string, budget: SampleBudget): Promise<LatencySummaryMs> {
+  const ops = await d.floor.ops();
+  if (!ops.quorumWrites) throw new HarnessError('INTERNAL', `${d.name} has no quorum writes to measure`);
+  const opened = await ops.quorumWrites(address, dir);
+  try {
+    const h = latencyHistogram();
+    const deadline = monoMs() + budget.durationMs;
+    for (let i = -10; i < budget.maxSamples && monoMs() < deadline && budget.signal?.aborted !== true; i++) {
+      const t = monoMs();
+      await opened.ops.write();
+      if (i >= 0) recordMs(h, monoMs() - t);
+      await opened.ops.undo();
+    }
+    return summaryMs(h);
+  } finally {
+    await opened.close();
   }
-  return summaryMs(h);
 }
 
 export function nodeNamed(plan: ClusterPlan, name: string): NodePlan {
@@ -81,18 +79,15 @@ export function proxyPort(node: NodePlan, slot: number): number {
   return p.port;
 }
 
-/** The ZooKeeper connect string of client slot `slot`, as the lock clients use it. */
-export function zkConnectFor(plan: ClusterPlan, slot: number): string {
-  return plan.nodes
-    .filter((n) => n.system === 'zookeeper')
-    .map((n) => `${HOST}:${proxyPort(n, slot)}`)
-    .join(',');
+/** Raw-pair targets of `d` for `connections` connections, client slot i mod slots, as its lock clients connect. */
+export function pairTargets(plan: ClusterPlan, d: Driver, connections: number): (number | string)[] {
+  const nodes = nodesOf(plan, d.name);
+  return Array.from({ length: connections }, (_, i) => d.floor.pairTarget(nodes, i % plan.config.clientSlots));
 }
 
-/** One redis-1 link per connection, client slot i mod slots, as the single-Redis lock clients use. */
-export function rawRedisPorts(plan: ClusterPlan, connections: number): number[] {
-  const redis1 = nodeNamed(plan, 'redis-1');
-  return Array.from({ length: connections }, (_, i) => proxyPort(redis1, i % plan.config.clientSlots));
+function rawOn(pool: WorkerPool, d: Driver, targets: readonly (number | string)[], durationMs: number, tag: string): Promise<RawOutcome> {
+  if (!isSystemName(d.name)) throw new HarnessError('INTERNAL', `${d.name} is not registered`);
+  return driveRaw(pool, d.name, targets, durationMs, tag);
 }
 
 export interface FloorOptions {
@@ -110,72 +105,103 @@ function pairsAt(clients: number, r: RawOutcome): PairsAt {
 
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
 
+/** What one system's floor measured, before it is named the driver's way. */
+interface Measured {
+  readonly node: NodePlan;
+  readonly rtt: PathRtt[];
+  readonly everyNodeRttP50Ms: number[];
+  readonly writeMs?: LatencySummaryMs;
+  readonly pairs: PairsAt[];
+  directPairs: PairsAt | null;
+}
+
+/** bench.json's floor.<system> and the FloorFigures fields, under the names the driver gives them. */
+function named(d: Driver, m: Measured): { section: Record<string, unknown>; figures: Record<string, unknown> } {
+  const f = d.floor;
+  const proxied = m.rtt.find((r) => r.path === 'proxied')?.rttMs.p50 ?? Number.NaN;
+  const direct = m.rtt.find((r) => r.path === 'direct')?.rttMs.p50 ?? Number.NaN;
+  const section: Record<string, unknown> = { node: m.node.name, rtt: m.rtt };
+  const figures: Record<string, unknown> = { [f.figureFields.roundTrip]: proxied };
+  if (f.everyNode) {
+    section[f.everyNode.resultField] = m.everyNodeRttP50Ms;
+    figures[f.everyNode.figureField] = m.everyNodeRttP50Ms;
+  }
+  if (f.quorumWrite && m.writeMs) {
+    section[f.quorumWrite.resultField] = m.writeMs;
+    figures[f.quorumWrite.figureField] = m.writeMs.p50;
+  }
+  section['proxyOverheadRatio'] = ratio(proxied, direct);
+  section['pairs'] = m.pairs;
+  if (f.directPairs) section[f.directPairs.resultField] = m.directPairs;
+  figures[f.figureFields.pairsPerSec] = new Map(m.pairs.map((p) => [p.clients, p.pairsPerSec]));
+  return { section, figures };
+}
+
 export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<{ result: FloorResult; figures: FloorFigures }> {
   const say = o.progress ?? ((): void => undefined);
   const budget: SampleBudget = { durationMs: Math.max(200, o.durationMs / 2), maxSamples: 20_000, ...(o.signal ? { signal: o.signal } : {}) };
   const short: SampleBudget = { ...budget, durationMs: Math.max(100, o.durationMs / 5), maxSamples: 2000 };
-  const slots = plan.config.clientSlots;
+  const systems = drivers.filter((d) => nodesOf(plan, d.name).length > 0);
 
-  const redis1 = nodeNamed(plan, 'redis-1');
-  const masters = plan.nodes.filter((n) => n.system === 'redis');
   // Freshly started workers, proxy connections and server JITs measure slow for a while: warm
   // everything once, untimed, so the floor is not understated (which would flatter every lock).
-  say('floor: warming up (raw pairs on both systems, not recorded)');
-  await driveRaw(pool, 'redis', rawRedisPorts(plan, o.focusClients), o.durationMs, `lockbench:floor:${o.runTag}:warmup`);
-  await driveRaw(pool, 'zookeeper', Array.from({ length: Math.min(4, o.focusClients) }, (_, i) => zkConnectFor(plan, i % slots)), Math.min(500, o.durationMs), `${o.runTag}-warmup`);
-  say(`floor: Redis round trips to ${redis1.name}, direct and through the proxy`);
-  const redisRttRows: PathRtt[] = [
-    { path: 'direct', address: `${HOST}:${redis1.directPort}`, rttMs: await redisRtt(redis1.directPort, budget) },
-    { path: 'proxied', address: `${HOST}:${proxyPort(redis1, 0)}`, rttMs: await redisRtt(proxyPort(redis1, 0), budget) },
-  ];
-  const mastersRtt: number[] = [];
-  for (const m of masters) mastersRtt.push((await redisRtt(proxyPort(m, 0), short)).p50);
+  say('floor: warming up (raw pairs on every system, not recorded)');
+  for (const d of systems) {
+    const w = d.floor.warmup;
+    await rawOn(pool, d, pairTargets(plan, d, Math.min(w.maxConnections ?? o.focusClients, o.focusClients)), Math.min(w.maxMs ?? o.durationMs, o.durationMs), d.floor.measurementTag(o.runTag, 'warmup'));
+  }
 
-  const zk1 = nodeNamed(plan, 'zk-1');
-  say(`floor: ZooKeeper round trips to ${zk1.name}, direct and through the proxy, and one quorum write`);
-  const zkRttRows: PathRtt[] = [
-    { path: 'direct', address: `${HOST}:${zk1.directPort}`, rttMs: await zkRtt(`${HOST}:${zk1.directPort}`, budget) },
-    { path: 'proxied', address: `${HOST}:${proxyPort(zk1, 0)}`, rttMs: await zkRtt(`${HOST}:${proxyPort(zk1, 0)}`, budget) },
-  ];
-  const writeMs = await zkWrite(`${HOST}:${proxyPort(zk1, 0)}`, `/lockbench/floor/${o.runTag}/write`, budget);
+  const measured = new Map<string, Measured>();
+  for (const d of systems) {
+    const f = d.floor;
+    const nodes = nodesOf(plan, d.name);
+    const first = nodes[0];
+    if (!first) continue;
+    say(`floor: ${f.label} round trips to ${first.name}, direct and through the proxy${f.quorumWrite ? ', and one quorum write' : ''}`);
+    const rtt: PathRtt[] = [
+      { path: 'direct', address: `${HOST}:${first.directPort}`, rttMs: await roundTripSample(d, `${HOST}:${first.directPort}`, budget) },
+      { path: 'proxied', address: `${HOST}:${proxyPort(first, 0)}`, rttMs: await roundTripSample(d, `${HOST}:${proxyPort(first, 0)}`, budget) },
+    ];
+    const everyNodeRttP50Ms: number[] = [];
+    if (f.everyNode) for (const n of nodes) everyNodeRttP50Ms.push((await roundTripSample(d, `${HOST}:${proxyPort(n, 0)}`, short)).p50);
+    const writeMs = f.quorumWrite ? await quorumWriteSample(d, `${HOST}:${proxyPort(first, 0)}`, f.quorumWrite.dir(o.runTag, 'write'), budget) : undefined;
+    measured.set(d.name, { node: first, rtt, everyNodeRttP50Ms, ...(writeMs ? { writeMs } : {}), pairs: [], directPairs: null });
+  }
 
-  const redisPairs: PairsAt[] = [];
-  const zkPairs: PairsAt[] = [];
   for (const c of o.clients) {
     if (o.signal?.aborted === true) break;
-    say(`floor: raw SET NX PX + compare-and-delete pairs at ${c} connections, through the proxy`);
-    redisPairs.push(pairsAt(c, await driveRaw(pool, 'redis', rawRedisPorts(plan, c), o.durationMs, `lockbench:floor:${o.runTag}:c${c}`)));
-    say(`floor: raw ZooKeeper create + delete pairs at ${c} sessions, through the proxy`);
-    const connects = Array.from({ length: c }, (_, i) => zkConnectFor(plan, i % slots));
-    zkPairs.push(pairsAt(c, await driveRaw(pool, 'zookeeper', connects, o.durationMs, `${o.runTag}-c${c}`)));
+    for (const d of systems) {
+      const m = measured.get(d.name);
+      if (!m) continue;
+      say(`floor: ${d.floor.pair} at ${c} ${d.floor.unit}, through the proxy`);
+      m.pairs.push(pairsAt(c, await rawOn(pool, d, pairTargets(plan, d, c), o.durationMs, d.floor.measurementTag(o.runTag, `c${c}`))));
+    }
   }
-  let directPairs: PairsAt | null = null;
-  if (o.signal?.aborted !== true) {
-    say(`floor: the same Redis pairs at ${o.focusClients} connections on the direct port (the proxy's throughput cost)`);
-    const ports = Array.from({ length: o.focusClients }, () => redis1.directPort);
-    directPairs = pairsAt(o.focusClients, await driveRaw(pool, 'redis', ports, o.durationMs, `lockbench:floor:${o.runTag}:direct`));
+  for (const d of systems) {
+    const m = measured.get(d.name);
+    if (!m || !d.floor.directPairs || o.signal?.aborted === true) continue;
+    say(`floor: the same ${d.floor.label} pairs at ${o.focusClients} ${d.floor.unit} on the direct port (the proxy's throughput cost)`);
+    const ports = Array.from({ length: o.focusClients }, () => m.node.directPort);
+    m.directPairs = pairsAt(o.focusClients, await rawOn(pool, d, ports, o.durationMs, d.floor.measurementTag(o.runTag, 'direct')));
   }
 
-  const proxied = (rows: readonly PathRtt[]): number => rows.find((r) => r.path === 'proxied')?.rttMs.p50 ?? Number.NaN;
-  const direct = (rows: readonly PathRtt[]): number => rows.find((r) => r.path === 'direct')?.rttMs.p50 ?? Number.NaN;
-  const result: FloorResult = {
-    redis: {
-      node: redis1.name,
-      rtt: redisRttRows,
-      mastersRttP50Ms: mastersRtt,
-      proxyOverheadRatio: ratio(proxied(redisRttRows), direct(redisRttRows)),
-      pairs: redisPairs,
-      directPairs,
-    },
-    zookeeper: { node: zk1.name, rtt: zkRttRows, writeMs, proxyOverheadRatio: ratio(proxied(zkRttRows), direct(zkRttRows)), pairs: zkPairs },
-  };
-  const figures: FloorFigures = {
-    redisRttMs: proxied(redisRttRows),
-    mastersRttMs: mastersRtt,
-    zkRttMs: proxied(zkRttRows),
-    zkWriteMs: writeMs.p50,
-    redisPairsPerSec: new Map(redisPairs.map((p) => [p.clients, p.pairsPerSec])),
-    zkPairsPerSec: new Map(zkPairs.map((p) => [p.clients, p.pairsPerSec])),
-  };
-  return { result, figures };
+  const result: Record<string, unknown> = {};
+  const figures: Record<string, unknown> = {};
+  for (const d of systems) {
+    const m = measured.get(d.name);
+    if (!m) continue;
+    const n = named(d, m);
+    result[d.name] = n.section;
+    Object.assign(figures, n.figures);
+  }
+  // bench/results.ts and bench/efficiency.ts spell these out per system; the drivers' field names
+  // are what fills them.
+  return { result: result as unknown as FloorResult, figures: figures as unknown as FloorFigures };
 }
+
+// What bench/suite.ts calls by system name (the WAN re-measurement and the paired raw control).
+export const redisRtt = (port: number, budget: SampleBudget): Promise<LatencySummaryMs> => roundTripSample(driverFor('redis'), `${HOST}:${port}`, budget);
+export const zkRtt = (connect: string, budget: SampleBudget): Promise<LatencySummaryMs> => roundTripSample(driverFor('zookeeper'), connect, budget);
+export const zkWrite = (connect: string, dir: string, budget: SampleBudget): Promise<LatencySummaryMs> => quorumWriteSample(driverFor('zookeeper'), connect, dir, budget);
+export const zkConnectFor = (plan: ClusterPlan, slot: number): string => String(driverFor('zookeeper').floor.pairTarget(nodesOf(plan, 'zookeeper'), slot));
+export const rawRedisPorts = (plan: ClusterPlan, connections: number): number[] => pairTargets(plan, driverFor('redis'), connections).map(Number);

@@ -1,17 +1,12 @@
 // The raw primitives a lock cycle cannot do without, driven the way the locks are driven (closed
-// loop, N connections, each with its own key, one pair in flight per connection):
-//   Redis      SET key owner NX PX + compare-and-delete (EVAL): the least a single-Redis cycle does;
-//   ZooKeeper  create + delete of a node: the two quorum writes of the recipe.
-// Run inside the worker processes, so the floor and the locks share the same driver and the
-// comparison measures the lock, not the harness.
-import { Redis } from 'ioredis';
+// loop, N connections, each with its own key, one pair in flight per connection). What a pair is
+// belongs to each system's driver (its FloorOps.pairs: for Redis SET NX PX + compare-and-delete,
+// for ZooKeeper create + delete). Run inside the worker processes, so the floor and the locks share
+// the same driver and the comparison measures the lock, not the harness.
+import { driverFor } from '../clusters/systems/registry.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { latencyHistogram, recordMs, type LatencyHistogram } from '../core/stats.ts';
-import { RELEASE_LUA } from '../locks/redis-connection.ts';
-import { ZK_EPHEMERAL, ensureZkPath, openZkSession } from './zk-session.ts';
-
-const HOST = '127.0.0.1';
 
 export interface RawPairsResult {
   readonly pairs: number;
@@ -65,40 +60,17 @@ async function drive(connections: number, o: RawPairsOptions, pair: (i: number, 
   return { pairs: counts.reduce((a, b) => a + b, 0), errors, elapsedMs: monoMs() - started, histogram, ...(lastError === undefined ? {} : { lastError }) };
 }
 
-export async function rawRedisPairs(ports: readonly number[], keyPrefix: string, o: RawPairsOptions): Promise<RawPairsResult> {
-  const connections = ports.length;
-  const clients = ports.map(
-    (port) => new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false, connectTimeout: 5000, commandTimeout: 5000 }),
-  );
+/** Raw pairs of `system`, one connection per target, each on its own key under `scope`. */
+export async function rawPairs(system: string, targets: readonly (number | string)[], scope: string, o: RawPairsOptions): Promise<RawPairsResult> {
+  const floor = await driverFor(system).floor.ops();
+  const opened = await floor.pairs(targets, scope);
   try {
-    await Promise.all(clients.map((c) => c.connect()));
-    return await drive(connections, o, async (i, n) => {
-      const c = clients[i];
-      if (!c) return;
-      const key = `${keyPrefix}:${i}`;
-      const owner = `o${n}`;
-      await c.set(key, owner, 'PX', 10_000, 'NX');
-      await c.eval(RELEASE_LUA, 1, key, owner);
-    });
+    return await drive(targets.length, { ...o, warmupPairs: o.warmupPairs ?? opened.warmupPairs }, opened.ops);
   } finally {
-    for (const c of clients) c.disconnect();
+    await opened.close();
   }
 }
 
-export async function rawZkPairs(connects: readonly string[], dir: string, o: RawPairsOptions): Promise<RawPairsResult> {
-  const sessions = connects.length;
-  const opened = await Promise.all(connects.map((connect) => openZkSession(connect)));
-  try {
-    const first = opened[0];
-    if (first) await ensureZkPath(first.zk, dir);
-    return await drive(sessions, { ...o, warmupPairs: o.warmupPairs ?? 5 }, async (i) => {
-      const s = opened[i];
-      if (!s) return;
-      const path = `${dir}/p${i}`;
-      await s.zk.create(path, '', ZK_EPHEMERAL);
-      await s.zk.delete_(path, -1);
-    });
-  } finally {
-    await Promise.all(opened.map((s) => s.close()));
-  }
-}
+// The worker's job kinds (bench/worker-protocol.ts) still name the two systems.
+export const rawRedisPairs = (ports: readonly number[], keyPrefix: string, o: RawPairsOptions): Promise<RawPairsResult> => rawPairs('redis', ports, keyPrefix, o);
+export const rawZkPairs = (connects: readonly string[], dir: string, o: RawPairsOptions): Promise<RawPairsResult> => rawPairs('zookeeper', connects, dir, o);

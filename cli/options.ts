@@ -1,39 +1,42 @@
 // Option tables shared by several commands, and their conversion to typed configs. Validation of
-// values lives with the config (clusters/topology.ts) so the messages are the same everywhere.
-import type { Argv } from 'yargs';
-import { defaultClusterConfig, redisPersistenceModes, validateClusterConfig, type ClusterConfig, type RedisPersistence } from '../clusters/topology.ts';
+// values lives with the config (clusters/topology.ts and each system's driver) so the messages are
+// the same everywhere. Each registered system adds its own flags (--redis-nodes, --zk-nodes, …).
+import type { Argv, Options } from 'yargs';
+import { drivers } from '../clusters/systems/registry.ts';
+import { defaultClusterConfig, portSpan, validateClusterConfig, type ClusterConfig } from '../clusters/topology.ts';
 
-export function clusterOptions<T>(y: Argv<T>) {
-  return y
-    .option('redis-nodes', { type: 'number', default: defaultClusterConfig.redisNodes, describe: 'independent Redis masters (1-10)' })
-    .option('zk-nodes', { type: 'number', default: defaultClusterConfig.zkNodes, describe: 'ZooKeeper ensemble size (odd, 1-9)' })
-    .option('redis-persistence', {
-      type: 'string',
-      choices: redisPersistenceModes,
-      default: defaultClusterConfig.redisPersistence,
-      describe: 'Redis persistence: none, AOF fsync everysec, or AOF fsync always',
-    })
-    .option('client-slots', { type: 'number', default: defaultClusterConfig.clientSlots, describe: 'independent client link sets (one proxy per slot and node)' })
-    .option('port-base', { type: 'number', default: defaultClusterConfig.portBase, describe: 'first of the 127.0.0.1 ports lockbench publishes (uses base+1 … base+1640)' });
+const defaults = defaultClusterConfig as unknown as Readonly<Record<string, unknown>>;
+
+function systemOptions(): Record<string, Options> {
+  const out: Record<string, Options> = {};
+  for (const d of drivers) {
+    for (const o of d.config.options) {
+      out[o.flag] = { type: o.type, default: defaults[o.field], describe: o.describe, ...(o.choices ? { choices: [...o.choices] } : {}) };
+    }
+  }
+  return out;
 }
 
+export function clusterOptions<T>(y: Argv<T>) {
+  // The drivers' flags are known only at run time; yargs would type them as "every string key"
+  // and drop T, so they are added untyped (ClusterArgs reads them as unknown).
+  return (y.options(systemOptions()) as unknown as Argv<T>)
+    .option('client-slots', { type: 'number', default: defaultClusterConfig.clientSlots, describe: 'independent client link sets (one proxy per slot and node)' })
+    .option('port-base', { type: 'number', default: defaultClusterConfig.portBase, describe: `first of the 127.0.0.1 ports lockbench publishes (uses base+1 … base+${portSpan()})` });
+}
+
+/** The drivers' flags (`redis-nodes`, …) plus the common ones; yargs fills every flag it declared. */
 export interface ClusterArgs {
-  readonly 'redis-nodes': number;
-  readonly 'zk-nodes': number;
-  readonly 'redis-persistence': string;
   readonly 'client-slots': number;
   readonly 'port-base': number;
+  readonly [flag: string]: unknown;
 }
 
 export function clusterConfigFromArgs(a: ClusterArgs): ClusterConfig {
-  return validateClusterConfig({
-    name: defaultClusterConfig.name,
-    redisNodes: a['redis-nodes'],
-    zkNodes: a['zk-nodes'],
-    redisPersistence: a['redis-persistence'] as RedisPersistence,
-    clientSlots: a['client-slots'],
-    portBase: a['port-base'],
-  });
+  const fields: Record<string, unknown> = {};
+  for (const d of drivers) for (const o of d.config.options) fields[o.field] = a[o.flag];
+  // The drivers' validate() checks the type and range of every field they own.
+  return validateClusterConfig({ ...defaultClusterConfig, ...(fields as Partial<ClusterConfig>), name: defaultClusterConfig.name, clientSlots: a['client-slots'], portBase: a['port-base'] });
 }
 
 export function environmentOptions<T>(y: Argv<T>) {

@@ -1,6 +1,7 @@
-// Cluster lifecycle: up (start, or reuse when healthy), status, down. A cluster is 5 independent
-// Redis masters and a ZooKeeper ensemble on one labelled Docker network, with a Toxiproxy in front
-// of every client link (one proxy per client slot and node, see topology.ts).
+// Cluster lifecycle: up (start, or reuse when healthy), status, down. A cluster is the nodes of every
+// registered system (systems/registry.ts) on one labelled Docker network, with a Toxiproxy in front
+// of every client link (one proxy per client slot and node, see topology.ts). What "ready" and a
+// node's role mean is each driver's business.
 import type Docker from 'dockerode';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError, errorMessage } from '../core/errors.ts';
@@ -16,17 +17,17 @@ import {
   removeProjectObjects,
 } from './docker-objects.ts';
 import type { BuiltImages, ToxiproxyImpl } from './images.ts';
-import { LABEL_IMPL, LABEL_NODE, LABEL_ROLE } from './labels.ts';
+import { LABEL_IMPL, LABEL_NODE, LABEL_ROLE, LABEL_SYSTEM } from './labels.ts';
 import { assertPortsFree } from './ports.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { resetNodeState } from './node-faults.ts';
-import { redisPing, zkCommand, zkMode, type ZkMode } from './probes.ts';
-import { defaultClusterConfig, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan, type SystemName } from './topology.ts';
+import { driverFor, drivers } from './systems/registry.ts';
+import { defaultClusterConfig, nodesOf, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const log = logger('cluster');
 const HOST = '127.0.0.1';
-const REDIS_READY_TIMEOUT_MS = 30_000;
-const ZK_QUORUM_TIMEOUT_MS = 120_000;
+/** The longest any system may take to become ready (drivers cap their own waits below it). */
+const NODES_READY_TIMEOUT_MS = 120_000;
 const PROXY_READY_TIMEOUT_MS = 30_000;
 
 export interface ProxiedAddress {
@@ -37,10 +38,10 @@ export interface ProxiedAddress {
 
 export interface NodeStatus {
   readonly name: string;
-  readonly system: SystemName;
+  readonly system: string;
   readonly container: string;
   readonly state: string; // running, paused, exited, missing
-  /** ZooKeeper: leader / follower / standalone / not-serving / unreachable; Redis: master / unreachable. */
+  /** As the system's driver reports it (ZooKeeper: leader / follower / …; Redis: master); 'unreachable' when it does not answer. */
   readonly role: string;
   readonly direct: string;
   readonly proxied: readonly ProxiedAddress[];
@@ -64,8 +65,7 @@ export const address = (port: number): string => `${HOST}:${port}`;
 
 async function nodeRole(node: NodePlan, state: string): Promise<string> {
   if (state !== 'running') return 'unreachable';
-  if (node.system === 'redis') return (await redisPing(HOST, node.directPort, 1000)).state === 'answered' ? 'master' : 'unreachable';
-  return zkMode(HOST, node.directPort);
+  return driverFor(node.system).role(HOST, node.directPort);
 }
 
 async function toxiproxyVersion(plan: ClusterPlan): Promise<string | null> {
@@ -128,25 +128,7 @@ async function isHealthy(plan: ClusterPlan): Promise<boolean> {
 }
 
 async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const sig = signal ? { signal } : {};
-  const redis = plan.nodes.filter((n) => n.system === 'redis');
-  const zk = plan.nodes.filter((n) => n.system === 'zookeeper');
-  await Promise.all(
-    redis.map((n) =>
-      waitFor(async () => (await redisPing(HOST, n.directPort)).state === 'answered', { what: `${n.name} to answer PING on ${address(n.directPort)}`, timeoutMs: Math.min(timeoutMs, REDIS_READY_TIMEOUT_MS), ...sig }),
-    ),
-  );
-  let lastModes: ZkMode[] = [];
-  await waitFor(
-    async () => {
-      lastModes = await Promise.all(zk.map((n) => zkMode(HOST, n.directPort)));
-      if (zk.length === 1) return lastModes[0] === 'standalone';
-      return lastModes.filter((m) => m === 'leader').length === 1 && lastModes.filter((m) => m === 'follower').length === zk.length - 1;
-    },
-    { what: `the ZooKeeper ensemble to elect exactly one leader (modes: ${zk.map((n) => n.name).join(', ')})`, timeoutMs: Math.min(timeoutMs, ZK_QUORUM_TIMEOUT_MS), intervalMs: 300, ...sig },
-  ).catch((err: unknown) => {
-    throw new HarnessError('CLUSTER_START_FAILED', `${errorMessage(err)}; last modes: ${lastModes.join(', ')}`);
-  });
+  await Promise.all(drivers.map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
 }
 
 /** Every proxy passes a request to its node. */
@@ -155,14 +137,11 @@ async function waitForProxies(plan: ClusterPlan, timeoutMs: number, signal?: Abo
   const checks = plan.nodes.flatMap((n) => n.proxies.map((p) => ({ n, p })));
   await Promise.all(
     checks.map(({ n, p }) =>
-      waitFor(
-        async () => {
-          if (n.system === 'redis') return (await redisPing(HOST, p.port)).state === 'answered';
-          const r = await zkCommand(HOST, p.port, 'ruok');
-          return r.state === 'answered' && r.reply.includes('imok');
-        },
-        { what: `proxy ${p.name} on ${address(p.port)} to pass traffic to ${n.name}`, timeoutMs: Math.min(timeoutMs, PROXY_READY_TIMEOUT_MS), ...sig },
-      ),
+      waitFor(() => driverFor(n.system).passesTraffic(HOST, p.port, 1000), {
+        what: `proxy ${p.name} on ${address(p.port)} to pass traffic to ${n.name}`,
+        timeoutMs: Math.min(timeoutMs, PROXY_READY_TIMEOUT_MS),
+        ...sig,
+      }),
     ),
   );
 }
@@ -174,6 +153,12 @@ export async function populateProxies(plan: ClusterPlan): Promise<void> {
   await client.populate(
     plan.nodes.flatMap((n) => n.proxies.map((p) => ({ name: p.name, listen: `0.0.0.0:${p.port}`, upstream: `${n.name}:${n.internalPort}`, enabled: true }))),
   );
+}
+
+function imageOf(images: BuiltImages, system: string): string {
+  const image = images.systems[system];
+  if (image === undefined) throw new HarnessError('INTERNAL', `no image was built for ${system}`);
+  return image;
 }
 
 export interface UpResult {
@@ -194,10 +179,8 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
   const existing = await listProjectContainers(docker, plan.config.name);
   const existingConfig = configFromLabels(existing);
   const imagesMatch = existing.every((c) => {
-    const role = c.Labels[LABEL_ROLE];
-    const system = c.Labels['lockbench.system'];
-    if (role === 'toxiproxy') return c.Image === images.toxiproxy;
-    return c.Image === (system === 'redis' ? images.redis : images.zookeeper);
+    if (c.Labels[LABEL_ROLE] === 'toxiproxy') return c.Image === images.toxiproxy;
+    return c.Image === images.systems[c.Labels[LABEL_SYSTEM] ?? ''];
   });
   // Ports our own running cluster publishes are not a clash: they are freed when it is replaced.
   const ours = new Set(existingConfig ? publishedPorts(planCluster(existingConfig)) : []);
@@ -218,16 +201,17 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
   }
 
   try {
-    log.info(`starting ${plan.config.redisNodes} Redis masters, ${plan.config.zkNodes} ZooKeeper nodes and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
+    const systems = drivers.map((d) => d.describeNodes(d.config.nodeCount(plan.config))).join(', ');
+    log.info(`starting ${systems} and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
     await ensureNetwork(docker, plan);
     const containers = await Promise.all([
-      ...plan.nodes.map((n) => createNodeContainer(docker, n, plan, n.system === 'redis' ? images.redis : images.zookeeper)),
+      ...plan.nodes.map((n) => createNodeContainer(docker, n, plan, imageOf(images, n.system))),
       createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
     ]);
     signal?.throwIfAborted();
     await Promise.all(containers.map((c) => c.start()));
     signal?.throwIfAborted();
-    await waitForNodes(plan, ZK_QUORUM_TIMEOUT_MS, signal);
+    await waitForNodes(plan, NODES_READY_TIMEOUT_MS, signal);
     await populateProxies(plan);
     await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
     const status = await clusterStatus(docker, plan.config.name);

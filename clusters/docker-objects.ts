@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import { HarnessError, errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/wait.ts';
 import { LABEL_CLUSTER, LABEL_CONFIG, LABEL_IMPL, LABEL_NODE, LABEL_PROJECT, LABEL_ROLE, LABEL_SYSTEM, projectFilter } from './labels.ts';
-import { redisArgs, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
+import { driverFor } from './systems/registry.ts';
+import { nodesOf, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 import type { ToxiproxyImpl } from './images.ts';
 
 /** Containers of one cluster, or of every lockbench cluster when `cluster` is undefined. */
@@ -55,13 +56,13 @@ function publish(ports: readonly { inside: number; host: number }[]): Pick<Docke
 
 export async function createNodeContainer(docker: Docker, node: NodePlan, plan: ClusterPlan, image: string): Promise<Docker.Container> {
   const { ExposedPorts, PortBindings } = publish([{ inside: node.internalPort, host: node.directPort }]);
-  const zkIds = Array.from({ length: plan.config.zkNodes }, (_, i) => i + 1).join(',');
+  const spec = driverFor(node.system).container(node, nodesOf(plan, node.system), plan.config);
   const container = await docker.createContainer({
     name: node.container,
     Hostname: node.name,
     Image: image,
-    ...(node.system === 'redis' ? { Cmd: redisArgs(plan.config.redisPersistence) } : {}),
-    Env: node.system === 'zookeeper' ? [`ZK_ID=${node.ordinal}`, `ZK_SERVERS=${zkIds}`] : [],
+    ...(spec.cmd ? { Cmd: [...spec.cmd] } : {}),
+    Env: [...spec.env],
     Labels: {
       [LABEL_PROJECT]: 'true',
       [LABEL_CLUSTER]: plan.config.name,
@@ -76,7 +77,7 @@ export async function createNodeContainer(docker: Docker, node: NodePlan, plan: 
       NetworkMode: plan.network,
       // iptables inside the node, for server-side partitions.
       CapAdd: ['NET_ADMIN'],
-      Memory: node.system === 'zookeeper' ? 512 * 1024 * 1024 : 256 * 1024 * 1024,
+      Memory: spec.memoryBytes,
     },
     NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [node.name] } } },
   });

@@ -1,6 +1,7 @@
-// Builds lockbench's images from the Dockerfiles in clusters/images/. Each image is tagged and
-// labelled with a hash of everything it is built from (Dockerfile, context files, base image id),
-// so a second setup with nothing changed only looks the tags up.
+// Builds lockbench's images: one per registered system (its driver names the folders of its build
+// context) and the Toxiproxy-compatible proxy. Each image is tagged and labelled with a hash of
+// everything it is built from (context paths and files, base image id), so a second setup with
+// nothing changed only looks the tags up.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,27 +12,28 @@ import { HarnessError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { ensureBaseImage, imageExists, tryPull } from './base-image.ts';
 import { LABEL_INPUTS_HASH, LABEL_PROJECT } from './labels.ts';
+import type { ImageInput, SystemImage } from './systems/driver.ts';
+import { drivers, type SystemName } from './systems/registry.ts';
 
 const log = logger('setup');
 const here = dirname(fileURLToPath(import.meta.url));
-const imagesDir = join(here, 'images');
 const repoRoot = join(here, '..');
 
 export const SHOPIFY_TOXIPROXY = 'ghcr.io/shopify/toxiproxy:2.12.0';
 export type ToxiproxyImpl = 'shopify' | 'compat';
 
-export interface BuiltImages {
-  readonly redis: string;
-  readonly zookeeper: string;
+/**
+ * Image tags: `systems` by system name, and the same again as top-level fields (`images.redis`)
+ * for callers that name a system themselves.
+ */
+export type BuiltImages = {
+  readonly systems: Readonly<Record<string, string>>;
   readonly toxiproxy: string;
   readonly toxiproxyImpl: ToxiproxyImpl;
   readonly base: string;
-}
+} & { readonly [K in SystemName]: string };
 
-interface ImageSpec {
-  readonly name: string;
-  /** Folders or files under clusters/images/ that form the build context. */
-  readonly context: readonly string[];
+interface ImageSpec extends SystemImage {
   /** Generated files to add to the context: path inside context → content. */
   readonly generate?: () => Promise<Record<string, string>>;
 }
@@ -54,11 +56,11 @@ async function bundleToxiproxyCompat(): Promise<Record<string, string>> {
   return { 'toxiproxy/toxiproxy-compat.mjs': out.text };
 }
 
-const specs = {
-  redis: { name: 'redis', context: ['redis', 'skew'] },
-  zookeeper: { name: 'zookeeper', context: ['zookeeper', 'skew'] },
-  toxiproxy: { name: 'toxiproxy-compat', context: ['toxiproxy/Dockerfile'], generate: bundleToxiproxyCompat },
-} satisfies Record<string, ImageSpec>;
+const toxiproxySpec: ImageSpec = {
+  name: 'toxiproxy-compat',
+  inputs: [{ from: 'clusters/images/toxiproxy/Dockerfile', as: 'toxiproxy/Dockerfile' }],
+  generate: bundleToxiproxyCompat,
+};
 
 function listFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -67,13 +69,19 @@ function listFiles(path: string): string[] {
     .flatMap((name) => listFiles(join(path, name)));
 }
 
+/** Where a repository file goes inside the build context (and under which name it is hashed). */
+function contextPath(input: ImageInput, file: string): string {
+  const inside = relative(join(repoRoot, input.from), file);
+  return inside === '' ? input.as : join(input.as, inside);
+}
+
 /** Lays out the build context in a temp dir and hashes it together with the base image id. */
 async function prepareContext(spec: ImageSpec, baseId: string): Promise<{ dir: string; hash: string }> {
   const dir = mkdtempSync(join(tmpdir(), `lockbench-${spec.name}-`));
   const hash = createHash('sha256').update(`base:${baseId}\n`);
-  for (const entry of spec.context) {
-    for (const file of listFiles(join(imagesDir, entry))) {
-      const rel = relative(imagesDir, file);
+  for (const input of spec.inputs) {
+    for (const file of listFiles(join(repoRoot, input.from))) {
+      const rel = contextPath(input, file);
       hash.update(`${rel}\n`).update(readFileSync(file));
       mkdirSync(dirname(join(dir, rel)), { recursive: true });
       cpSync(file, join(dir, rel));
@@ -104,7 +112,7 @@ async function buildImage(docker: Docker, spec: ImageSpec, base: string, baseId:
     }
     log.info(`building image ${tag} (first time or inputs changed; a few minutes)`);
     const started = Date.now();
-    const dockerfile = `${spec.context[0]?.split('/')[0] ?? spec.name}/Dockerfile`;
+    const dockerfile = `${spec.inputs[0]?.as.split('/')[0] ?? spec.name}/Dockerfile`;
     const stream = await docker.buildImage(
       { context: dir, src: listFiles(dir).map((f) => relative(dir, f)) },
       { t: tag, dockerfile, buildargs: { BASE: base }, labels: { [LABEL_PROJECT]: 'true', [LABEL_INPUTS_HASH]: hash }, rm: true, forcerm: true },
@@ -169,23 +177,29 @@ async function pruneOldBuilds(docker: Docker, keep: readonly string[]): Promise<
   }
 }
 
+function builtImages(base: string, systems: Record<string, string>, toxiproxy: string, toxiproxyImpl: ToxiproxyImpl): BuiltImages {
+  // One field per registered system, filled from the registry itself: the cast only restates that.
+  return { ...(systems as Record<SystemName, string>), systems, base, toxiproxy, toxiproxyImpl };
+}
+
 /** Makes sure every image exists, building only what changed. */
 export async function ensureImages(docker: Docker, signal?: AbortSignal): Promise<BuiltImages> {
   const base = await ensureBaseImage(docker, signal);
   const baseId = (await docker.getImage(base).inspect()).Id;
-  const redis = await buildImage(docker, specs.redis, base, baseId, signal);
-  const zookeeper = await buildImage(docker, specs.zookeeper, base, baseId, signal);
+  const systems: Record<string, string> = {};
+  for (const d of drivers) systems[d.name] = await buildImage(docker, d.image, base, baseId, signal);
+  const systemTags = Object.values(systems);
 
   const preference = toxiproxyPreference();
   if (preference !== 'compat') {
     if ((await imageExists(docker, SHOPIFY_TOXIPROXY)) || (await tryPull(SHOPIFY_TOXIPROXY, signal))) {
-      await pruneOldBuilds(docker, [redis, zookeeper]);
-      return { base, redis, zookeeper, toxiproxy: SHOPIFY_TOXIPROXY, toxiproxyImpl: 'shopify' };
+      await pruneOldBuilds(docker, systemTags);
+      return builtImages(base, systems, SHOPIFY_TOXIPROXY, 'shopify');
     }
     if (preference === 'shopify') throw new HarnessError('IMAGE_BUILD_FAILED', `LOCKBENCH_TOXIPROXY=shopify but ${SHOPIFY_TOXIPROXY} cannot be pulled`);
     log.info('using lockbench\'s Toxiproxy-compatible proxy instead');
   }
-  const toxiproxy = await buildImage(docker, specs.toxiproxy, base, baseId, signal);
-  await pruneOldBuilds(docker, [redis, zookeeper, toxiproxy]);
-  return { base, redis, zookeeper, toxiproxy, toxiproxyImpl: 'compat' };
+  const toxiproxy = await buildImage(docker, toxiproxySpec, base, baseId, signal);
+  await pruneOldBuilds(docker, [...systemTags, toxiproxy]);
+  return builtImages(base, systems, toxiproxy, 'compat');
 }

@@ -1,6 +1,7 @@
 // The primitives later faults are built from. Each one checks that it took effect (a probe after
 // applying it) and has an undo that checks that service came back. A primitive that did not take
 // effect throws FAULT_NOT_EFFECTIVE: a fault that silently did nothing would make a run look safe.
+// What a request to a node is and what "serving again" means come from the node's system driver.
 import type Docker from 'dockerode';
 import type { Proxy as ToxiproxyProxy, Toxiproxy, ToxicDirection } from 'toxiproxy-node-client';
 import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
@@ -8,21 +9,39 @@ import { waitFor } from '../core/wait.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { dockerClient } from './docker-engine.ts';
 import { configFromLabels, execIn, execChecked, listProjectContainers } from './docker-objects.ts';
-import { redisPing, tcpRequest, zkCommand, zkMode, type ProbeResult } from './probes.ts';
-import { defaultClusterConfig, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
+import { driverFor } from './systems/registry.ts';
+import type { ProbeResult } from './tcp-probe.ts';
+import { defaultClusterConfig, nodesOf, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const HOST = '127.0.0.1';
 const NODE_RESTART_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 1000;
-const CHAIN = 'LOCKBENCH';
+
+// Every rule lockbench adds inside a node lives in one of these chains, so healing is flushing
+// them, and listing them shows what is left. Each chain is jumped to from where its rules apply.
+const CHAIN = 'LOCKBENCH'; // isolate: both directions (from INPUT and OUTPUT)
+const CHAIN_IN = 'LOCKBENCH-IN'; // oneWayDrop inbound (from INPUT)
+const CHAIN_OUT = 'LOCKBENCH-OUT'; // oneWayDrop outbound (from OUTPUT)
+const CHAIN_LOSS = 'LOCKBENCH-LOSS'; // packetLoss (from INPUT and OUTPUT, loopback excluded by the jumps)
+const CHAINS = [CHAIN, CHAIN_IN, CHAIN_OUT, CHAIN_LOSS] as const;
+const flushAll = CHAINS.map((c) => `iptables -F ${c} 2>/dev/null || true`).join('; ');
+
+/** Shell that creates `chain` if missing and jumps to it from `hook` (with `match`), once. */
+function hooked(chain: string, hook: 'INPUT' | 'OUTPUT', match?: string): string {
+  const rule = `${hook} ${match !== undefined ? `${match} ` : ''}-j ${chain}`;
+  return `(iptables -N ${chain} 2>/dev/null || true) && (iptables -C ${rule} 2>/dev/null || iptables -I ${rule})`;
+}
 
 function notEffective(what: string, detail: string): HarnessError {
   return new HarnessError('FAULT_NOT_EFFECTIVE', `${what} did not take effect: ${detail}`);
 }
 
-/** Removes isolation rules and clock offset from a running node. */
+/**
+ * Removes every lockbench iptables rule (isolation, one-way drops, packet loss) and the clock
+ * offset from a running node. Every system's image carries iptables and skewctl for this.
+ */
 export async function resetNodeState(docker: Docker, node: NodePlan): Promise<void> {
-  await execChecked(docker, node.container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true; skewctl 0 >/dev/null`]);
+  await execChecked(docker, node.container, ['sh', '-c', `${flushAll}; skewctl 0 >/dev/null`]);
 }
 
 /** The primitives bound to one running cluster. */
@@ -47,24 +66,17 @@ export class ClusterControl {
     return n;
   }
 
-  /** One request to the node on its direct port: PING for Redis, srvr for ZooKeeper. */
+  /** One request to the node on its direct port, as its driver defines it (Redis PING, ZooKeeper srvr). */
   async probe(name: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
     const n = this.node(name);
-    if (n.system === 'redis') return redisPing(HOST, n.directPort, timeoutMs);
-    return tcpRequest(HOST, n.directPort, 'srvr', { timeoutMs });
+    return driverFor(n.system).probe(HOST, n.directPort, timeoutMs);
   }
 
-  /** Waits until the node serves requests again (ZooKeeper: has joined a quorum). */
+  /** Waits until the node serves requests again, as its driver defines it (ZooKeeper: has joined a quorum). */
   async waitServing(name: string, timeoutMs = NODE_RESTART_TIMEOUT_MS): Promise<void> {
     const n = this.node(name);
-    await waitFor(
-      async () => {
-        if (n.system === 'redis') return (await redisPing(HOST, n.directPort)).state === 'answered';
-        const mode = await zkMode(HOST, n.directPort);
-        return mode === 'leader' || mode === 'follower' || mode === 'standalone';
-      },
-      { what: `${name} to serve requests`, timeoutMs, intervalMs: 250 },
-    );
+    const driver = driverFor(n.system);
+    await waitFor(() => driver.faults.serving(HOST, n.directPort), { what: `${name} to serve requests`, timeoutMs, intervalMs: 250 });
   }
 
   // --- kill / start -------------------------------------------------------------------------
@@ -129,9 +141,8 @@ export class ClusterControl {
     if (peers.length === 0) throw new UsageError(`isolate ${name}: name at least one peer`);
     const ips = await Promise.all(peers.map((p) => this.ipOf(p)));
     const script = [
-      `iptables -N ${CHAIN} 2>/dev/null || true`,
-      `iptables -C INPUT -j ${CHAIN} 2>/dev/null || iptables -I INPUT -j ${CHAIN}`,
-      `iptables -C OUTPUT -j ${CHAIN} 2>/dev/null || iptables -I OUTPUT -j ${CHAIN}`,
+      hooked(CHAIN, 'INPUT'),
+      hooked(CHAIN, 'OUTPUT'),
       ...ips.flatMap((ip) => [`iptables -A ${CHAIN} -s ${ip} -j DROP`, `iptables -A ${CHAIN} -d ${ip} -j DROP`]),
     ].join(' && ');
     await execChecked(this.docker, n.container, ['sh', '-c', script]);
@@ -140,9 +151,87 @@ export class ClusterControl {
     }
   }
 
-  /** Removes every isolation rule from the node, without checking (see heal). */
+  /**
+   * Drops traffic between `name` and each of `peers` in one direction only, with iptables rules
+   * inside `name`: 'inbound' drops packets from the peers (the node never hears them), 'outbound'
+   * drops packets to them. TCP needs both directions, so either way no connection forms; what
+   * differs is which side's datagrams and retransmissions still arrive. Verified with a
+   * connection attempt in the dropped direction. Undone by clearIsolation / heal / healAll.
+   */
+  async oneWayDrop(name: string, peers: readonly string[], direction: 'inbound' | 'outbound'): Promise<void> {
+    const n = this.node(name);
+    if (peers.length === 0) throw new UsageError(`oneWayDrop ${name}: name at least one peer`);
+    const ips = await Promise.all(peers.map((p) => this.ipOf(p)));
+    const script =
+      direction === 'inbound'
+        ? [hooked(CHAIN_IN, 'INPUT'), ...ips.map((ip) => `iptables -A ${CHAIN_IN} -s ${ip} -j DROP`)]
+        : [hooked(CHAIN_OUT, 'OUTPUT'), ...ips.map((ip) => `iptables -A ${CHAIN_OUT} -d ${ip} -j DROP`)];
+    await execChecked(this.docker, n.container, ['sh', '-c', script.join(' && ')]);
+    for (const p of peers) {
+      const reached = direction === 'inbound' ? await this.canReach(p, name) : await this.canReach(name, p);
+      if (reached) throw notEffective(`oneWayDrop ${direction} ${name} / ${p}`, direction === 'inbound' ? `${p} can still connect to ${name}` : `${name} can still connect to ${p}`);
+    }
+  }
+
+  /**
+   * Drops each packet the node sends or receives (loopback excepted) with `probability`, with an
+   * iptables `statistic` rule inside it; a second call replaces the first. The kernel has no
+   * netem, so this is how packet loss is made. Verified by reading the rule back (a probe cannot
+   * prove a random drop). Undone by clearPacketLoss / healAll.
+   */
+  async packetLoss(name: string, probability: number): Promise<void> {
+    const n = this.node(name);
+    if (!Number.isFinite(probability) || probability <= 0 || probability > 1) {
+      throw new UsageError(`packet loss probability must be above 0 and at most 1, got ${probability}`);
+    }
+    const script = [
+      hooked(CHAIN_LOSS, 'INPUT', '! -i lo'),
+      hooked(CHAIN_LOSS, 'OUTPUT', '! -o lo'),
+      `iptables -F ${CHAIN_LOSS}`,
+      `iptables -A ${CHAIN_LOSS} -m statistic --mode random --probability ${probability} -j DROP`,
+    ].join(' && ');
+    await execChecked(this.docker, n.container, ['sh', '-c', script]);
+    const listed = await this.rulesOf(name);
+    const loss = listed.filter((r) => r.startsWith(`-A ${CHAIN_LOSS} `));
+    const p = Number(/--probability (\S+)/.exec(loss[0] ?? '')?.[1]);
+    if (loss.length !== 1 || !(Math.abs(p - probability) < 1e-6)) throw notEffective(`packet loss ${probability} on ${name}`, `the rules read back are: ${loss.join('; ') || 'none'}`);
+    for (const hook of [`-A INPUT ! -i lo -j ${CHAIN_LOSS}`, `-A OUTPUT ! -o lo -j ${CHAIN_LOSS}`]) {
+      if (!listed.includes(hook)) throw notEffective(`packet loss ${probability} on ${name}`, `the jump '${hook}' is missing`);
+    }
+  }
+
+  /** Removes the node's packet loss rule, without checking. */
+  async clearPacketLoss(name: string): Promise<void> {
+    await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -F ${CHAIN_LOSS} 2>/dev/null || true`]);
+  }
+
+  /**
+   * The node's iptables rules that matter to lockbench, as `iptables -S` prints them: the jumps
+   * into its chains and the rules inside them.
+   */
+  async rulesOf(name: string): Promise<string[]> {
+    const out = await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -S INPUT; iptables -S OUTPUT; for c in ${CHAINS.join(' ')}; do iptables -S $c 2>/dev/null; done; true`]);
+    return out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('-A ') && CHAINS.some((c) => l.includes(` ${c} `) || l.endsWith(` ${c}`)));
+  }
+
+  /** Fault rules still in place on running nodes (jumps excluded): what a heal has left behind. */
+  async leftoverRules(): Promise<{ readonly node: string; readonly rules: readonly string[] }[]> {
+    const out: { node: string; rules: string[] }[] = [];
+    for (const n of this.plan.nodes) {
+      const state = (await this.docker.getContainer(n.container).inspect()).State;
+      if (!state.Running || state.Paused) continue;
+      const rules = (await this.rulesOf(n.name)).filter((r) => CHAINS.some((c) => r.startsWith(`-A ${c} `)));
+      if (rules.length > 0) out.push({ node: n.name, rules });
+    }
+    return out;
+  }
+
+  /** Removes every isolation rule from the node (isolate and oneWayDrop), without checking (see heal). */
   async clearIsolation(name: string): Promise<void> {
-    await execChecked(this.docker, this.node(name).container, ['sh', '-c', `iptables -F ${CHAIN} 2>/dev/null || true`]);
+    await execChecked(this.docker, this.node(name).container, ['sh', '-c', [CHAIN, CHAIN_IN, CHAIN_OUT].map((c) => `iptables -F ${c} 2>/dev/null || true`).join('; ')]);
   }
 
   /**
@@ -152,7 +241,7 @@ export class ClusterControl {
   async heal(name: string): Promise<void> {
     const n = this.node(name);
     await this.clearIsolation(name);
-    const peers = this.plan.nodes.filter((p) => p.system === n.system && p.name !== name);
+    const peers = nodesOf(this.plan, n.system).filter((p) => p.name !== name);
     for (const p of peers) {
       const running = (await this.docker.getContainer(p.container).inspect()).State;
       if (!running.Running || running.Paused) continue;
@@ -221,22 +310,23 @@ export class ClusterControl {
   async disableLink(slot: number, name: string): Promise<void> {
     const proxy = await this.link(slot, name);
     await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-    const r = await tcpRequest(HOST, this.linkPort(slot, name), 'PING\r\n', { timeoutMs: PROBE_TIMEOUT_MS, until: (s) => s.includes('\n') });
-    if (r.state === 'answered') throw notEffective(`disable link c${slot}-${name}`, 'it still passes traffic');
+    if (await driverFor(this.node(name).system).passesTraffic(HOST, this.linkPort(slot, name), PROBE_TIMEOUT_MS)) {
+      throw notEffective(`disable link c${slot}-${name}`, 'it still passes traffic');
+    }
   }
 
   async enableLink(slot: number, name: string): Promise<void> {
     const proxy = await this.link(slot, name);
     await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
     const port = this.linkPort(slot, name);
-    const probe = (): Promise<ProbeResult> => (this.node(name).system === 'redis' ? redisPing(HOST, port, PROBE_TIMEOUT_MS) : zkCommand(HOST, port, 'ruok', PROBE_TIMEOUT_MS));
-    await waitFor(async () => (await probe()).state === 'answered', {
+    const driver = driverFor(this.node(name).system);
+    await waitFor(() => driver.passesTraffic(HOST, port, PROBE_TIMEOUT_MS), {
       what: `link c${slot}-${name} to pass traffic again`,
       timeoutMs: 10_000,
     });
   }
 
-  /** Undo every primitive at once: unpause, start, heal iptables, clock offsets 0, proxies reset. */
+  /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */
   async healAll(): Promise<void> {
     await this.toxiproxy.reset();
     for (const n of this.plan.nodes) {

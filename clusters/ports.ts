@@ -2,6 +2,7 @@
 // is a clear usage error instead of a half-started cluster.
 import { createServer } from 'node:net';
 import { HarnessError } from '../core/errors.ts';
+import { portSpan } from './topology.ts';
 
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,7 +20,7 @@ export async function assertPortsFree(ports: readonly number[]): Promise<void> {
     throw new HarnessError(
       'PORT_IN_USE',
       `port${taken.length > 1 ? 's' : ''} ${shown} on 127.0.0.1 ${taken.length > 1 ? 'are' : 'is'} already in use by another program; ` +
-        `stop that program, or move lockbench's ports with --port-base N (default 17000; it uses N+1 … N+1640)`,
+        `stop that program, or move lockbench's ports with --port-base N (default 17000; it uses N+1 … N+${portSpan()})`,
     );
   }
 }

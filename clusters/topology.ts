@@ -1,24 +1,23 @@
 // The shape of a cluster as data: which nodes, which ports, which proxies. Pure, so the port layout
-// and the validation of sizes are tested without Docker.
+// and the validation of sizes are tested without Docker. Which systems exist, how many nodes each
+// has and what its flags are comes from the drivers (systems/registry.ts).
 //
 // Every client link goes through Toxiproxy, with one proxy per (client slot, node) pair, so a fault
-// can cut client i off from node j without touching any other client. Ports, relative to portBase:
-//   +474                        Toxiproxy API
-//   +1 .. +10                   redis-1..redis-10, direct
-//   +101 .. +109                zk-1..zk-9, direct
-//   +1000 + slot*20 + g         proxy for (slot, node), g = 0..9 for redis, 10..18 for ZooKeeper
-import { UsageError } from '../core/errors.ts';
+// can cut client i off from node j without touching any other client. Each system owns one port
+// block, b = its index in the registry, so adding a system moves nobody's ports. Relative to portBase:
+//   +474                                  Toxiproxy API
+//   +100·b + i                            node i of system b, direct (redis-1..10: +1..+10, zk-1..9: +101..+109)
+//   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400..)
+import { HarnessError, UsageError } from '../core/errors.ts';
+import type { SystemConfigHooks, SystemDriver } from './systems/driver.ts';
+import { drivers, systemDefaults, type SystemsConfig } from './systems/registry.ts';
 
-export type SystemName = 'redis' | 'zookeeper';
-export type RedisPersistence = 'none' | 'everysec' | 'always';
-export const redisPersistenceModes: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
+// Old import paths of Redis's config, kept for chaos/ and cli/ (the driver owns them now).
+export { redisArgs, redisPersistenceModes, type RedisPersistence } from './systems/redis/config.ts';
 
-export interface ClusterConfig {
+export interface ClusterConfig extends SystemsConfig {
   /** Names the Docker network and prefixes every container, so several clusters can coexist. */
   readonly name: string;
-  readonly redisNodes: number;
-  readonly zkNodes: number;
-  readonly redisPersistence: RedisPersistence;
   /** How many independent client link sets exist (one proxy per slot and node). */
   readonly clientSlots: number;
   readonly portBase: number;
@@ -28,19 +27,32 @@ export interface ClusterConfig {
 // experiment) run beside the default one without touching it.
 export const defaultClusterConfig: ClusterConfig = {
   name: process.env['LOCKBENCH_CLUSTER'] || 'lockbench',
-  redisNodes: 5,
-  zkNodes: 3,
-  redisPersistence: 'none',
+  ...systemDefaults,
   clientSlots: 8,
   portBase: Number(process.env['LOCKBENCH_PORT_BASE'] || 17000),
 };
 export const TOXIPROXY_NAME = 'toxiproxy';
-export const REDIS_PORT = 6379;
-export const ZK_PORT = 2181;
-const MAX_REDIS = 10;
-const MAX_ZK = 9;
+const TOXIPROXY_API_OFFSET = 474;
 const MAX_SLOTS = 32;
-const SLOT_STRIDE = 20;
+/** Direct ports of system b start at +DIRECT_BLOCK·b; a system has at most NODES_PER_BLOCK nodes. */
+const DIRECT_BLOCK = 100;
+export const NODES_PER_BLOCK = 10;
+const PROXY_BASE = 1000;
+/** Proxy ports of system b start at +PROXY_BASE + PROXY_BLOCK·b: MAX_SLOTS × NODES_PER_BLOCK, rounded up. */
+const PROXY_BLOCK = 400;
+/** Direct blocks must stay below the proxies: b = 0..9. */
+export const MAX_SYSTEMS = PROXY_BASE / DIRECT_BLOCK;
+const TOP_PORT = 32767;
+
+/** What planning needs of a driver (a test's fake driver provides just this). */
+export type PlannedSystem = Pick<SystemDriver<ClusterConfig>, 'name' | 'nodePrefix' | 'maxNodes' | 'internalPort'> & {
+  readonly config: Pick<SystemConfigHooks<ClusterConfig>, 'nodeCount' | 'validate'>;
+};
+
+/** The highest offset from portBase that a cluster of `systems` may publish. */
+export function portSpan(systems: number = drivers.length): number {
+  return PROXY_BASE + PROXY_BLOCK * systems - 1;
+}
 
 export interface ProxyPlan {
   readonly slot: number;
@@ -52,7 +64,8 @@ export interface ProxyPlan {
 
 export interface NodePlan {
   readonly name: string; // redis-1, zk-2
-  readonly system: SystemName;
+  /** A registered system's name (systems/registry.ts). */
+  readonly system: string;
   readonly ordinal: number; // 1-based within its system
   readonly container: string; // <cluster>-redis-1
   readonly internalPort: number; // 6379 / 2181 on the Docker network
@@ -68,46 +81,50 @@ export interface ClusterPlan {
   readonly toxiproxy: { readonly container: string; readonly apiPort: number };
 }
 
-export function validateClusterConfig(c: ClusterConfig): ClusterConfig {
+function assertLayoutFits(systems: readonly PlannedSystem[]): void {
+  if (systems.length > MAX_SYSTEMS) throw new HarnessError('INTERNAL', `the port layout has blocks for ${MAX_SYSTEMS} systems, ${systems.length} are registered`);
+  for (const d of systems) {
+    if (d.maxNodes > NODES_PER_BLOCK) throw new HarnessError('INTERNAL', `${d.name} allows ${d.maxNodes} nodes; a port block holds ${NODES_PER_BLOCK}`);
+  }
+}
+
+export function validateClusterConfig(c: ClusterConfig, systems: readonly PlannedSystem[] = drivers): ClusterConfig {
   const int = (v: number): boolean => Number.isInteger(v);
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.name)) {
     throw new UsageError(`the cluster name (LOCKBENCH_CLUSTER) must be lowercase letters, digits and dashes, starting with a letter, got '${c.name}'`);
   }
-  if (!int(c.redisNodes) || c.redisNodes < 1 || c.redisNodes > MAX_REDIS) {
-    throw new UsageError(`--redis-nodes must be a whole number from 1 to ${MAX_REDIS}, got ${c.redisNodes}`);
-  }
-  if (!int(c.zkNodes) || c.zkNodes < 1 || c.zkNodes > MAX_ZK || c.zkNodes % 2 === 0) {
-    throw new UsageError(
-      `--zk-nodes must be an odd whole number from 1 to ${MAX_ZK} (a ZooKeeper ensemble needs a strict majority; an even size adds no fault tolerance), got ${c.zkNodes}`,
-    );
-  }
-  if (!redisPersistenceModes.includes(c.redisPersistence)) {
-    throw new UsageError(`--redis-persistence must be one of ${redisPersistenceModes.join(', ')}, got ${c.redisPersistence}`);
-  }
+  for (const d of systems) d.config.validate(c);
   if (!int(c.clientSlots) || c.clientSlots < 1 || c.clientSlots > MAX_SLOTS) {
     throw new UsageError(`--client-slots must be a whole number from 1 to ${MAX_SLOTS}, got ${c.clientSlots}`);
   }
-  const top = c.portBase + 1000 + MAX_SLOTS * SLOT_STRIDE;
-  if (!int(c.portBase) || c.portBase < 1024 || top > 32767) {
-    throw new UsageError(`--port-base must be a whole number from 1024 to ${32767 - 1000 - MAX_SLOTS * SLOT_STRIDE} (ports stay below the ephemeral range), got ${c.portBase}`);
+  const span = portSpan(systems.length);
+  if (!int(c.portBase) || c.portBase < 1024 || c.portBase + span > TOP_PORT) {
+    throw new UsageError(`--port-base must be a whole number from 1024 to ${TOP_PORT - span} (ports stay below the ephemeral range), got ${c.portBase}`);
   }
   return c;
 }
 
-export function planCluster(config: ClusterConfig): ClusterPlan {
-  const c = validateClusterConfig(config);
+export function planCluster(config: ClusterConfig, systems: readonly PlannedSystem[] = drivers): ClusterPlan {
+  assertLayoutFits(systems);
+  const c = validateClusterConfig(config, systems);
   const nodes: NodePlan[] = [];
-  const add = (system: SystemName, ordinal: number, group: number, directOffset: number, internalPort: number): void => {
-    const name = `${system === 'redis' ? 'redis' : 'zk'}-${ordinal}`;
-    const proxies: ProxyPlan[] = [];
-    for (let slot = 0; slot < c.clientSlots; slot++) {
-      proxies.push({ slot, name: `c${slot}-${name}`, port: c.portBase + 1000 + slot * SLOT_STRIDE + group + ordinal - 1 });
+  systems.forEach((d, block) => {
+    const count = d.config.nodeCount(c);
+    for (let ordinal = 1; ordinal <= count; ordinal++) {
+      const name = `${d.nodePrefix}-${ordinal}`;
+      const proxies: ProxyPlan[] = [];
+      for (let slot = 0; slot < c.clientSlots; slot++) {
+        proxies.push({ slot, name: `c${slot}-${name}`, port: c.portBase + PROXY_BASE + PROXY_BLOCK * block + NODES_PER_BLOCK * slot + ordinal - 1 });
+      }
+      nodes.push({ name, system: d.name, ordinal, container: `${c.name}-${name}`, internalPort: d.internalPort, directPort: c.portBase + DIRECT_BLOCK * block + ordinal, proxies });
     }
-    nodes.push({ name, system, ordinal, container: `${c.name}-${name}`, internalPort, directPort: c.portBase + directOffset + ordinal, proxies });
-  };
-  for (let i = 1; i <= c.redisNodes; i++) add('redis', i, 0, 0, REDIS_PORT);
-  for (let i = 1; i <= c.zkNodes; i++) add('zookeeper', i, 10, 100, ZK_PORT);
-  return { config: c, network: c.name, nodes, toxiproxy: { container: `${c.name}-${TOXIPROXY_NAME}`, apiPort: c.portBase + 474 } };
+  });
+  return { config: c, network: c.name, nodes, toxiproxy: { container: `${c.name}-${TOXIPROXY_NAME}`, apiPort: c.portBase + TOXIPROXY_API_OFFSET } };
+}
+
+/** The nodes of one system, in ordinal order. */
+export function nodesOf(plan: ClusterPlan, system: string): NodePlan[] {
+  return plan.nodes.filter((n) => n.system === system);
 }
 
 /** Every host port the plan publishes on 127.0.0.1. */
@@ -116,24 +133,7 @@ export function publishedPorts(plan: ClusterPlan): number[] {
 }
 
 export function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
-  return (
-    a.name === b.name &&
-    a.redisNodes === b.redisNodes &&
-    a.zkNodes === b.zkNodes &&
-    a.redisPersistence === b.redisPersistence &&
-    a.clientSlots === b.clientSlots &&
-    a.portBase === b.portBase
-  );
-}
-
-export function redisArgs(persistence: RedisPersistence): string[] {
-  const base = ['redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', ''];
-  switch (persistence) {
-    case 'none':
-      return [...base, '--appendonly', 'no'];
-    case 'everysec':
-      return [...base, '--appendonly', 'yes', '--appendfsync', 'everysec'];
-    case 'always':
-      return [...base, '--appendonly', 'yes', '--appendfsync', 'always'];
-  }
+  // Every field, the drivers' slices included: a cluster made before a system was added differs.
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...fields].every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
 }

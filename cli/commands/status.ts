@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
 import { requireEngine } from '../../clusters/docker-engine.ts';
+import { drivers } from '../../clusters/systems/registry.ts';
 import { runContext } from '../context.ts';
 
 export function formatStatus(s: ClusterStatus): string {
@@ -10,8 +11,9 @@ export function formatStatus(s: ClusterStatus): string {
     return `  ${n.name.padEnd(9)} ${n.state.padEnd(8)} ${n.role.padEnd(12)} direct ${n.direct.padEnd(16)} proxied ${proxied}`;
   });
   const t = s.toxiproxy;
+  const settings = [`network ${s.network}`, ...drivers.map((d) => d.config.describe(s.config)).filter((x) => x !== '')];
   return [
-    `cluster (network ${s.network}, redis persistence ${s.config.redisPersistence}):`,
+    `cluster (${settings.join(', ')}):`,
     ...rows,
     `  toxiproxy ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
     '',

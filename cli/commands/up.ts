@@ -2,13 +2,15 @@
 import type { CommandModule } from 'yargs';
 import { clusterUp } from '../../clusters/cluster.ts';
 import { ensureEnvironment } from '../../clusters/environment.ts';
+import { drivers } from '../../clusters/systems/registry.ts';
+import { defaultClusterConfig } from '../../clusters/topology.ts';
 import { interruptSignal } from '../context.ts';
 import { clusterConfigFromArgs, clusterOptions, environmentOptions, type ClusterArgs, type EnvironmentArgs } from '../options.ts';
 import { formatStatus } from './status.ts';
 
 export const upCommand: CommandModule<object, ClusterArgs & EnvironmentArgs & { json: boolean }> = {
   command: 'up',
-  describe: 'start 5 Redis masters + 3 ZooKeeper nodes behind Toxiproxy (or reuse a healthy running cluster)',
+  describe: `start ${drivers.map((d) => d.describeNodes(d.config.nodeCount(defaultClusterConfig))).join(' + ')} behind Toxiproxy (or reuse a healthy running cluster)`,
   builder: (y) => environmentOptions(clusterOptions(y)).option('json', { type: 'boolean', default: false, describe: 'print the cluster status as JSON' }),
   handler: async (args) => {
     const config = clusterConfigFromArgs(args);

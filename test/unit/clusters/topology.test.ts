@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultClusterConfig, planCluster, publishedPorts, redisArgs, validateClusterConfig } from '../../../clusters/topology.ts';
+import { defaultClusterConfig, planCluster, portSpan, publishedPorts, redisArgs, sameConfig, validateClusterConfig, type PlannedSystem } from '../../../clusters/topology.ts';
+import { drivers } from '../../../clusters/systems/registry.ts';
 import { UsageError } from '../../../core/errors.ts';
+
+const base = defaultClusterConfig.portBase;
 
 test('the default plan has 5 Redis masters, 3 ZooKeeper nodes and one proxy per slot and node', () => {
   const plan = planCluster(defaultClusterConfig);
@@ -11,13 +14,58 @@ test('the default plan has 5 Redis masters, 3 ZooKeeper nodes and one proxy per 
   );
   for (const n of plan.nodes) assert.equal(n.proxies.length, defaultClusterConfig.clientSlots);
   assert.equal(plan.nodes[0]?.proxies[3]?.name, 'c3-redis-1');
+  assert.deepEqual(
+    plan.nodes.map((n) => [n.system, n.internalPort]),
+    [...Array.from({ length: 5 }, () => ['redis', 6379]), ...Array.from({ length: 3 }, () => ['zookeeper', 2181])],
+  );
+});
+
+test('one port block per system: direct at base+100·b+i, proxies at base+1000+400·b+10·slot+i-1', () => {
+  const plan = planCluster(defaultClusterConfig);
+  const node = (name: string) => plan.nodes.find((n) => n.name === name);
+  assert.equal(plan.toxiproxy.apiPort, base + 474);
+  assert.equal(node('redis-1')?.directPort, base + 1);
+  assert.equal(node('redis-5')?.directPort, base + 5);
+  assert.equal(node('zk-1')?.directPort, base + 101);
+  assert.equal(node('zk-3')?.directPort, base + 103);
+  assert.equal(node('redis-1')?.proxies[0]?.port, base + 1000);
+  assert.equal(node('redis-2')?.proxies[3]?.port, base + 1000 + 30 + 1);
+  assert.equal(node('zk-1')?.proxies[0]?.port, base + 1400);
+  assert.equal(node('zk-3')?.proxies[7]?.port, base + 1400 + 70 + 2);
+  assert.equal(portSpan(), 1799);
 });
 
 test('no two published ports coincide, for the largest cluster', () => {
   const plan = planCluster({ ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 });
   const ports = publishedPorts(plan);
   assert.equal(new Set(ports).size, ports.length);
+  assert.ok(Math.max(...ports) <= base + portSpan(), 'every port is inside the span the messages quote');
   assert.ok(Math.max(...ports) < 32768, 'ports stay below the ephemeral range');
+});
+
+test('a third system gets its own block and nobody else is renumbered', () => {
+  const fake: PlannedSystem = { name: 'etcd', nodePrefix: 'etcd', maxNodes: 10, internalPort: 2379, config: { nodeCount: () => 10, validate: () => undefined } };
+  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 };
+  const two = planCluster(config);
+  const three = planCluster(config, [...drivers, fake]);
+  const ports = (p: typeof two, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
+  for (const d of drivers) assert.deepEqual(ports(three, d.name), ports(two, d.name), `${d.name} keeps its ports`);
+  const etcd = three.nodes.filter((n) => n.system === 'etcd');
+  assert.deepEqual(etcd.map((n) => n.name).slice(0, 2), ['etcd-1', 'etcd-2']);
+  const etcd1 = etcd[0];
+  assert.ok(etcd1);
+  assert.equal(etcd1.directPort, base + 201);
+  assert.equal(etcd1.proxies[0]?.port, base + 1800);
+  const all = publishedPorts(three);
+  assert.equal(new Set(all).size, all.length);
+  assert.ok(Math.max(...all) <= base + portSpan(3));
+});
+
+test('a driver that wants more nodes than a block holds, or too many systems, is refused', () => {
+  const wide: PlannedSystem = { name: 'wide', nodePrefix: 'w', maxNodes: 11, internalPort: 1, config: { nodeCount: () => 1, validate: () => undefined } };
+  assert.throws(() => planCluster(defaultClusterConfig, [...drivers, wide]), /a port block holds 10/);
+  const many = Array.from({ length: 11 }, (_, i): PlannedSystem => ({ name: `s${i}`, nodePrefix: `s${i}`, maxNodes: 1, internalPort: 1, config: { nodeCount: () => 1, validate: () => undefined } }));
+  assert.throws(() => planCluster(defaultClusterConfig, many), /blocks for 10 systems/);
 });
 
 test('sizes that make no sense are usage errors that say what is allowed', () => {
@@ -25,8 +73,19 @@ test('sizes that make no sense are usage errors that say what is allowed', () =>
     assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, zkNodes }), (e: unknown) => e instanceof UsageError && /--zk-nodes must be an odd/.test(e.message));
   }
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, redisNodes: 0 }), /--redis-nodes/);
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, redisNodes: 11 }), /--redis-nodes/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, clientSlots: 0 }), /--client-slots/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 80 }), /--port-base/);
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 32767 - 1799 + 1 }), /--port-base must be a whole number from 1024 to 30968/);
+  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 30968 }));
+});
+
+test('configs compare on every field, the systems\' slices included', () => {
+  assert.ok(sameConfig(defaultClusterConfig, { ...defaultClusterConfig }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, redisPersistence: 'always' }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkNodes: 5 }));
+  // A cluster made before a system was added lacks its field: not the same config.
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, extra: 1 } as typeof defaultClusterConfig));
 });
 
 test('Redis persistence modes map to AOF settings', () => {

@@ -1,8 +1,8 @@
-// A plain ZooKeeper session for floor measurements (the lock recipe has its own in
-// locks/zookeeper-lock.ts): connect with a deadline, close on dispose.
+// A plain ZooKeeper session for the floor's raw operations and cleanup (the lock recipe has its own
+// in locks/zookeeper-lock.ts): connect with a deadline, close on dispose.
 import ZooKeeper from 'zookeeper';
-import { errorMessage } from '../core/errors.ts';
-import { withDeadline } from '../core/wait.ts';
+import { errorMessage } from '../../../core/errors.ts';
+import { withDeadline } from '../../../core/wait.ts';
 
 const ZNODEEXISTS = -110;
 

@@ -1,0 +1,166 @@
+// What a backing system (Redis, ZooKeeper, later etcd, Redis with Sentinel) must tell the rest of
+// lockbench, so that the cluster, images, node faults, status and the bench floor can iterate over
+// drivers instead of branching on system names. Adding a system is its folder under
+// clusters/systems/<system>/ plus its line in registry.ts.
+//
+// Drivers stay free of Docker and of heavy clients: they are imported by pure code (topology,
+// the CLI's option table). Their raw floor operations load their client library lazily.
+import type { ProbeResult } from '../tcp-probe.ts';
+import type { NodePlan } from '../topology.ts';
+
+/** One yargs option a driver adds to the cluster flags (`--redis-nodes`, `--zk-nodes`). */
+export interface SystemOption {
+  readonly flag: string;
+  readonly type: 'number' | 'string';
+  readonly describe: string;
+  readonly choices?: readonly string[];
+  /** The ClusterConfig field the flag sets. */
+  readonly field: string;
+}
+
+/**
+ * The part of ClusterConfig a driver owns: flags and validation. C is its slice of the config; its
+ * defaults are exported by its config module and composed in registry.ts.
+ */
+export interface SystemConfigHooks<C> {
+  readonly options: readonly SystemOption[];
+  /** Throws UsageError naming the flag and what is allowed. */
+  readonly validate: (config: C) => void;
+  readonly nodeCount: (config: C) => number;
+  /** For `status` and log lines, e.g. "redis persistence none"; empty when nothing is worth saying. */
+  readonly describe: (config: C) => string;
+}
+
+/** A build context folder, copied into the image's context as `as/`. */
+export interface ImageInput {
+  /** Folder relative to the repository root. */
+  readonly from: string;
+  /**
+   * Its name inside the build context. The image's input hash covers context paths and contents,
+   * not where the folders live in the repository, so moving a folder does not force a rebuild.
+   */
+  readonly as: string;
+}
+
+export interface SystemImage {
+  /** Tagged lockbench/<name>:<input hash>. */
+  readonly name: string;
+  /** The first input holds the Dockerfile. */
+  readonly inputs: readonly ImageInput[];
+}
+
+/** How a node's container differs from any other node's (ports, labels, network are common). */
+export interface ContainerSpec {
+  readonly cmd?: readonly string[];
+  readonly env: readonly string[];
+  readonly memoryBytes: number;
+}
+
+/** What ClusterControl's node faults ask of a system. */
+export interface NodeFaultHooks {
+  /**
+   * Is the node serving again after a restart, unpause or heal (Redis: answers PING; ZooKeeper:
+   * has joined a quorum)? One quick check; the caller polls with its own deadline.
+   */
+  readonly serving: (host: string, port: number) => Promise<boolean>;
+}
+
+export interface ReadyOptions {
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The raw operations the bench floor drives. Loaded lazily (they bring the system's client
+ * library, which for ZooKeeper is a native addon).
+ */
+export interface FloorOps {
+  /** One connection for sequential round trips to `address` ("host:port"), answered by the node itself. */
+  roundTrips(address: string): Promise<OpenedOps<() => Promise<unknown>>>;
+  /**
+   * Sequential quorum writes at `address` under `dir`: `write` is timed, `undo` (removing what it
+   * wrote) is not. Only for systems whose writes go through a quorum.
+   */
+  quorumWrites?(address: string, dir: string): Promise<OpenedOps<{ write(): Promise<unknown>; undo(): Promise<unknown> }>>;
+  /**
+   * One connection per target for raw acquire + release pairs, each connection on its own key
+   * under `scope` (a key prefix or a path, unique per measurement).
+   */
+  pairs(targets: readonly (number | string)[], scope: string): Promise<OpenedOps<(connection: number, n: number) => Promise<void>> & { readonly warmupPairs: number }>;
+  /** Deletes this system's data matching `patterns` (those its namespace can hold); returns how many. */
+  removeMatching(address: string, patterns: readonly string[], deadlineMs: number): Promise<number>;
+}
+
+export interface OpenedOps<T> {
+  readonly ops: T;
+  readonly close: () => Promise<void>;
+}
+
+/** What the bench floor measures for a system, and under which names bench.json reports it. */
+export interface FloorSpec {
+  /** In progress lines: "Redis", "ZooKeeper". */
+  readonly label: string;
+  /** In progress lines: "PING", "exists". */
+  readonly roundTrip: string;
+  /** In progress lines: "raw SET NX PX + compare-and-delete pairs". */
+  readonly pair: string;
+  /** In progress lines: "connections", "sessions". */
+  readonly unit: string;
+  /** Noun for what cleanup removed ("keys", "znodes"). */
+  readonly dataNoun: string;
+  /** Untimed round trips before sampling. */
+  readonly roundTripWarmup: number;
+  /** The untimed warm-up of raw pairs runs on at most this many connections, for at most this long. */
+  readonly warmup: { readonly maxConnections?: number; readonly maxMs?: number };
+  /** Also measure the proxied round trip to every node (Redlock waits for a quorum of masters). */
+  readonly everyNode?: { readonly resultField: string; readonly figureField: string };
+  /** Also measure one quorum write (needs FloorOps.quorumWrites), in a directory made from the run's tag. */
+  readonly quorumWrite?: { readonly resultField: string; readonly figureField: string; dir: (runTag: string, label: string) => string };
+  /** Also measure the raw pairs on the direct port at the focus concurrency (the proxy's throughput cost). */
+  readonly directPairs?: { readonly resultField: string };
+  /** FloorFigures fields for the proxied round trip p50 and the raw pairs/s by concurrency. */
+  readonly figureFields: { readonly roundTrip: string; readonly pairsPerSec: string };
+  /**
+   * The target one raw-pair connection of client slot `slot` uses, in the form bench/drive.ts
+   * hands to the workers: a port (one node) or a connect string (the whole ensemble).
+   */
+  readonly pairTarget: (nodes: readonly NodePlan[], slot: number) => number | string;
+  /**
+   * The tag of one raw-pair measurement (label: 'c16', 'warmup', …); bench/drive.ts derives each
+   * worker's scope from it (Redis: a key prefix; ZooKeeper: a directory under /lockbench/floor/).
+   */
+  readonly measurementTag: (runTag: string, label: string) => string;
+  /** Patterns of what a bench run tagged `runTag` leaves behind that the lock clients do not name (floor data). */
+  readonly floorLeftovers: (runTag: string) => readonly string[];
+  readonly ops: () => Promise<FloorOps>;
+}
+
+export interface SystemDriver<C = unknown, N extends string = string> {
+  /** CLI name, the NodePlan's `system` and the container label, e.g. 'redis'. */
+  readonly name: N;
+  /** Node names are `<prefix>-<ordinal>`: redis-1, zk-2. */
+  readonly nodePrefix: string;
+  /** Upper bound of nodeCount; sizes the port block (at most NODES_PER_BLOCK). */
+  readonly maxNodes: number;
+  /** The client port inside the container, on the cluster's network. */
+  readonly internalPort: number;
+  /** For log lines: "5 Redis masters". */
+  readonly describeNodes: (count: number) => string;
+  readonly config: SystemConfigHooks<C>;
+  readonly image: SystemImage;
+  readonly container: (node: NodePlan, systemNodes: readonly NodePlan[], config: C) => ContainerSpec;
+  /** One request to the node (PING, srvr); how faults check that they took effect. */
+  readonly probe: (host: string, port: number, timeoutMs: number) => Promise<ProbeResult>;
+  /** The node's role for `status` (master, leader, follower, …; 'unreachable' when it does not answer). */
+  readonly role: (host: string, port: number) => Promise<string>;
+  /** Does a request through this proxy port reach the node and come back? */
+  readonly passesTraffic: (host: string, port: number, timeoutMs: number) => Promise<boolean>;
+  /**
+   * Waits until every node of this system serves as one cluster (ZooKeeper: exactly one leader).
+   * Throws a typed error naming what it waited for.
+   */
+  readonly waitReady: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
+  readonly faults: NodeFaultHooks;
+  readonly floor: FloorSpec;
+}
