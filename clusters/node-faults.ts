@@ -45,6 +45,9 @@ export async function resetNodeState(docker: Docker, node: NodePlan): Promise<vo
 }
 
 /** The primitives bound to one running cluster. */
+/** The name that stands for the Toxiproxy container among a node's peers (one-way drops). */
+export const PROXY_PEER = 'toxiproxy';
+
 export class ClusterControl {
   private constructor(
     readonly docker: Docker,
@@ -118,7 +121,9 @@ export class ClusterControl {
   // --- isolate / heal (iptables inside the node) ----------------------------------------------
 
   private async ipOf(name: string): Promise<string> {
-    const info = await this.docker.getContainer(this.node(name).container).inspect();
+    // The proxy is a peer of every node: all client traffic reaches a node through it.
+    const container = name === PROXY_PEER ? this.plan.toxiproxy.container : this.node(name).container;
+    const info = await this.docker.getContainer(container).inspect();
     const ip = info.NetworkSettings.Networks[this.plan.network]?.IPAddress;
     if (!ip) throw new HarnessError('INTERNAL', `${name} has no address on the ${this.plan.network} network`);
     return ip;
@@ -168,6 +173,13 @@ export class ClusterControl {
         : [hooked(CHAIN_OUT, 'OUTPUT'), ...ips.map((ip) => `iptables -A ${CHAIN_OUT} -d ${ip} -j DROP`)];
     await execChecked(this.docker, n.container, ['sh', '-c', script.join(' && ')]);
     for (const p of peers) {
+      if (p === PROXY_PEER) {
+        // Either direction breaks a request/reply through the proxy: a client's request never
+        // arrives, or its reply never leaves.
+        const port = n.proxies[0]?.port;
+        if (port === undefined || (await driverFor(n.system).passesTraffic(HOST, port, 1000))) throw notEffective(`oneWayDrop ${direction} ${name} / ${p}`, `a request through the proxy still reaches ${name} and comes back`);
+        continue;
+      }
       const reached = direction === 'inbound' ? await this.canReach(p, name) : await this.canReach(name, p);
       if (reached) throw notEffective(`oneWayDrop ${direction} ${name} / ${p}`, direction === 'inbound' ? `${p} can still connect to ${name}` : `${name} can still connect to ${p}`);
     }

@@ -1,6 +1,6 @@
 // latency: latency ± jitter toxics on both directions of every link of the chosen clients; one
 // link is probed afterwards, and a round trip that did not grow is an error, not a pass.
-import { redisPing, tcpRequest } from '../../clusters/probes.ts';
+import { driverFor } from '../../clusters/systems/registry.ts';
 import { HarnessError } from '../../core/errors.ts';
 import type { FaultModule, StepBase } from './fault.ts';
 import { allClients, intCheck, slotOf } from './fault.ts';
@@ -50,7 +50,7 @@ export const latency: FaultModule<LatencyOptions, LatencyStep> = {
       const slot = slots[0];
       if (first && slot !== undefined) {
         const port = control.linkPort(slot, first.name);
-        const r = first.system === 'redis' ? await redisPing('127.0.0.1', port, 5000) : await tcpRequest('127.0.0.1', port, 'ruok', { timeoutMs: 5000 });
+        const r = await driverFor(first.system).probe('127.0.0.1', port, 5000);
         const floorMs = Math.max(0, latencyMs - jitterMs) * 0.8;
         if (r.state !== 'answered' || r.rttMs < floorMs) {
           throw new HarnessError('FAULT_NOT_EFFECTIVE', `latency did not take effect on ${first.name}: ${r.state === 'answered' ? `round trip ${r.rttMs.toFixed(1)} ms < ${floorMs} ms` : r.state}`);

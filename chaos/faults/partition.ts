@@ -2,7 +2,7 @@
 // closes and open connections drop; connects are refused); server side, by iptables DROP rules
 // inside the nodes between groups (Jepsen's grudges), for locks on a replicated system. Each cut
 // is verified by the primitive.
-import { zkMode } from '../../clusters/probes.ts';
+import { driverFor } from '../../clusters/systems/registry.ts';
 import { HarnessError } from '../../core/errors.ts';
 import { bridgeNodes, clientCuts, serverGroups, type ClientCut } from '../shapes.ts';
 import type { AppliedFault, FaultContext, FaultModule, StepBase } from './fault.ts';
@@ -40,7 +40,7 @@ export const sharedNodes = bridgeNodes;
 async function leader(ctx: FaultContext, nodes: readonly string[]): Promise<string> {
   for (const name of nodes) {
     const n = ctx.control.plan.nodes.find((x) => x.name === name);
-    if (n && (await zkMode('127.0.0.1', n.directPort)) === 'leader') return name;
+    if (n && (await driverFor(n.system).role('127.0.0.1', n.directPort)) === 'leader') return name;
   }
   throw new HarnessError('FAULT_NOT_EFFECTIVE', `isolate-leader: none of ${nodes.join(', ')} reports itself leader`);
 }

@@ -5,6 +5,8 @@ import { clockSkew } from './clock-skew.ts';
 import { crash } from './crash.ts';
 import type { FaultModule, FlagDef, StepBase } from './fault.ts';
 import { latency } from './latency.ts';
+import { oneWayPartition } from './one-way-partition.ts';
+import { packetLoss } from './packet-loss.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
 
@@ -15,6 +17,8 @@ export const faultModules = {
   pause,
   'client-pause': clientPause,
   latency,
+  'one-way-partition': oneWayPartition,
+  'packet-loss': packetLoss,
 } as const;
 
 type Modules = (typeof faultModules)[keyof typeof faultModules];

@@ -13,7 +13,8 @@ import { runChaos } from '../../chaos/runner.ts';
 import { parseSweep, runSweep, sweepParamNames, sweepPoints } from '../../chaos/sweep.ts';
 import { parseTrials, rateText, runTrials, trialsExitCode } from '../../chaos/trials.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
-import { lockNames, lockSpecs } from '../../locks/registry.ts';
+import { systemNames } from '../../clusters/systems/registry.ts';
+import { lockNames } from '../../locks/registry.ts';
 import type { LockModel } from '../../locks/spec.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
@@ -81,8 +82,6 @@ function withFaultFlags<T>(y: Argv<T>): Argv<T> {
 
 const faultHelp = (): string => `fault: none, ${stepKinds.map((k) => `${k} (${faultModule(k).describe})`).join('; ')}; mix (a seeded mix of ${mixPool.join(', ')})`;
 
-/** The backing systems the registered locks run on: what a --lock-module may declare. */
-const systems = (): string[] => [...new Set(Object.values(lockSpecs).map((s) => s.model.system))];
 
 function list(value: string | undefined, all: readonly string[], flag: string): string[] {
   if (value === undefined || value === 'all') return [...all];
@@ -121,7 +120,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
   handler: async (a) => {
     const trials = parseTrials(a.trials);
     // A lock module's declaration decides which nodes faults strike: read it before anything starts.
-    const moduleModel = a['lock-module'] === undefined ? undefined : await loadLockModel(a['lock-module'], systems());
+    const moduleModel = a['lock-module'] === undefined ? undefined : await loadLockModel(a['lock-module'], systemNames);
     if (a.sweep !== undefined) {
       if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
       if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
