@@ -2,32 +2,18 @@
 // no faults → valid; a client paused past its lease → overlapping holders, and with fencing no lost
 // update; Redlock's clock-jump and restart constructions → two holders (a delayed restart → none);
 // ZooKeeper unaffected by clock jumps and server-side partitions. Each run is short and bounded.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
-import { runChaos, type ChaosResult } from '../../chaos/runner.ts';
-import type { ClusterControl } from '../../clusters/node-faults.ts';
+import { type ChaosResult } from '../../chaos/runner.ts';
 import { collect, runCli, spawnCli } from '../support/cli.ts';
-import { testCluster } from '../support/cluster.ts';
+import { shortChaos } from '../support/chaos-run.ts';
+import { useTestCluster } from '../support/cluster.ts';
 
-let cluster: ClusterControl;
-const never = new AbortController().signal;
+const clusterOf = useTestCluster();
 
-before(async () => {
-  cluster = await testCluster();
-}, { timeout: 15 * 60_000 });
-
-after(async () => {
-  await cluster.healAll();
-});
-
-async function chaos(flags: Omit<ChaosFlags, 'seed'> & { seed?: number }): Promise<ChaosResult> {
-  const r = await runChaos(resolveChaosOptions({ warmupMs: 2000, seed: 7, ...flags }), { signal: never });
-  assert.equal(r.aborted, null, `the run stopped early: ${r.aborted ?? ''}`);
-  return r;
-}
+const chaos = (flags: Parameters<typeof shortChaos>[0]): ReturnType<typeof shortChaos> => shortChaos(flags, 7);
 
 function resourceOverlaps(r: ChaosResult): number {
   const ov = r.check.checkers.overlap;
@@ -144,8 +130,8 @@ describe('the command', () => {
     assert.equal(results.aborted, 'interrupted');
     assert.ok(results.faults.every((f) => f.healedMs !== undefined), 'every fault healed');
     // Every link passes traffic again.
-    for (const n of cluster.plan.nodes.filter((x) => x.system === 'redis')) {
-      await cluster.enableLink(0, n.name);
+    for (const n of clusterOf().plan.nodes.filter((x) => x.system === 'redis')) {
+      await clusterOf().enableLink(0, n.name);
     }
   });
 

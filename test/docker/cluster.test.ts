@@ -1,24 +1,15 @@
 // The real cluster and its fault primitives: each primitive has its observable effect and its undo
 // restores service. Runs against real Docker containers (started or reused once for the file).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
-import type { ClusterControl } from '../../clusters/node-faults.ts';
 import { redisPing, tcpRequest, zkCommand, zkMode } from '../../clusters/probes.ts';
 import { runCli } from '../support/cli.ts';
-import { testCluster } from '../support/cluster.ts';
+import { useTestCluster } from '../support/cluster.ts';
 
 const HOST = '127.0.0.1';
-let cluster: ClusterControl;
-
-before(async () => {
-  cluster = await testCluster();
-}, { timeout: 15 * 60_000 });
-
-after(async () => {
-  await cluster.healAll();
-});
+const clusterOf = useTestCluster();
 
 function redisAt(port: number): Redis {
   return new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
@@ -46,7 +37,7 @@ describe('cluster', () => {
   });
 
   test('every direct and proxied endpoint answers', async () => {
-    for (const n of cluster.plan.nodes) {
+    for (const n of clusterOf().plan.nodes) {
       for (const port of [n.directPort, ...n.proxies.map((p) => p.port)]) {
         if (n.system === 'redis') {
           const r = await redisPing(HOST, port);
@@ -69,60 +60,60 @@ describe('cluster', () => {
 
 describe('node primitives', () => {
   test('a killed node refuses connections, and starting it restores service', async () => {
-    await cluster.kill('redis-2');
-    const down = await redisPing(HOST, cluster.node('redis-2').directPort);
+    await clusterOf().kill('redis-2');
+    const down = await redisPing(HOST, clusterOf().node('redis-2').directPort);
     assert.notEqual(down.state, 'answered');
-    await cluster.start('redis-2');
-    assert.equal((await redisPing(HOST, cluster.node('redis-2').directPort)).state, 'answered');
+    await clusterOf().start('redis-2');
+    assert.equal((await redisPing(HOST, clusterOf().node('redis-2').directPort)).state, 'answered');
   });
 
   test('a paused node times out, and unpausing it restores service', async () => {
-    await cluster.pause('redis-3');
+    await clusterOf().pause('redis-3');
     try {
-      const r = await redisPing(HOST, cluster.node('redis-3').directPort, 800);
+      const r = await redisPing(HOST, clusterOf().node('redis-3').directPort, 800);
       assert.equal(r.state, 'timeout');
     } finally {
-      await cluster.unpause('redis-3');
+      await clusterOf().unpause('redis-3');
     }
-    assert.equal((await redisPing(HOST, cluster.node('redis-3').directPort)).state, 'answered');
+    assert.equal((await redisPing(HOST, clusterOf().node('redis-3').directPort)).state, 'answered');
   });
 
   test('an isolated ZooKeeper node stops serving while the other two keep a quorum; healing restores it', async () => {
     const zk = ['zk-1', 'zk-2', 'zk-3'];
-    const modes = await Promise.all(zk.map((n) => zkMode(HOST, cluster.node(n).directPort)));
+    const modes = await Promise.all(zk.map((n) => zkMode(HOST, clusterOf().node(n).directPort)));
     const victim = zk[modes.indexOf('follower')] ?? 'zk-1';
     const others = zk.filter((n) => n !== victim);
-    await cluster.isolate(victim, others);
+    await clusterOf().isolate(victim, others);
     try {
       // ZooKeeper notices a lost leader after syncLimit ticks (5 × 500 ms), then stops serving.
-      let victimMode = await zkMode(HOST, cluster.node(victim).directPort);
+      let victimMode = await zkMode(HOST, clusterOf().node(victim).directPort);
       for (let i = 0; i < 60 && victimMode !== 'not-serving' && victimMode !== 'unreachable'; i++) {
         await new Promise((r) => setTimeout(r, 250));
-        victimMode = await zkMode(HOST, cluster.node(victim).directPort);
+        victimMode = await zkMode(HOST, clusterOf().node(victim).directPort);
       }
       assert.ok(victimMode === 'not-serving' || victimMode === 'unreachable', `isolated ${victim} is ${victimMode}`);
-      const rest = await Promise.all(others.map((n) => zkMode(HOST, cluster.node(n).directPort)));
+      const rest = await Promise.all(others.map((n) => zkMode(HOST, clusterOf().node(n).directPort)));
       assert.deepEqual([...rest].sort(), ['follower', 'leader']);
     } finally {
-      await cluster.heal(victim);
+      await clusterOf().heal(victim);
     }
-    await cluster.waitServing(victim);
+    await clusterOf().waitServing(victim);
   });
 
   test('a +20 s clock offset makes a 10 s key vanish on that node while the same key on another node survives', async () => {
-    const a = redisAt(cluster.node('redis-1').directPort);
-    const b = redisAt(cluster.node('redis-2').directPort);
+    const a = redisAt(clusterOf().node('redis-1').directPort);
+    const b = redisAt(clusterOf().node('redis-2').directPort);
     try {
       await a.connect();
       await b.connect();
       await a.set('skew-probe', 'x', 'PX', 10_000);
       await b.set('skew-probe', 'x', 'PX', 10_000);
-      await cluster.setClockOffset('redis-1', 20_000);
+      await clusterOf().setClockOffset('redis-1', 20_000);
       assert.equal(await a.get('skew-probe'), null);
       assert.equal(await b.get('skew-probe'), 'x');
-      await cluster.setClockOffset('redis-1', 0);
-      assert.ok(Math.abs(await cluster.clockOffsetMs('redis-1')) < 1000);
-      assert.ok(Math.abs(await cluster.clockOffsetMs('redis-2')) < 1000, 'the other node was never skewed');
+      await clusterOf().setClockOffset('redis-1', 0);
+      assert.ok(Math.abs(await clusterOf().clockOffsetMs('redis-1')) < 1000);
+      assert.ok(Math.abs(await clusterOf().clockOffsetMs('redis-2')) < 1000, 'the other node was never skewed');
       assert.ok(Math.abs(Date.now() - Date.now()) < 5, 'the harness clock is untouched');
     } finally {
       a.disconnect();
@@ -131,16 +122,16 @@ describe('node primitives', () => {
   });
 
   test('a latency toxic adds at least its latency, on an already-open connection; removing it restores the link', async () => {
-    const port = cluster.linkPort(1, 'redis-4');
+    const port = clusterOf().linkPort(1, 'redis-4');
     const client = redisAt(port);
     try {
       await client.connect();
       await client.ping();
-      const toxic = await cluster.addToxic(1, 'redis-4', { type: 'latency', attributes: { latency: 200, jitter: 0 } });
+      const toxic = await clusterOf().addToxic(1, 'redis-4', { type: 'latency', attributes: { latency: 200, jitter: 0 } });
       let t = performance.now();
       await client.ping();
       assert.ok(performance.now() - t >= 195, `PING took ${(performance.now() - t).toFixed(1)} ms with 200 ms latency`);
-      await cluster.removeToxic(1, 'redis-4', toxic);
+      await clusterOf().removeToxic(1, 'redis-4', toxic);
       t = performance.now();
       await client.ping();
       assert.ok(performance.now() - t < 195, 'latency gone after removal');
@@ -150,28 +141,28 @@ describe('node primitives', () => {
   });
 
   test('a blackholed link hangs without closing, and recovers when the toxic is removed', async () => {
-    const toxic = await cluster.addToxic(2, 'redis-5', { type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } });
+    const toxic = await clusterOf().addToxic(2, 'redis-5', { type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } });
     try {
-      const r = await tcpRequest(HOST, cluster.linkPort(2, 'redis-5'), 'PING\r\n', { timeoutMs: 1000, until: (s) => s.includes('\n') });
+      const r = await tcpRequest(HOST, clusterOf().linkPort(2, 'redis-5'), 'PING\r\n', { timeoutMs: 1000, until: (s) => s.includes('\n') });
       assert.equal(r.state, 'timeout');
     } finally {
-      await cluster.removeToxic(2, 'redis-5', toxic);
+      await clusterOf().removeToxic(2, 'redis-5', toxic);
     }
-    assert.equal((await redisPing(HOST, cluster.linkPort(2, 'redis-5'))).state, 'answered');
-    assert.equal((await redisPing(HOST, cluster.linkPort(3, 'redis-5'))).state, 'answered', 'other client slots were never affected');
+    assert.equal((await redisPing(HOST, clusterOf().linkPort(2, 'redis-5'))).state, 'answered');
+    assert.equal((await redisPing(HOST, clusterOf().linkPort(3, 'redis-5'))).state, 'answered', 'other client slots were never affected');
   });
 
   test('a disabled link refuses connections, only for that client slot, and enabling it restores it', async () => {
-    await cluster.disableLink(4, 'zk-1');
+    await clusterOf().disableLink(4, 'zk-1');
     try {
-      const r = await zkCommand(HOST, cluster.linkPort(4, 'zk-1'), 'ruok', 1000);
+      const r = await zkCommand(HOST, clusterOf().linkPort(4, 'zk-1'), 'ruok', 1000);
       assert.notEqual(r.state, 'answered');
-      const other = await zkCommand(HOST, cluster.linkPort(5, 'zk-1'), 'ruok', 1000);
+      const other = await zkCommand(HOST, clusterOf().linkPort(5, 'zk-1'), 'ruok', 1000);
       assert.equal(other.state, 'answered');
     } finally {
-      await cluster.enableLink(4, 'zk-1');
+      await clusterOf().enableLink(4, 'zk-1');
     }
-    const r = await zkCommand(HOST, cluster.linkPort(4, 'zk-1'), 'ruok', 1000);
+    const r = await zkCommand(HOST, clusterOf().linkPort(4, 'zk-1'), 'ruok', 1000);
     assert.equal(r.state === 'answered' ? r.reply : r.state, 'imok');
   });
 });
@@ -203,7 +194,7 @@ describe('bad input', () => {
     } finally {
       server.close();
     }
-    assert.equal((await redisPing(HOST, cluster.node('redis-1').directPort)).state, 'answered');
+    assert.equal((await redisPing(HOST, clusterOf().node('redis-1').directPort)).state, 'answered');
   });
 
   test('no Docker engine and no way to install it is a usage error (254) that says what to do', async () => {

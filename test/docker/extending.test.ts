@@ -4,33 +4,18 @@
 //   last the session timeout (the bug was: every module was struck on the Redis nodes, TTL-based);
 // - a fault in one file: one-way-partition and packet-loss take effect, are healed, leave no
 //   iptables rule behind, and give a verdict.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
-import { runChaos, type ChaosResult } from '../../chaos/runner.ts';
-import type { ClusterControl } from '../../clusters/node-faults.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { systemNames } from '../../clusters/systems/registry.ts';
-import { testCluster } from '../support/cluster.ts';
+import { shortChaos } from '../support/chaos-run.ts';
+import { useTestCluster } from '../support/cluster.ts';
 
-let cluster: ClusterControl;
-const never = new AbortController().signal;
+const clusterOf = useTestCluster();
 
-before(async () => {
-  cluster = await testCluster();
-}, { timeout: 15 * 60_000 });
+const chaos = (flags: Parameters<typeof shortChaos>[0]): ReturnType<typeof shortChaos> => shortChaos(flags, 17);
 
-after(async () => {
-  await cluster.healAll();
-});
-
-async function chaos(flags: Omit<ChaosFlags, 'seed'> & { seed?: number }): Promise<ChaosResult> {
-  const r = await runChaos(resolveChaosOptions({ warmupMs: 2000, seed: 17, ...flags }), { signal: never });
-  assert.equal(r.aborted, null, `the run stopped early: ${r.aborted ?? ''}`);
-  return r;
-}
-
-const zkNodes = (): string[] => cluster.plan.nodes.filter((n) => n.system === 'zookeeper').map((n) => n.name);
+const zkNodes = (): string[] => clusterOf().plan.nodes.filter((n) => n.system === 'zookeeper').map((n) => n.name);
 
 describe('a lock module on ZooKeeper (the lock recipe)', () => {
   const modulePath = 'examples/lock-module-zookeeper.ts';
@@ -69,7 +54,7 @@ describe('faults added as one file each (the fault recipe)', () => {
       const applied = r.faults.filter((f) => f.kind === fault);
       assert.ok(applied.length > 0, `${fault} was applied`);
       for (const f of applied) assert.ok(f.healedMs !== undefined, `${fault} #${f.id} was healed`);
-      assert.deepEqual(await cluster.leftoverRules(), [], 'no iptables rule is left on any node');
+      assert.deepEqual(await clusterOf().leftoverRules(), [], 'no iptables rule is left on any node');
       assert.ok(['valid', 'invalid', 'unknown'].includes(r.verdict));
       // ZooKeeper is a consensus system: neither fault may make it grant twice.
       if (lock === 'zookeeper') assert.equal(r.verdict, 'valid', r.check.checkers.overlap.summary);

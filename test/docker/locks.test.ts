@@ -1,30 +1,21 @@
 // The lock clients against the real cluster: mutual exclusion under contention (checked on the
 // resource's audit log), TTL versus session semantics, ZooKeeper's FIFO order, Redlock's majority,
 // a user's lock module, and a deliberately broken lock that the checkers must catch.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClusterControl } from '../../clusters/node-faults.ts';
 import { sleep } from '../../core/clock.ts';
 import { lockClientContext } from '../../locks/context.ts';
 import type { Lease, LockClient, LockClientFactory } from '../../locks/lock-client.ts';
 import { lockClients, lockNames } from '../../locks/registry.ts';
 import { loadLockModule } from '../../locks/user-module.ts';
 import { createGetThenSetLock } from '../support/broken-locks.ts';
-import { testCluster } from '../support/cluster.ts';
+import { useTestCluster } from '../support/cluster.ts';
 import { contend } from '../support/contention.ts';
 
-let cluster: ClusterControl;
-
-before(async () => {
-  cluster = await testCluster();
-}, { timeout: 15 * 60_000 });
-
-after(async () => {
-  await cluster.healAll();
-});
+const clusterOf = useTestCluster();
 
 async function client(factory: LockClientFactory, id: number): Promise<LockClient> {
-  return factory(lockClientContext(cluster.plan, id));
+  return factory(lockClientContext(clusterOf().plan, id));
 }
 
 async function mustAcquire(lock: LockClient, key: string, ttlMs = 10_000, waitMs = 2000): Promise<Lease> {
@@ -38,7 +29,7 @@ const uniqueKey = (name: string): string => `${name}-${Date.now()}-${Math.random
 describe('mutual exclusion under heavy contention, no faults', () => {
   for (const name of lockNames) {
     test(`${name}: 8 clients on 2 keys, thousands of acquisitions, no overlap at the resource and no lost update`, async (t) => {
-      const r = await contend(cluster.plan, lockClients[name], {
+      const r = await contend(clusterOf().plan, lockClients[name], {
         clients: 8,
         keys: 2,
         maxAcquiresPerClient: 400,
@@ -57,7 +48,7 @@ describe('mutual exclusion under heavy contention, no faults', () => {
   }
 
   test('a deliberately broken lock (GET-then-SET acquire, plain DEL release) is caught by the checkers', async (t) => {
-    const r = await contend(cluster.plan, createGetThenSetLock, {
+    const r = await contend(clusterOf().plan, createGetThenSetLock, {
       clients: 8,
       keys: 1,
       maxAcquiresPerClient: 100,
@@ -135,24 +126,24 @@ describe('lock semantics', () => {
     const down: string[] = [];
     try {
       for (const n of ['redis-4', 'redis-5']) {
-        await cluster.kill(n);
+        await clusterOf().kill(n);
         down.push(n);
       }
       const key = uniqueKey('majority');
       const lease = await mustAcquire(lock, key, 5000, 1000);
       assert.equal(await lock.release(lease), 'released');
-      await cluster.kill('redis-3');
+      await clusterOf().kill('redis-3');
       down.push('redis-3');
       const r = await lock.acquire(uniqueKey('minority'), { ttlMs: 5000, waitMs: 500 });
       assert.equal(r.acquired, false);
     } finally {
-      for (const n of down) await cluster.start(n);
+      for (const n of down) await clusterOf().start(n);
     }
   });
 
   test('a lock module given with --lock-module (examples/lock-module-redis.ts) loads and keeps mutual exclusion', async () => {
     const factory = await loadLockModule('examples/lock-module-redis.ts');
-    const r = await contend(cluster.plan, factory, { clients: 4, keys: 1, maxAcquiresPerClient: 100, durationMs: 20_000, holdMs: 0, ttlMs: 5000, waitMs: 2000 });
+    const r = await contend(clusterOf().plan, factory, { clients: 4, keys: 1, maxAcquiresPerClient: 100, durationMs: 20_000, holdMs: 0, ttlMs: 5000, waitMs: 2000 });
     assert.ok(r.acquired >= 200, `only ${r.acquired} acquisitions`);
     assert.equal(r.check.checkers.overlap.verdict, 'valid');
   });

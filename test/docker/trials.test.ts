@@ -1,25 +1,16 @@
 // `chaos --trials 2` on the real cluster: two trials of one short scenario, each in its own folder
 // with its own seed, trials.json whose rate matches the trials' verdicts, and the exit code the
 // verdicts call for. The verdicts themselves are not asserted: the test is about the aggregation.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregateTrials, trialsExitCode, type TrialsFile } from '../../chaos/trials.ts';
-import type { ClusterControl } from '../../clusters/node-faults.ts';
 import { wilsonInterval } from '../../core/stats.ts';
 import { runCli } from '../support/cli.ts';
-import { testCluster } from '../support/cluster.ts';
+import { useTestCluster } from '../support/cluster.ts';
 
-let cluster: ClusterControl;
-
-before(async () => {
-  cluster = await testCluster();
-}, { timeout: 15 * 60_000 });
-
-after(async () => {
-  await cluster.healAll();
-});
+useTestCluster();
 
 test('chaos --trials 2: two trial folders, trials.json with the rates, and the exit code from the verdicts', async () => {
   const seed = 31;
