@@ -3,14 +3,18 @@
 //      keys reaches ≥ 80% of the raw SET NX PX + compare-and-delete pairs/s at the same concurrency;
 //   2. the uncontended single-Redis cycle p50 is within 1.5× of two round trips;
 //   3. the worker processes' CPU is reported, so saturation is visible (≥ 90% of a core flags it).
+import type { LockName } from '../locks/registry.ts';
 import { casesOfKind, type CaseResult, type FloorResult, type GoalResult } from './results.ts';
+
+/** The goals are about the single-Redis lock by definition. */
+export const GOAL_LOCK = 'redis' satisfies LockName;
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 export function evaluateGoals(floor: FloorResult | null, cases: readonly CaseResult[]): GoalResult[] {
   const goals: GoalResult[] = [];
 
-  const redisCases = casesOfKind(cases, 'sweep').filter((c) => c.lock === 'redis' && c.clients >= 16 && c.keys === 'many' && c.latencyMs === 0 && c.status === 'ok');
+  const redisCases = casesOfKind(cases, 'sweep').filter((c) => c.lock === GOAL_LOCK && c.clients >= 16 && c.keys === 'many' && c.latencyMs === 0 && c.status === 'ok');
   // Prefer the paired control measured right before the case; fall back to the run's floor.
   const ratios = redisCases.map((c) => {
     const raw = c.pairedRawPairsPerSec ?? floor?.redis.pairs.find((p) => p.clients === c.clients)?.pairsPerSec;
@@ -27,7 +31,7 @@ export function evaluateGoals(floor: FloorResult | null, cases: readonly CaseRes
     met: measured.length === 0 ? null : measured.every((r) => (r.ratio ?? 0) >= 0.8),
   });
 
-  const micro = cases.find((c) => c.kind === 'micro' && c.lock === 'redis' && c.status === 'ok');
+  const micro = cases.find((c) => c.kind === 'micro' && c.lock === GOAL_LOCK && c.status === 'ok');
   const rtt = floor?.redis.rtt.find((r) => r.path === 'proxied')?.rttMs.p50;
   const p50 = micro?.latency.cycle?.p50;
   goals.push({
