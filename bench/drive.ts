@@ -136,16 +136,13 @@ export interface RawOutcome {
 }
 
 /**
- * Raw pairs on `targets` (one connection per entry: a port for Redis, a connect string for
- * ZooKeeper), dealt to workers like lock clients.
+ * Raw pairs of `system` on `targets` (one connection per entry, in the form its driver's
+ * pairTarget gives: a port, a connect string), dealt to workers like lock clients; worker w's
+ * connections use their keys under `scopeOf(w)` (bench/floor.ts rawScopes).
  */
-export async function driveRaw(pool: WorkerPool, system: 'redis' | 'zookeeper', targets: readonly (number | string)[], durationMs: number, tag: string): Promise<RawOutcome> {
+export async function driveRaw(pool: WorkerPool, system: string, targets: readonly (number | string)[], durationMs: number, scopeOf: (worker: number) => string): Promise<RawOutcome> {
   const dealt = dealClients(targets.length, pool.size);
-  const jobs: WorkerJob[] = dealt.map((ids, w) =>
-    system === 'redis'
-      ? { kind: 'raw-redis', ports: ids.map((i) => Number(targets[i])), durationMs, keyPrefix: `${tag}:w${w}` }
-      : { kind: 'raw-zk', connects: ids.map((i) => String(targets[i])), durationMs, dir: `/lockbench/floor/${tag}/w${w}` },
-  );
+  const jobs: WorkerJob[] = dealt.map((ids, w) => ({ kind: 'raw', system, targets: ids.map((i) => targets[i] ?? Number.NaN), durationMs, scope: scopeOf(w) }));
   const answers = await onWorkers<RawJobResult>(pool, jobs, durationMs * 2 + JOB_SLACK_MS);
   const pairs = answers.reduce((n, a) => n + a.result.pairs, 0);
   // Workers run side by side: the rate is the sum of their rates, each over its own elapsed time.

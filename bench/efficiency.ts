@@ -1,33 +1,52 @@
-// Each lock's floor, from the primitives measured in the same run (perf.md §2 and §6.4):
-//   redis                2 RTT per cycle (SET NX PX, compare-and-delete), 0 durable writes;
-//   redlock/node-redlock 2 fan-out rounds to all masters, done at the quorum: 2 × the 3rd-fastest
-//                        master's RTT. Its throughput ceiling is the same raw pairs as Redis: the
-//                        fan-out runs in parallel, so a cycle can cost no more than one pair's
-//                        time; that it costs N× the server work (on one host, sharing the CPUs and
-//                        the proxy) is what an efficiency below 1 then shows.
-//   zookeeper            create + (read) + delete: 2 W + 1 RTT, 2 quorum writes.
-// Throughput ceilings: with independent keys, the raw pairs per second at the same concurrency
-// (capped by clients ÷ latency floor when latency is injected). On one key only one holder at a
-// time: 1 ÷ (hold + handoff), where the handoff is the least time from one grant to the next —
-// Redis: 1 RTT (the grant's reply out, the release in; a poller's SET can land right behind it);
-// Redlock: the same at the quorum's RTT; ZooKeeper: W(delete) + RTT (the watch fires, the next
-// waiter lists the children). One client: 1 ÷ (latency floor + hold). Efficiency = measured ÷ floor, so 1 means "as fast as the
-// hardware and the protocol allow".
+// Each lock's floor, from its LockSpec's floor formula (locks/spec.ts) and the primitives measured
+// in the same run on the lock's backing system (perf.md §2 and §6.4). Nothing here knows a lock or
+// a system by name: `model.system` picks the figures, the formula counts the work.
+//   latency  roundTrips × RTT + writes × W, where RTT is the round trip to the system's first node
+//            ('one-node'), or to all nodes at once done at the quorum's: the quorum-th fastest
+//            node's RTT ('quorum', e.g. Redlock: 2 × the 3rd-fastest of 5 masters); W is one
+//            durable (quorum) write. Single Redis: 2 RTT; ZooKeeper: 2 W + 1 RTT.
+//   handoff  the least time from one grant of a key to the next, counted the same way from the
+//            formula's `handoff` (Redis: 1 RTT, the grant's reply out, the release in; Redlock: the
+//            same at the quorum's RTT; ZooKeeper: W(delete) + RTT, the watch fires and the next
+//            waiter lists the children).
+// Throughput ceilings: with independent keys, the system's raw pairs per second at the same
+// concurrency (capped by clients ÷ latency floor when latency is injected). A quorum lock's fan-out
+// runs in parallel, so a cycle can cost no more than one pair's time; that it costs N× the server
+// work (on one host, sharing the CPUs and the proxy) is what an efficiency below 1 then shows. On
+// one key only one holder at a time: 1 ÷ (hold + handoff). One client: 1 ÷ (latency floor + hold).
+// Efficiency = measured ÷ floor, so 1 means "as fast as the hardware and the protocol allow".
+import { isLockName, lockSpecs } from '../locks/registry.ts';
+import type { FloorFormula, LockSpec } from '../locks/spec.ts';
 import type { KeySpec } from './plan.ts';
 import type { CaseEfficiency, CaseFloor, LockFloorRow } from './results.ts';
 
-export interface FloorFigures {
-  /** Proxied Redis PING p50 (redis-1), ms. */
-  readonly redisRttMs: number;
-  /** Proxied PING p50 of every master, ms. */
-  readonly mastersRttMs: readonly number[];
-  /** Proxied ZooKeeper exists p50, ms. */
-  readonly zkRttMs: number;
-  /** Proxied ZooKeeper create p50 (one quorum write), ms. */
-  readonly zkWriteMs: number;
+/** What the floor measured on one backing system (bench/floor.ts fills it from the driver). */
+export interface SystemFigures {
+  /** Proxied round trip p50 to the system's first node, ms. */
+  readonly rttMs: number;
+  /** Proxied round trip p50 of every node, in node order; empty when the driver does not measure them. */
+  readonly nodesRttMs: readonly number[];
+  /** One quorum write p50, ms; absent for systems without quorum writes. */
+  readonly writeMs?: number;
   /** Raw pairs per second through the proxy, by concurrency. */
-  readonly redisPairsPerSec: ReadonlyMap<number, number>;
-  readonly zkPairsPerSec: ReadonlyMap<number, number>;
+  readonly pairsPerSec: ReadonlyMap<number, number>;
+  /** Words for the formulas: what a raw pair is ("raw SET NX PX + compare-and-delete pairs"), and a node ("master"/"masters"). */
+  readonly words: { readonly pairs: string; readonly node: string; readonly nodes: string };
+}
+
+/** The floor's figures of every measured system, keyed by system name (a driver's name). */
+export interface FloorFigures {
+  readonly systems: Readonly<Record<string, SystemFigures>>;
+}
+
+/**
+ * A system's figures under injected latency: the round trip (and write) re-measured through the
+ * toxic links. The other nodes were measured once without toxics; every link got the same toxic, so
+ * they shift by as much as the first node's round trip grew.
+ */
+export function underLatency(base: SystemFigures, rttMs: number, writeMs?: number): SystemFigures {
+  const delta = rttMs - base.rttMs;
+  return { ...base, rttMs, nodesRttMs: base.nodesRttMs.map((m) => m + delta), ...(writeMs === undefined ? {} : { writeMs }) };
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -42,40 +61,73 @@ export function quorumOf(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
-function lockKind(lock: string): 'redis' | 'redlock' | 'zookeeper' | undefined {
-  if (lock === 'redis') return 'redis';
-  if (lock === 'redlock' || lock === 'node-redlock') return 'redlock';
-  if (lock === 'zookeeper') return 'zookeeper';
-  return undefined;
+/** The figures of the lock's system, if the floor measured that system. */
+function figuresFor(spec: LockSpec, f: FloorFigures): SystemFigures | undefined {
+  return Object.hasOwn(f.systems, spec.model.system) ? f.systems[spec.model.system] : undefined;
+}
+
+/** A registered lock's spec and its system's figures. */
+function specAndFigures(lock: string, f: FloorFigures): { spec: LockSpec; sys: SystemFigures } | undefined {
+  if (!isLockName(lock)) return undefined;
+  const spec: LockSpec = lockSpecs[lock];
+  const sys = figuresFor(spec, f);
+  return sys ? { spec, sys } : undefined;
+}
+
+/** The nodes a 'quorum' round trip goes to (the first node's RTT when every node was not measured). */
+const quorumNodes = (sys: SystemFigures): readonly number[] => (sys.nodesRttMs.length > 0 ? sys.nodesRttMs : [sys.rttMs]);
+
+/** One round trip as the formula counts it, ms. */
+function rttOf(formula: FloorFormula, sys: SystemFigures): number {
+  if (formula.over === 'one-node') return sys.rttMs;
+  const nodes = quorumNodes(sys);
+  return kthFastest(nodes, quorumOf(nodes.length));
+}
+
+/** roundTrips × RTT + writes × W; undefined when it needs writes the system did not measure. */
+function costMs(formula: FloorFormula, work: { readonly roundTrips: number; readonly writes: number }, sys: SystemFigures): number | undefined {
+  if (work.writes > 0 && sys.writeMs === undefined) return undefined;
+  return work.roundTrips * rttOf(formula, sys) + work.writes * (sys.writeMs ?? 0);
+}
+
+const times = (n: number, term: string): string => (n === 1 ? term : `${n} × ${term}`);
+
+/**
+ * The formula in words: writes are W(create) (the floor's write is a create); round trips are
+ * RTT(<system>) on their own, RTT(read) beside writes, and RTT(fastest majority, q of n <nodes>)
+ * when done at a quorum.
+ */
+function formulaText(spec: LockSpec, sys: SystemFigures): string {
+  const f = spec.floor;
+  const terms: string[] = [];
+  if (f.writes > 0) terms.push(times(f.writes, 'W(create)'));
+  if (f.roundTrips > 0) {
+    const n = quorumNodes(sys).length;
+    const what = f.over === 'quorum' ? `fastest majority, ${quorumOf(n)} of ${n} ${n === 1 ? sys.words.node : sys.words.nodes}` : f.writes > 0 ? 'read' : spec.model.system;
+    terms.push(times(f.roundTrips, `RTT(${what})`));
+  }
+  return terms.join(' + ') || '0';
 }
 
 /** Least time from one grant of a key to the next, ms (see the header). */
 export function handoffMs(lock: string, f: FloorFigures): number | undefined {
-  switch (lockKind(lock)) {
-    case 'redis':
-      return f.redisRttMs;
-    case 'redlock':
-      return kthFastest(f.mastersRttMs, quorumOf(f.mastersRttMs.length));
-    case 'zookeeper':
-      return f.zkWriteMs + f.zkRttMs;
-    default:
-      return undefined;
-  }
+  const s = specAndFigures(lock, f);
+  return s ? costMs(s.spec.floor, s.spec.floor.handoff, s.sys) : undefined;
 }
 
 export function lockFloorRow(lock: string, f: FloorFigures): LockFloorRow | undefined {
-  switch (lockKind(lock)) {
-    case 'redis':
-      return { lock, roundTripsPerCycle: 2, writesPerCycle: 0, latencyMs: r3(2 * f.redisRttMs), formula: '2 × RTT(redis)' };
-    case 'redlock': {
-      const q = quorumOf(f.mastersRttMs.length);
-      return { lock, roundTripsPerCycle: 2, writesPerCycle: 0, latencyMs: r3(2 * kthFastest(f.mastersRttMs, q)), formula: `2 × RTT(fastest majority, ${q} of ${f.mastersRttMs.length} masters)` };
-    }
-    case 'zookeeper':
-      return { lock, roundTripsPerCycle: 3, writesPerCycle: 2, latencyMs: r3(2 * f.zkWriteMs + f.zkRttMs), formula: '2 × W(create) + RTT(read)' };
-    default:
-      return undefined;
-  }
+  return isLockName(lock) ? specFloorRow(lockSpecs[lock], f) : undefined;
+}
+
+/** The floor row of a lock's descriptor; undefined when the floor lacks its system or the writes it needs. */
+export function specFloorRow(spec: LockSpec, f: FloorFigures): LockFloorRow | undefined {
+  const sys = figuresFor(spec, f);
+  if (!sys) return undefined;
+  const formula = spec.floor;
+  const latency = costMs(formula, formula, sys);
+  if (latency === undefined) return undefined;
+  // Every write is a round trip too (to the node that forwards it to its quorum).
+  return { lock: spec.name, roundTripsPerCycle: formula.roundTrips + formula.writes, writesPerCycle: formula.writes, latencyMs: r3(latency), formula: formulaText(spec, sys) };
 }
 
 /** The nearest measured concurrency at or below `clients` (else the smallest measured). */
@@ -92,8 +144,8 @@ export function pairsAt(m: ReadonlyMap<number, number>, clients: number): number
  */
 export function caseFloor(lock: string, f: FloorFigures, clients: number, keys: KeySpec, latencyInjected: boolean, holdMs = 0): CaseFloor | null {
   const row = lockFloorRow(lock, f);
-  const kind = lockKind(lock);
-  if (!row || !kind || !(row.latencyMs > 0)) return null;
+  const s = specAndFigures(lock, f);
+  if (!row || !s || !(row.latencyMs > 0)) return null;
   const serial = 1000 / row.latencyMs;
   // Cycles that can be in progress at once: one per key that has a client.
   const parallel = keys === 'many' ? clients : Math.min(keys, clients);
@@ -103,14 +155,15 @@ export function caseFloor(lock: string, f: FloorFigures, clients: number, keys: 
     const handoff = handoffMs(lock, f) ?? row.latencyMs;
     return { latencyMs: row.latencyMs, cyclesPerSec: Math.round(1000 / (handoff + holdMs)), basis: `${row.formula}; one key: 1 ÷ (handoff ${r3(handoff)} ms${hold})` };
   }
-  const raw = kind === 'zookeeper' ? pairsAt(f.zkPairsPerSec, parallel) : pairsAt(f.redisPairsPerSec, parallel);
+  const raw = pairsAt(s.sys.pairsPerSec, parallel);
   if (raw === undefined) return { latencyMs: row.latencyMs, cyclesPerSec: Math.round(serial * parallel), basis: `${row.formula}; ${parallel} cycles at once ÷ latency floor` };
   const capped = latencyInjected ? Math.min(raw, serial * parallel) : raw;
-  const what = kind === 'zookeeper' ? 'raw create+delete pairs/s' : 'raw SET NX PX + compare-and-delete pairs/s';
+  const w = s.sys.words;
+  const fanOut = s.spec.floor.over === 'quorum' ? ` (one ${w.node}; ${lock} does them on every ${w.node} in parallel)` : '';
   return {
     latencyMs: row.latencyMs,
     cyclesPerSec: Math.round(capped),
-    basis: `${row.formula}; ${what} at ${parallel} connections${kind === 'redlock' ? ' (one master; Redlock does them on every master in parallel)' : ''}${latencyInjected ? ', capped at parallel cycles ÷ latency floor' : ''}`,
+    basis: `${row.formula}; ${w.pairs}/s at ${parallel} connections${fanOut}${latencyInjected ? ', capped at parallel cycles ÷ latency floor' : ''}`,
   };
 }
 

@@ -6,14 +6,14 @@
 // as the locks. Round trips are sequential on one connection in this process, which is otherwise idle.
 import { summaryMs } from './latency-summary.ts';
 import type { SystemDriver } from '../clusters/systems/driver.ts';
-import { driverFor, drivers, isSystemName, type SystemsConfig } from '../clusters/systems/registry.ts';
+import { drivers, type SystemsConfig } from '../clusters/systems/registry.ts';
 import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { latencyHistogram, recordMs, type LatencySummaryMs } from '../core/stats.ts';
 import { driveRaw, type RawOutcome } from './drive.ts';
-import type { FloorFigures } from './efficiency.ts';
-import type { FloorResult, PairsAt, PathRtt } from './results.ts';
+import type { FloorFigures, SystemFigures } from './efficiency.ts';
+import type { FloorResult, PairsAt, PathRtt, SystemFloorResult } from './results.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 const HOST = '127.0.0.1';
@@ -85,9 +85,22 @@ export function pairTargets(plan: ClusterPlan, d: Driver, connections: number): 
   return Array.from({ length: connections }, (_, i) => d.floor.pairTarget(nodes, i % plan.config.clientSlots));
 }
 
-function rawOn(pool: WorkerPool, d: Driver, targets: readonly (number | string)[], durationMs: number, tag: string): Promise<RawOutcome> {
-  if (!isSystemName(d.name)) throw new HarnessError('INTERNAL', `${d.name} is not registered`);
-  return driveRaw(pool, d.name, targets, durationMs, tag);
+/**
+ * Where worker w's raw pairs of one measurement (`label`: 'c16', 'warmup', …) live. The drivers'
+ * namespaces follow one convention (a leading '/' names a path, anything else a key pattern): a
+ * system whose floor leaves a directory for the run (its floorLeftovers) gets a directory per worker
+ * inside it, named by the measurement's tag, so cleanup removes them; a key space gets a key prefix
+ * per worker (raw keys expire).
+ */
+export function rawScopes(d: Driver, runTag: string, label: string): (worker: number) => string {
+  const tag = d.floor.measurementTag(runTag, label);
+  const dir = d.floor.floorLeftovers(runTag).find((p) => p.startsWith('/') && !p.endsWith('*'));
+  return dir === undefined ? (w) => `${tag}:w${w}` : (w) => `${dir}/${tag}/w${w}`;
+}
+
+/** Raw pairs of `d` on `targets`, as one measurement `label` of the run. */
+export function rawOn(pool: WorkerPool, d: Driver, targets: readonly (number | string)[], durationMs: number, runTag: string, label: string): Promise<RawOutcome> {
+  return driveRaw(pool, d.name, targets, durationMs, rawScopes(d, runTag, label));
 }
 
 export interface FloorOptions {
@@ -115,26 +128,37 @@ interface Measured {
   directPairs: PairsAt | null;
 }
 
-/** bench.json's floor.<system> and the FloorFigures fields, under the names the driver gives them. */
-function named(d: Driver, m: Measured): { section: Record<string, unknown>; figures: Record<string, unknown> } {
+/** The last word of the driver's description of n nodes ("5 Redis masters" → "masters"). */
+const nodeNoun = (d: Driver, n: number): string => d.describeNodes(n).trim().split(/\s+/).at(-1) ?? 'nodes';
+
+/** The words efficiency.ts puts into formulas and bases for this system. */
+export function figureWords(d: Driver): SystemFigures['words'] {
+  return { pairs: d.floor.pair, node: nodeNoun(d, 1), nodes: nodeNoun(d, 2) };
+}
+
+/** bench.json's floor.<system>, under the names the driver gives its fields. */
+function section(d: Driver, m: Measured): SystemFloorResult {
   const f = d.floor;
-  const proxied = m.rtt.find((r) => r.path === 'proxied')?.rttMs.p50 ?? Number.NaN;
-  const direct = m.rtt.find((r) => r.path === 'direct')?.rttMs.p50 ?? Number.NaN;
-  const section: Record<string, unknown> = { node: m.node.name, rtt: m.rtt };
-  const figures: Record<string, unknown> = { [f.figureFields.roundTrip]: proxied };
-  if (f.everyNode) {
-    section[f.everyNode.resultField] = m.everyNodeRttP50Ms;
-    figures[f.everyNode.figureField] = m.everyNodeRttP50Ms;
-  }
-  if (f.quorumWrite && m.writeMs) {
-    section[f.quorumWrite.resultField] = m.writeMs;
-    figures[f.quorumWrite.figureField] = m.writeMs.p50;
-  }
-  section['proxyOverheadRatio'] = ratio(proxied, direct);
-  section['pairs'] = m.pairs;
-  if (f.directPairs) section[f.directPairs.resultField] = m.directPairs;
-  figures[f.figureFields.pairsPerSec] = new Map(m.pairs.map((p) => [p.clients, p.pairsPerSec]));
-  return { section, figures };
+  const out: Record<string, unknown> = { node: m.node.name, rtt: m.rtt };
+  if (f.everyNode) out[f.everyNode.resultField] = m.everyNodeRttP50Ms;
+  if (f.quorumWrite && m.writeMs) out[f.quorumWrite.resultField] = m.writeMs;
+  out['proxyOverheadRatio'] = ratio(p50Of(m.rtt, 'proxied'), p50Of(m.rtt, 'direct'));
+  out['pairs'] = m.pairs;
+  if (f.directPairs) out[f.directPairs.resultField] = m.directPairs;
+  return out as unknown as SystemFloorResult;
+}
+
+const p50Of = (rtt: readonly PathRtt[], path: PathRtt['path']): number => rtt.find((r) => r.path === path)?.rttMs.p50 ?? Number.NaN;
+
+/** What efficiency.ts computes this system's floors from. */
+function figuresOf(d: Driver, m: Measured): SystemFigures {
+  return {
+    rttMs: p50Of(m.rtt, 'proxied'),
+    nodesRttMs: m.everyNodeRttP50Ms,
+    ...(m.writeMs ? { writeMs: m.writeMs.p50 } : {}),
+    pairsPerSec: new Map(m.pairs.map((p) => [p.clients, p.pairsPerSec])),
+    words: figureWords(d),
+  };
 }
 
 export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<{ result: FloorResult; figures: FloorFigures }> {
@@ -148,7 +172,7 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
   say('floor: warming up (raw pairs on every system, not recorded)');
   for (const d of systems) {
     const w = d.floor.warmup;
-    await rawOn(pool, d, pairTargets(plan, d, Math.min(w.maxConnections ?? o.focusClients, o.focusClients)), Math.min(w.maxMs ?? o.durationMs, o.durationMs), d.floor.measurementTag(o.runTag, 'warmup'));
+    await rawOn(pool, d, pairTargets(plan, d, Math.min(w.maxConnections ?? o.focusClients, o.focusClients)), Math.min(w.maxMs ?? o.durationMs, o.durationMs), o.runTag, 'warmup');
   }
 
   const measured = new Map<string, Measured>();
@@ -174,7 +198,7 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
       const m = measured.get(d.name);
       if (!m) continue;
       say(`floor: ${d.floor.pair} at ${c} ${d.floor.unit}, through the proxy`);
-      m.pairs.push(pairsAt(c, await rawOn(pool, d, pairTargets(plan, d, c), o.durationMs, d.floor.measurementTag(o.runTag, `c${c}`))));
+      m.pairs.push(pairsAt(c, await rawOn(pool, d, pairTargets(plan, d, c), o.durationMs, o.runTag, `c${c}`)));
     }
   }
   for (const d of systems) {
@@ -182,26 +206,24 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
     if (!m || !d.floor.directPairs || o.signal?.aborted === true) continue;
     say(`floor: the same ${d.floor.label} pairs at ${o.focusClients} ${d.floor.unit} on the direct port (the proxy's throughput cost)`);
     const ports = Array.from({ length: o.focusClients }, () => m.node.directPort);
-    m.directPairs = pairsAt(o.focusClients, await rawOn(pool, d, ports, o.durationMs, d.floor.measurementTag(o.runTag, 'direct')));
+    m.directPairs = pairsAt(o.focusClients, await rawOn(pool, d, ports, o.durationMs, o.runTag, 'direct'));
   }
 
-  const result: Record<string, unknown> = {};
-  const figures: Record<string, unknown> = {};
+  const result: Record<string, SystemFloorResult> = {};
+  const figures: Record<string, SystemFigures> = {};
   for (const d of systems) {
     const m = measured.get(d.name);
     if (!m) continue;
-    const n = named(d, m);
-    result[d.name] = n.section;
-    Object.assign(figures, n.figures);
+    result[d.name] = section(d, m);
+    figures[d.name] = figuresOf(d, m);
   }
-  // bench/results.ts and bench/efficiency.ts spell these out per system; the drivers' field names
-  // are what fills them.
-  return { result: result as unknown as FloorResult, figures: figures as unknown as FloorFigures };
+  // bench.json's floor keeps its documented per-system sections (results/README.md), which
+  // results.ts spells out; the drivers' field names are what fills them.
+  return { result: result as unknown as FloorResult, figures: { systems: figures } };
 }
 
-// What bench/suite.ts calls by system name (the WAN re-measurement and the paired raw control).
-export const redisRtt = (port: number, budget: SampleBudget): Promise<LatencySummaryMs> => roundTripSample(driverFor('redis'), `${HOST}:${port}`, budget);
-export const zkRtt = (connect: string, budget: SampleBudget): Promise<LatencySummaryMs> => roundTripSample(driverFor('zookeeper'), connect, budget);
-export const zkWrite = (connect: string, dir: string, budget: SampleBudget): Promise<LatencySummaryMs> => quorumWriteSample(driverFor('zookeeper'), connect, dir, budget);
-export const zkConnectFor = (plan: ClusterPlan, slot: number): string => String(driverFor('zookeeper').floor.pairTarget(nodesOf(plan, 'zookeeper'), slot));
-export const rawRedisPorts = (plan: ClusterPlan, connections: number): number[] => pairTargets(plan, driverFor('redis'), connections).map(Number);
+/** Where the floor measured `d`'s round trips and writes: its first node, through client slot 0's proxy. */
+export function floorAddress(plan: ClusterPlan, d: Driver): string | undefined {
+  const first = nodesOf(plan, d.name)[0];
+  return first ? `${HOST}:${proxyPort(first, 0)}` : undefined;
+}

@@ -70,7 +70,3 @@ export async function rawPairs(system: string, targets: readonly (number | strin
     await opened.close();
   }
 }
-
-// The worker's job kinds (bench/worker-protocol.ts) still name the two systems.
-export const rawRedisPairs = (ports: readonly number[], keyPrefix: string, o: RawPairsOptions): Promise<RawPairsResult> => rawPairs('redis', ports, keyPrefix, o);
-export const rawZkPairs = (connects: readonly string[], dir: string, o: RawPairsOptions): Promise<RawPairsResult> => rawPairs('zookeeper', connects, dir, o);

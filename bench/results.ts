@@ -191,25 +191,36 @@ export interface PairsAt {
   readonly workerCpuPercent: readonly number[];
 }
 
+/**
+ * What the floor reports for every measured system, as bench.json's floor.<system>; a driver adds
+ * the fields its FloorSpec names (everyNode, quorumWrite, directPairs).
+ */
+export interface SystemFloorResult {
+  readonly node: string;
+  readonly rtt: readonly PathRtt[];
+  /** proxied ÷ direct RTT p50. */
+  readonly proxyOverheadRatio: number;
+  /** Raw pairs through the proxy, per sweep concurrency. */
+  readonly pairs: readonly PairsAt[];
+}
+
+/**
+ * bench.json's floor: one section per measured system, keyed by its name (bench/floor.ts fills them
+ * from the drivers). The registered systems' sections are spelled out, with the fields their
+ * drivers add: results/README.md documents them, and the table and the goals read them.
+ */
 export interface FloorResult {
-  readonly redis: {
-    readonly node: string;
-    readonly rtt: readonly PathRtt[];
+  readonly redis: SystemFloorResult & {
     /** Proxied PING p50 of every master, in node order: Redlock waits for the 3rd fastest. */
     readonly mastersRttP50Ms: readonly number[];
-    /** proxied ÷ direct RTT p50. */
-    readonly proxyOverheadRatio: number;
     /** Raw SET NX PX + compare-and-delete pairs through the proxy, per sweep concurrency. */
     readonly pairs: readonly PairsAt[];
     /** The same pairs on the direct port at the focus concurrency: what the proxy costs in throughput. */
     readonly directPairs: PairsAt | null;
   };
-  readonly zookeeper: {
-    readonly node: string;
-    readonly rtt: readonly PathRtt[];
+  readonly zookeeper: SystemFloorResult & {
     /** One create (a quorum write, W), sequential, through the proxy. */
     readonly writeMs: LatencySummaryMs;
-    readonly proxyOverheadRatio: number;
     /** Raw create + delete pairs through the proxy, per sweep concurrency. */
     readonly pairs: readonly PairsAt[];
   };

@@ -4,15 +4,18 @@
 // (its partial figures are kept and marked) and skips the rest. Workers and toxics are always
 // cleaned up before this returns or throws.
 import type { ClusterControl } from '../clusters/node-faults.ts';
+import { driverFor, drivers } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
+import { lockSpecs } from '../locks/registry.ts';
 import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
 import { cleanupRun } from './cleanup.ts';
-import { driveLoop, driveMicro, driveRaw, usageOf } from './drive.ts';
-import { lockFloorRow, type FloorFigures } from './efficiency.ts';
-import { measureFloor, nodeNamed, proxyPort, rawRedisPorts, redisRtt, zkConnectFor, zkRtt, zkWrite } from './floor.ts';
+import { driveLoop, driveMicro, usageOf, type RawOutcome } from './drive.ts';
+import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } from './efficiency.ts';
+import { floorAddress, measureFloor, pairTargets, quorumWriteSample, rawOn, roundTripSample } from './floor.ts';
+import { GOAL_LOCK } from './goals.ts';
 import { runHttpCase } from './http-case.ts';
 import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
 import type { CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
@@ -93,7 +96,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
           const g = await measureWan(ctx, floor.figures, wan);
           out.wan.push(g.group);
           figures = g.figures;
-          if (!g.group.verified) ctx.progress(`WARNING: the round trip did not grow as expected (Redis p50 ${g.group.redisRttP50Ms} ms); the WAN cases are marked in bench.json`);
+          if (!g.group.verified) ctx.progress(`WARNING: the round trip did not grow as expected (${g.summary}); the WAN cases are marked in bench.json`);
         }
       }
       const timing: CaseTiming = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: spec.latencyMs > 0 ? jitterMs : 0 };
@@ -121,30 +124,49 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
   }
 }
 
-async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks): Promise<{ group: WanGroup; figures: FloorFigures }> {
+/** WanGroup's field for a system's p50 under the toxics, from its driver's figure name ("redisRttMs" → "redisRttP50Ms"). */
+const p50Field = (figureField: string): string => figureField.replace(/Ms$/, 'P50Ms');
+
+/**
+ * Re-measures every system's round trip (and quorum write, where the floor measured one) through
+ * the toxic links, the floor's way; the group is verified when every round trip grew as expected.
+ */
+async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks): Promise<{ group: WanGroup; figures: FloorFigures; summary: string }> {
   const budget = { durationMs: 300, maxSamples: 300, signal: ctx.signal };
-  const redis1 = nodeNamed(ctx.plan, 'redis-1');
-  const redisP50 = (await redisRtt(proxyPort(redis1, 0), budget)).p50;
-  const zk = zkConnectFor(ctx.plan, 0);
-  const zkP50 = (await zkRtt(zk, budget)).p50;
-  const writeP50 = (await zkWrite(zk, `/lockbench/floor/${ctx.runTag}/wan${wan.latencyMs}`, { ...budget, maxSamples: 100 })).p50;
-  const delta = redisP50 - base.redisRttMs;
-  const group: WanGroup = {
-    latencyMs: wan.latencyMs,
-    jitterMs: wan.jitterMs,
-    links: wan.links,
-    redisRttP50Ms: redisP50,
-    zkRttP50Ms: zkP50,
-    zkWriteP50Ms: writeP50,
-    verified: latencyTookEffect(base.redisRttMs, redisP50, wan.latencyMs),
-  };
-  // Masters were measured once without toxics; every link got the same toxic, so shift them all.
-  const figures: FloorFigures = { ...base, redisRttMs: redisP50, mastersRttMs: base.mastersRttMs.map((m) => m + delta), zkRttMs: zkP50, zkWriteMs: writeP50 };
-  return { group, figures };
+  const systems: Record<string, SystemFigures> = {};
+  const measured: Record<string, number> = {};
+  const said: string[] = [];
+  let verified = true;
+  for (const d of drivers) {
+    const b = Object.hasOwn(base.systems, d.name) ? base.systems[d.name] : undefined;
+    const address = floorAddress(ctx.plan, d);
+    if (!b || address === undefined) continue;
+    const rttMs = (await roundTripSample(d, address, budget)).p50;
+    const write = d.floor.quorumWrite;
+    const writeMs = write && b.writeMs !== undefined ? (await quorumWriteSample(d, address, write.dir(ctx.runTag, `wan${wan.latencyMs}`), { ...budget, maxSamples: 100 })).p50 : undefined;
+    measured[p50Field(d.floor.figureFields.roundTrip)] = rttMs;
+    if (write && writeMs !== undefined) measured[p50Field(write.figureField)] = writeMs;
+    verified &&= latencyTookEffect(b.rttMs, rttMs, wan.latencyMs);
+    said.push(`${d.floor.label} p50 ${rttMs} ms`);
+    systems[d.name] = underLatency(b, rttMs, writeMs);
+  }
+  // bench.json's wan[] names each system's figures (results/README.md); the drivers' names fill them.
+  const group = { latencyMs: wan.latencyMs, jitterMs: wan.jitterMs, links: wan.links, ...measured, verified } as unknown as WanGroup;
+  return { group, figures: { systems }, summary: said.join(', ') };
 }
 
+/** The goals' lock at 16+ clients on independent keys without latency: the harness goal's case. */
 function needsPairedControl(spec: CaseSpec): boolean {
-  return spec.kind === 'sweep' && spec.lock === 'redis' && spec.keys === 'many' && spec.clients >= 16 && spec.latencyMs === 0;
+  return spec.kind === 'sweep' && spec.lock === GOAL_LOCK && spec.keys === 'many' && spec.clients >= 16 && spec.latencyMs === 0;
+}
+
+/**
+ * The raw pairs of the case's lock's system at the case's concurrency, on the paths its clients
+ * use, measured right before the case (the harness goal's paired control).
+ */
+function pairedControl(pool: WorkerPool, ctx: SuiteContext, spec: CaseSpec, durationMs: number): Promise<RawOutcome> {
+  const d = driverFor(lockSpecs[spec.lock].model.system);
+  return rawOn(pool, d, pairTargets(ctx.plan, d, spec.clients), durationMs, ctx.runTag, `paired-${spec.id.replaceAll('/', '-')}`);
 }
 
 async function runCase(
@@ -166,7 +188,7 @@ async function runCase(
     case 'sweep': {
       // The harness goal compares this case with raw pairs; measuring them right before it keeps
       // drift on a shared machine (other containers, JIT, GC) out of the comparison.
-      const paired = needsPairedControl(spec) ? await driveRaw(pool, 'redis', rawRedisPorts(ctx.plan, spec.clients), t.durationMs, `${keyPrefix}:raw`) : undefined;
+      const paired = needsPairedControl(spec) ? await pairedControl(pool, ctx, spec, t.durationMs) : undefined;
       const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings() });
       const result = loopCase(spec, t, outcome, figures, ctx.signal.aborted);
       return paired ? { ...result, pairedRawPairsPerSec: paired.pairsPerSec } : result;

@@ -12,7 +12,7 @@ import { lockClients, type LockName } from '../locks/registry.ts';
 import { runClosedLoop, runOpenLoop, type BenchClient, type LoopResult } from './cycle-loop.ts';
 import { startInventoryService, type InventoryService } from './inventory-service.ts';
 import { runMicro } from './micro.ts';
-import { rawRedisPairs, rawZkPairs, type RawPairsResult } from './raw-pairs.ts';
+import { rawPairs, type RawPairsResult } from './raw-pairs.ts';
 import type { ClientSpec, JobResult, LoopJobResult, RawJobResult, WorkerJob, WorkerUsage } from './worker-protocol.ts';
 
 export class WorkerJobs {
@@ -68,10 +68,8 @@ export class WorkerJobs {
         const r = await runMicro(client, { ...job.settings, signal });
         return { kind: 'micro', cycles: r.cycles, elapsedMs: r.elapsedMs, errors: r.errors, histogram: encodeHistogram(r.histogram), log: r.log, tinybench: r.tinybench };
       }
-      case 'raw-redis':
-        return rawResult(await rawRedisPairs(job.ports, job.keyPrefix, { durationMs: job.durationMs, signal }));
-      case 'raw-zk':
-        return rawResult(await rawZkPairs(job.connects, job.dir, { durationMs: job.durationMs, signal }));
+      case 'raw':
+        return rawResult(await rawPairs(job.system, job.targets, job.scope, { durationMs: job.durationMs, signal }));
       case 'http-start': {
         if (this.service) throw new Error('the inventory service is already running');
         const open = await this.lockClientsFor(job.lock, job.clients);

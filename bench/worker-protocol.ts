@@ -1,6 +1,7 @@
 // The messages between the bench driver (bench/worker-pool.ts) and its worker processes
 // (bench/worker-main.ts), sent over the fork IPC channel with `advanced` serialization, so attempt
 // logs travel as Float64Arrays instead of JSON text. A worker runs one job at a time.
+import { isSystemName, systemNames } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { ShapeError, array, field, float64s, int, num, numbers, oneOf, record, str, type Fields } from '../core/message-shape.ts';
 import type { LockName } from '../locks/registry.ts';
@@ -32,10 +33,12 @@ export type WorkerJob =
       readonly offsetMs: number;
     }
   | { readonly kind: 'micro'; readonly lock: LockName; readonly client: ClientSpec; readonly settings: CycleSettings }
-  /** Raw SET NX PX + compare-and-delete pairs, one connection per port listed (ports may repeat). */
-  | { readonly kind: 'raw-redis'; readonly ports: readonly number[]; readonly durationMs: number; readonly keyPrefix: string }
-  /** Raw create + delete pairs, one ZooKeeper session per connect string listed. */
-  | { readonly kind: 'raw-zk'; readonly connects: readonly string[]; readonly durationMs: number; readonly dir: string }
+  /**
+   * Raw pairs of a registered system through its driver's FloorOps.pairs: one connection per target
+   * listed (a port or a connect string, as the driver's pairTarget gives them; targets may repeat),
+   * each on its own key under `scope` (a key prefix or a path).
+   */
+  | { readonly kind: 'raw'; readonly system: string; readonly targets: readonly (number | string)[]; readonly durationMs: number; readonly scope: string }
   /** Starts the inventory service on this worker's lock clients; answers with its port. */
   | { readonly kind: 'http-start'; readonly lock: LockName; readonly clients: readonly number[]; readonly resourcePort: number; readonly ttlMs: number; readonly waitMs: number }
   /** Stops the inventory service; answers with what it did. */
@@ -119,7 +122,7 @@ export type FromWorker =
 // bench/worker-main.ts on the worker's). They check the fields the other side reads; the bulky
 // payloads (histograms, attempt logs) are checked for their type, not decoded.
 
-const JOB_KINDS = ['closed', 'open', 'micro', 'raw-redis', 'raw-zk', 'http-start', 'http-stop', 'close-clients'] as const;
+const JOB_KINDS = ['closed', 'open', 'micro', 'raw', 'http-start', 'http-stop', 'close-clients'] as const;
 const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'none'] as const;
 const ERROR_FIELDS = ['busy', 'unavailable', 'unknown', 'releaseNotHeld', 'releaseUnknown'] as const;
 
@@ -136,16 +139,15 @@ function parseJob(m: Fields, p: string): WorkerJob {
       else array(m, 'clients', at);
       if (kind === 'open') numbers(m, ['ratePerSec', 'drainMs', 'offsetMs'], at);
       break;
-    case 'raw-redis':
-      array(m, 'ports', at);
+    case 'raw': {
+      const system = str(m, 'system', at);
+      if (!isSystemName(system)) throw new ShapeError(`${at}.system`, `expected one of ${systemNames.join(', ')}, got ${JSON.stringify(system)}`);
+      const targets = array(m, 'targets', at);
+      if (targets.some((t) => !(typeof t === 'string' ? t.length > 0 : typeof t === 'number' && Number.isInteger(t) && t > 0))) throw new ShapeError(`${at}.targets`, 'expected ports (positive integers) or connect strings');
       num(m, 'durationMs', at);
-      str(m, 'keyPrefix', at);
+      str(m, 'scope', at);
       break;
-    case 'raw-zk':
-      array(m, 'connects', at);
-      num(m, 'durationMs', at);
-      str(m, 'dir', at);
-      break;
+    }
     case 'http-start':
       str(m, 'lock', at);
       array(m, 'clients', at);

@@ -6,6 +6,7 @@ import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from '../.
 import { overlapOf } from '../../../bench/attempts.ts';
 import { AttemptLog, OUTCOME } from '../../../bench/attempts.ts';
 import { caseFloor, efficiency, kthFastest, lockFloorRow, type FloorFigures } from '../../../bench/efficiency.ts';
+import { fixedFigures } from './floor-fixture.ts';
 import { evaluateGoals } from '../../../bench/goals.ts';
 import { planCases, suiteOptions, type CaseSpec } from '../../../bench/plan.ts';
 import type { BenchResult, CaseResult, FloorResult, HttpFigures } from '../../../bench/results.ts';
@@ -14,25 +15,12 @@ import { renderBench } from '../../../bench/table.ts';
 import { noErrors } from '../../../bench/cycle-loop.ts';
 import { latencyHistogram, recordMs, summarize } from '../../../core/stats.ts';
 
-const figures: FloorFigures = {
-  redisRttMs: 0.1,
-  mastersRttMs: [0.3, 0.1, 0.2, 0.5, 0.4],
-  zkRttMs: 0.3,
-  zkWriteMs: 1,
-  redisPairsPerSec: new Map([
-    [1, 4000],
-    [16, 10_000],
-  ]),
-  zkPairsPerSec: new Map([
-    [1, 400],
-    [16, 1000],
-  ]),
-};
-
+// The fixture bench/efficiency.test.ts pins every lock's floors on.
+const figures: FloorFigures = fixedFigures();
 test('each lock’s latency floor follows its round trips and writes', () => {
   assert.equal(lockFloorRow('redis', figures)?.latencyMs, 0.2);
   // Redlock waits for the 3rd fastest of 5 masters (0.3 ms), twice.
-  assert.equal(kthFastest(figures.mastersRttMs, 3), 0.3);
+  assert.equal(kthFastest(figures.systems['redis']?.nodesRttMs ?? [], 3), 0.3);
   assert.equal(lockFloorRow('redlock', figures)?.latencyMs, 0.6);
   assert.equal(lockFloorRow('node-redlock', figures)?.latencyMs, 0.6);
   assert.equal(lockFloorRow('zookeeper', figures)?.latencyMs, 2.3);
@@ -53,7 +41,9 @@ test('throughput ceilings: raw pairs at the same concurrency (Redlock too: its f
   assert.equal(caseFloor('redis', figures, 16, 1, false, 1)?.cyclesPerSec, 909);
   assert.equal(caseFloor('zookeeper', figures, 16, 1, false)?.cyclesPerSec, 769);
   // Injected latency caps the raw pairs at (parallel cycles ÷ latency floor).
-  const wan: FloorFigures = { ...figures, redisRttMs: 2 };
+  const redis = figures.systems['redis'];
+  assert.ok(redis);
+  const wan: FloorFigures = { systems: { ...figures.systems, redis: { ...redis, rttMs: 2 } } };
   assert.equal(caseFloor('redis', wan, 16, 'many', true)?.cyclesPerSec, 4000);
 });
 

@@ -43,6 +43,14 @@ test('bench validators name the field that does not fit', () => {
   assert.throws(() => parseFromWorker({ type: 'result', id: 1, usage: { pid: 1, cpuUserMs: 1, cpuSystemMs: 1, wallMs: 1, eventLoopDelayP99Ms: 0 }, result: { kind: 'loop', cycles: 1 } }), /result\.result\(loop\)\.attempts: expected a number/);
   assert.throws(() => parseFromWorker({ type: 'gossip' }), /message\.type: expected one of ready, result, error/);
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'dance' } }), /job\.job\.kind: expected one of closed/);
+  // The one raw job kind: a registered system, ports or connect strings, a scope.
+  const raw = { kind: 'raw', system: 'zookeeper', targets: [21001, '127.0.0.1:21002,127.0.0.1:21003'], durationMs: 100, scope: '/lockbench/floor/t/t-c2/w0' };
+  assert.deepEqual(parseToWorker({ type: 'job', id: 1, job: raw }), { type: 'job', id: 1, job: raw });
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, system: 'etcd' } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).system');
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [0] } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).targets');
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [''] } }), /job\.job\(raw\)\.targets: expected ports/);
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw', system: 'redis', targets: [1], durationMs: 1 } }), /job\.job\(raw\)\.scope/);
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw-redis', ports: [1], durationMs: 1, keyPrefix: 'k' } }), /job\.job\.kind: expected one of/);
   assert.deepEqual(parseFromWorker({ type: 'error', id: 3, message: 'x' }), { type: 'error', id: 3, message: 'x' });
   const log = new Float64Array(3);
   const micro = { kind: 'micro', cycles: 1, elapsedMs: 1, errors: { busy: 0, unavailable: 0, unknown: 0, releaseNotHeld: 0, releaseUnknown: 0 }, histogram: '', log, tinybench: { meanMs: 1, p50Ms: 1, p99Ms: 1, rmePercent: 1, samples: 1, state: 'completed' } };

@@ -1,0 +1,241 @@
+// Pins every registered lock's floors, computed from its LockSpec's floor formula, to the values
+// bench/efficiency.ts gave when it branched on lock names (before bench/ became generic over
+// systems and locks): the same lockFloors rows and formulas, and the same case floors (latency
+// floor, cycles/s ceiling) for every clients × keys × hold × latency shape, so bench.json keeps its
+// values for the same measurements.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { caseFloor, efficiency, lockFloorRow, specFloorRow, underLatency, type FloorFigures } from '../../../bench/efficiency.ts';
+import { lockNames, lockSpecs } from '../../../locks/registry.ts';
+import type { LockSpec } from '../../../locks/spec.ts';
+import { fixedFigures } from './floor-fixture.ts';
+
+const figures = fixedFigures();
+
+function system(f: FloorFigures, name: string): NonNullable<FloorFigures['systems'][string]> {
+  const s = f.systems[name];
+  assert.ok(s, name);
+  return s;
+}
+
+// The WAN group's figures, as bench/suite.ts makes them from the round trips re-measured under the
+// toxics: Redis 2 ms (the other masters shift as much), ZooKeeper 2.2 ms and a 3 ms write.
+const wan: FloorFigures = {
+  systems: {
+    redis: underLatency(system(figures, 'redis'), 2),
+    zookeeper: underLatency(system(figures, 'zookeeper'), 2.2, 3),
+  },
+};
+
+const rows: Record<string, { roundTripsPerCycle: number; writesPerCycle: number; latencyMs: number; formula: string }> = {
+  redis: { roundTripsPerCycle: 2, writesPerCycle: 0, latencyMs: 0.2, formula: '2 × RTT(redis)' },
+  redlock: { roundTripsPerCycle: 2, writesPerCycle: 0, latencyMs: 0.6, formula: '2 × RTT(fastest majority, 3 of 5 masters)' },
+  "node-redlock": { roundTripsPerCycle: 2, writesPerCycle: 0, latencyMs: 0.6, formula: '2 × RTT(fastest majority, 3 of 5 masters)' },
+  zookeeper: { roundTripsPerCycle: 3, writesPerCycle: 2, latencyMs: 2.3, formula: '2 × W(create) + RTT(read)' },
+};
+
+// `<lock>/<l0|wan>/c<clients>/k<keys>/h<holdMs>`: 'latencyMs cyclesPerSec'.
+const cases: Record<string, string> = {
+  'redis/l0/c1/kmany/h0': '0.2 5000',
+  'redis/l0/c1/kmany/h1': '0.2 833',
+  'redis/l0/c1/k1/h0': '0.2 5000',
+  'redis/l0/c1/k1/h1': '0.2 833',
+  'redis/l0/c1/k4/h0': '0.2 5000',
+  'redis/l0/c1/k4/h1': '0.2 833',
+  'redis/l0/c16/kmany/h0': '0.2 10000',
+  'redis/l0/c16/kmany/h1': '0.2 10000',
+  'redis/l0/c16/k1/h0': '0.2 10000',
+  'redis/l0/c16/k1/h1': '0.2 909',
+  'redis/l0/c16/k4/h0': '0.2 4000',
+  'redis/l0/c16/k4/h1': '0.2 4000',
+  'redis/l0/c64/kmany/h0': '0.2 10000',
+  'redis/l0/c64/kmany/h1': '0.2 10000',
+  'redis/l0/c64/k1/h0': '0.2 10000',
+  'redis/l0/c64/k1/h1': '0.2 909',
+  'redis/l0/c64/k4/h0': '0.2 4000',
+  'redis/l0/c64/k4/h1': '0.2 4000',
+  'redis/wan/c1/kmany/h0': '4 250',
+  'redis/wan/c1/kmany/h1': '4 200',
+  'redis/wan/c1/k1/h0': '4 250',
+  'redis/wan/c1/k1/h1': '4 200',
+  'redis/wan/c1/k4/h0': '4 250',
+  'redis/wan/c1/k4/h1': '4 200',
+  'redis/wan/c16/kmany/h0': '4 4000',
+  'redis/wan/c16/kmany/h1': '4 4000',
+  'redis/wan/c16/k1/h0': '4 500',
+  'redis/wan/c16/k1/h1': '4 333',
+  'redis/wan/c16/k4/h0': '4 1000',
+  'redis/wan/c16/k4/h1': '4 1000',
+  'redis/wan/c64/kmany/h0': '4 10000',
+  'redis/wan/c64/kmany/h1': '4 10000',
+  'redis/wan/c64/k1/h0': '4 500',
+  'redis/wan/c64/k1/h1': '4 333',
+  'redis/wan/c64/k4/h0': '4 1000',
+  'redis/wan/c64/k4/h1': '4 1000',
+  'redlock/l0/c1/kmany/h0': '0.6 1667',
+  'redlock/l0/c1/kmany/h1': '0.6 625',
+  'redlock/l0/c1/k1/h0': '0.6 1667',
+  'redlock/l0/c1/k1/h1': '0.6 625',
+  'redlock/l0/c1/k4/h0': '0.6 1667',
+  'redlock/l0/c1/k4/h1': '0.6 625',
+  'redlock/l0/c16/kmany/h0': '0.6 10000',
+  'redlock/l0/c16/kmany/h1': '0.6 10000',
+  'redlock/l0/c16/k1/h0': '0.6 3333',
+  'redlock/l0/c16/k1/h1': '0.6 769',
+  'redlock/l0/c16/k4/h0': '0.6 4000',
+  'redlock/l0/c16/k4/h1': '0.6 4000',
+  'redlock/l0/c64/kmany/h0': '0.6 10000',
+  'redlock/l0/c64/kmany/h1': '0.6 10000',
+  'redlock/l0/c64/k1/h0': '0.6 3333',
+  'redlock/l0/c64/k1/h1': '0.6 769',
+  'redlock/l0/c64/k4/h0': '0.6 4000',
+  'redlock/l0/c64/k4/h1': '0.6 4000',
+  'redlock/wan/c1/kmany/h0': '4.4 227',
+  'redlock/wan/c1/kmany/h1': '4.4 185',
+  'redlock/wan/c1/k1/h0': '4.4 227',
+  'redlock/wan/c1/k1/h1': '4.4 185',
+  'redlock/wan/c1/k4/h0': '4.4 227',
+  'redlock/wan/c1/k4/h1': '4.4 185',
+  'redlock/wan/c16/kmany/h0': '4.4 3636',
+  'redlock/wan/c16/kmany/h1': '4.4 3636',
+  'redlock/wan/c16/k1/h0': '4.4 455',
+  'redlock/wan/c16/k1/h1': '4.4 313',
+  'redlock/wan/c16/k4/h0': '4.4 909',
+  'redlock/wan/c16/k4/h1': '4.4 909',
+  'redlock/wan/c64/kmany/h0': '4.4 10000',
+  'redlock/wan/c64/kmany/h1': '4.4 10000',
+  'redlock/wan/c64/k1/h0': '4.4 455',
+  'redlock/wan/c64/k1/h1': '4.4 313',
+  'redlock/wan/c64/k4/h0': '4.4 909',
+  'redlock/wan/c64/k4/h1': '4.4 909',
+  'node-redlock/l0/c1/kmany/h0': '0.6 1667',
+  'node-redlock/l0/c1/kmany/h1': '0.6 625',
+  'node-redlock/l0/c1/k1/h0': '0.6 1667',
+  'node-redlock/l0/c1/k1/h1': '0.6 625',
+  'node-redlock/l0/c1/k4/h0': '0.6 1667',
+  'node-redlock/l0/c1/k4/h1': '0.6 625',
+  'node-redlock/l0/c16/kmany/h0': '0.6 10000',
+  'node-redlock/l0/c16/kmany/h1': '0.6 10000',
+  'node-redlock/l0/c16/k1/h0': '0.6 3333',
+  'node-redlock/l0/c16/k1/h1': '0.6 769',
+  'node-redlock/l0/c16/k4/h0': '0.6 4000',
+  'node-redlock/l0/c16/k4/h1': '0.6 4000',
+  'node-redlock/l0/c64/kmany/h0': '0.6 10000',
+  'node-redlock/l0/c64/kmany/h1': '0.6 10000',
+  'node-redlock/l0/c64/k1/h0': '0.6 3333',
+  'node-redlock/l0/c64/k1/h1': '0.6 769',
+  'node-redlock/l0/c64/k4/h0': '0.6 4000',
+  'node-redlock/l0/c64/k4/h1': '0.6 4000',
+  'node-redlock/wan/c1/kmany/h0': '4.4 227',
+  'node-redlock/wan/c1/kmany/h1': '4.4 185',
+  'node-redlock/wan/c1/k1/h0': '4.4 227',
+  'node-redlock/wan/c1/k1/h1': '4.4 185',
+  'node-redlock/wan/c1/k4/h0': '4.4 227',
+  'node-redlock/wan/c1/k4/h1': '4.4 185',
+  'node-redlock/wan/c16/kmany/h0': '4.4 3636',
+  'node-redlock/wan/c16/kmany/h1': '4.4 3636',
+  'node-redlock/wan/c16/k1/h0': '4.4 455',
+  'node-redlock/wan/c16/k1/h1': '4.4 313',
+  'node-redlock/wan/c16/k4/h0': '4.4 909',
+  'node-redlock/wan/c16/k4/h1': '4.4 909',
+  'node-redlock/wan/c64/kmany/h0': '4.4 10000',
+  'node-redlock/wan/c64/kmany/h1': '4.4 10000',
+  'node-redlock/wan/c64/k1/h0': '4.4 455',
+  'node-redlock/wan/c64/k1/h1': '4.4 313',
+  'node-redlock/wan/c64/k4/h0': '4.4 909',
+  'node-redlock/wan/c64/k4/h1': '4.4 909',
+  'zookeeper/l0/c1/kmany/h0': '2.3 435',
+  'zookeeper/l0/c1/kmany/h1': '2.3 303',
+  'zookeeper/l0/c1/k1/h0': '2.3 435',
+  'zookeeper/l0/c1/k1/h1': '2.3 303',
+  'zookeeper/l0/c1/k4/h0': '2.3 435',
+  'zookeeper/l0/c1/k4/h1': '2.3 303',
+  'zookeeper/l0/c16/kmany/h0': '2.3 1000',
+  'zookeeper/l0/c16/kmany/h1': '2.3 1000',
+  'zookeeper/l0/c16/k1/h0': '2.3 769',
+  'zookeeper/l0/c16/k1/h1': '2.3 435',
+  'zookeeper/l0/c16/k4/h0': '2.3 400',
+  'zookeeper/l0/c16/k4/h1': '2.3 400',
+  'zookeeper/l0/c64/kmany/h0': '2.3 1000',
+  'zookeeper/l0/c64/kmany/h1': '2.3 1000',
+  'zookeeper/l0/c64/k1/h0': '2.3 769',
+  'zookeeper/l0/c64/k1/h1': '2.3 435',
+  'zookeeper/l0/c64/k4/h0': '2.3 400',
+  'zookeeper/l0/c64/k4/h1': '2.3 400',
+  'zookeeper/wan/c1/kmany/h0': '8.2 122',
+  'zookeeper/wan/c1/kmany/h1': '8.2 109',
+  'zookeeper/wan/c1/k1/h0': '8.2 122',
+  'zookeeper/wan/c1/k1/h1': '8.2 109',
+  'zookeeper/wan/c1/k4/h0': '8.2 122',
+  'zookeeper/wan/c1/k4/h1': '8.2 109',
+  'zookeeper/wan/c16/kmany/h0': '8.2 1000',
+  'zookeeper/wan/c16/kmany/h1': '8.2 1000',
+  'zookeeper/wan/c16/k1/h0': '8.2 192',
+  'zookeeper/wan/c16/k1/h1': '8.2 161',
+  'zookeeper/wan/c16/k4/h0': '8.2 400',
+  'zookeeper/wan/c16/k4/h1': '8.2 400',
+  'zookeeper/wan/c64/kmany/h0': '8.2 1000',
+  'zookeeper/wan/c64/kmany/h1': '8.2 1000',
+  'zookeeper/wan/c64/k1/h0': '8.2 192',
+  'zookeeper/wan/c64/k1/h1': '8.2 161',
+  'zookeeper/wan/c64/k4/h0': '8.2 400',
+  'zookeeper/wan/c64/k4/h1': '8.2 400',
+};
+
+test('under injected latency every node shifts by as much as the first node’s round trip grew', () => {
+  const r = system(wan, 'redis');
+  assert.equal(r.rttMs, 2);
+  assert.deepEqual(r.nodesRttMs.map((x) => Math.round(x * 1000) / 1000), [2.2, 2, 2.1, 2.4, 2.3]);
+  assert.equal(system(wan, 'zookeeper').writeMs, 3);
+  assert.equal(system(wan, 'redis').writeMs, undefined);
+  assert.equal(system(wan, 'redis').pairsPerSec, system(figures, 'redis').pairsPerSec);
+});
+
+test('every lock’s floor row comes from its LockSpec and keeps its formula text', () => {
+  assert.deepEqual(Object.keys(rows).sort(), [...lockNames].sort(), 'a row pinned for every registered lock');
+  for (const lock of lockNames) assert.deepEqual(lockFloorRow(lock, figures), { lock, ...rows[lock] }, lock);
+});
+
+test('every lock’s case floors (latency floor, cycles/s ceiling) are what they were for the same figures', () => {
+  let n = 0;
+  for (const lock of lockNames)
+    for (const [name, f, injected] of [['l0', figures, false], ['wan', wan, true]] as const)
+      for (const clients of [1, 16, 64])
+        for (const keys of ['many', 1, 4] as const)
+          for (const hold of [0, 1]) {
+            const id = `${lock}/${name}/c${clients}/k${keys}/h${hold}`;
+            const floor = caseFloor(lock, f, clients, keys, injected, hold);
+            assert.equal(floor ? `${floor.latencyMs} ${floor.cyclesPerSec}` : null, cases[id], id);
+            assert.ok(floor?.basis.startsWith(`${rows[lock]?.formula ?? '?'}; `), id);
+            // Efficiencies are a function of the floor alone.
+            assert.deepEqual(efficiency(floor, 1000, 1), floor ? { throughput: Math.round((1000 / floor.cyclesPerSec) * 1000) / 1000, latency: floor.latencyMs } : { throughput: null, latency: null });
+            n++;
+          }
+  assert.equal(n, Object.keys(cases).length);
+});
+
+test('the bases say where the ceiling comes from', () => {
+  const basis = (lock: string, clients: number, keys: 'many' | number, injected = false): string | undefined => caseFloor(lock, injected ? wan : figures, clients, keys, injected)?.basis;
+  assert.equal(basis('redis', 1, 'many'), '2 × RTT(redis); one client: 1 ÷ (latency floor)');
+  assert.equal(basis('redis', 16, 'many'), '2 × RTT(redis); raw SET NX PX + compare-and-delete pairs/s at 16 connections');
+  assert.equal(basis('redis', 16, 'many', true), '2 × RTT(redis); raw SET NX PX + compare-and-delete pairs/s at 16 connections, capped at parallel cycles ÷ latency floor');
+  assert.equal(basis('redis', 16, 1), '2 × RTT(redis); one key: 1 ÷ (handoff 0.1 ms)');
+  assert.equal(basis('zookeeper', 16, 1), '2 × W(create) + RTT(read); one key: 1 ÷ (handoff 1.3 ms)');
+  // The pair's words are the driver's; a quorum lock's note names the node and the lock.
+  assert.equal(basis('zookeeper', 16, 'many'), '2 × W(create) + RTT(read); raw ZooKeeper create + delete pairs/s at 16 connections');
+  assert.equal(basis('redlock', 16, 'many'), '2 × RTT(fastest majority, 3 of 5 masters); raw SET NX PX + compare-and-delete pairs/s at 16 connections (one master; redlock does them on every master in parallel)');
+});
+
+test('a new lock gets its floor and a formula from its descriptor alone', () => {
+  const quorumReads: LockSpec = { ...lockSpecs.zookeeper, name: 'zk-quorum-reads', floor: { roundTrips: 2, writes: 1, over: 'quorum', handoff: { roundTrips: 1, writes: 1 } } };
+  // ZooKeeper's nodes were not measured one by one: the quorum's round trip falls back to the first node's.
+  assert.deepEqual(specFloorRow(quorumReads, figures), { lock: 'zk-quorum-reads', roundTripsPerCycle: 3, writesPerCycle: 1, latencyMs: 1.6, formula: 'W(create) + 2 × RTT(fastest majority, 1 of 1 node)' });
+  const oneTrip: LockSpec = { ...lockSpecs.redis, name: 'one-trip', floor: { roundTrips: 1, writes: 0, over: 'one-node', handoff: { roundTrips: 1, writes: 0 } } };
+  assert.equal(specFloorRow(oneTrip, figures)?.formula, 'RTT(redis)');
+  // A write on a system without quorum writes, or a system the floor did not measure: no floor.
+  assert.equal(specFloorRow({ ...oneTrip, floor: { ...oneTrip.floor, writes: 1 } }, figures), undefined);
+  assert.equal(lockFloorRow('no-such-lock', figures), undefined);
+  const redisOnly: FloorFigures = { systems: { redis: system(figures, 'redis') } };
+  assert.equal(lockFloorRow('zookeeper', redisOnly), undefined);
+  assert.equal(caseFloor('zookeeper', redisOnly, 16, 'many', false), null);
+});
