@@ -4,7 +4,6 @@
 // them to results.json, and the summary renders them.
 import type { Op } from '../core/history.ts';
 import { faultWindows } from '../checkers/fault-windows.ts';
-import type { ChaosResult } from './runner.ts';
 
 /** A stretch of host monotonic time, ms. */
 export interface TimeSpan {
@@ -79,7 +78,7 @@ export function recoveryFromHistory(ops: readonly Op[], phases: Readonly<Record<
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
 /** The "## Recovery" section of summary.md; nothing for a run stored before the figures existed. */
-export function renderRecoverySection(r: Pick<ChaosResult, 'recovery' | 'phases'>): string[] {
+export function renderRecoverySection(r: { readonly recovery?: RecoveryFigures | undefined; readonly phases: Readonly<Record<string, { readonly startMs: number; readonly endMs: number }>> }): string[] {
   const f = r.recovery;
   if (f === undefined) return [];
   const lines = ['## Recovery', ''];

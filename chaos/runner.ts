@@ -18,12 +18,12 @@ import { isOp, type Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
-import { Nemesis, type AppliedRecord } from './nemesis.ts';
+import { Nemesis } from './nemesis.ts';
 import { leaseLifetimeMs } from '../locks/spec.ts';
 import type { ChaosOptions } from './options.ts';
 import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
 import { recoveryFromHistory, type RecoveryFigures } from './recovery.ts';
-import { planSchedule, type FaultStep } from './schedule.ts';
+import { planSchedule } from './schedule.ts';
 import { renderChaosSummary } from './summary.ts';
 import type { WorkerCounts, WorkerInit } from './worker-protocol.ts';
 import { WorkerPool } from './workers.ts';
@@ -32,29 +32,9 @@ const log = logger('chaos');
 const ELECTION_MS = 5000;
 const PROGRESS_EVERY_MS = 5000;
 
-export interface LivenessResult {
-  readonly clientId: number;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+import type { ChaosResult, LivenessResult } from './result.ts';
 
-export interface ChaosResult {
-  readonly runId: string;
-  readonly dir: string;
-  readonly verdict: RunCheckResult['verdict'];
-  readonly options: ChaosOptions;
-  readonly schedule: readonly FaultStep[];
-  readonly faults: readonly AppliedRecord[];
-  readonly liveness: readonly LivenessResult[] | null;
-  readonly counts: readonly WorkerCounts[];
-  readonly check: RunCheckResult;
-  readonly phases: Readonly<Record<string, { startMs: number; endMs: number }>>;
-  /** Set when the run stopped early: Ctrl-C, or a fault that did not take effect. */
-  readonly aborted: string | null;
-  readonly wallMs: number;
-  /** Heal → first grant and the longest grant-less stretch of the fault phase (chaos/recovery.ts); absent in runs stored before it existed. */
-  readonly recovery?: RecoveryFigures;
-}
+export type { ChaosResult, LivenessResult } from './result.ts';
 
 function clusterConfigFor(o: ChaosOptions): ClusterConfig {
   return { ...defaultClusterConfig, redisPersistence: o.persistence, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) };

@@ -5,7 +5,7 @@ import type { CheckerResult } from '../checkers/verdict.ts';
 import type { OverlapPair } from '../checkers/overlap.ts';
 import { expectationFor } from './expectations.ts';
 import { renderRecoverySection } from './recovery.ts';
-import type { ChaosResult } from './runner.ts';
+import type { ChaosResult } from './result.ts';
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 

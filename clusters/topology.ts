@@ -54,24 +54,8 @@ export function portSpan(systems: number = drivers.length): number {
   return PROXY_BASE + PROXY_BLOCK * systems - 1;
 }
 
-export interface ProxyPlan {
-  readonly slot: number;
-  /** Toxiproxy proxy name, e.g. c3-redis-2. */
-  readonly name: string;
-  /** Port on 127.0.0.1 (and the proxy's listen port inside its container). */
-  readonly port: number;
-}
-
-export interface NodePlan {
-  readonly name: string; // redis-1, zk-2
-  /** A registered system's name (systems/registry.ts). */
-  readonly system: string;
-  readonly ordinal: number; // 1-based within its system
-  readonly container: string; // <cluster>-redis-1
-  readonly internalPort: number; // 6379 / 2181 on the Docker network
-  readonly directPort: number; // published on 127.0.0.1
-  readonly proxies: readonly ProxyPlan[];
-}
+export type { NodePlan, ProxyPlan } from './node-plan.ts';
+import type { NodePlan, ProxyPlan } from './node-plan.ts';
 
 export interface ClusterPlan {
   readonly config: ClusterConfig;

@@ -6,7 +6,7 @@
 // Drivers stay free of Docker and of heavy clients: they are imported by pure code (topology,
 // the CLI's option table). Their raw floor operations load their client library lazily.
 import type { ProbeResult } from '../tcp-probe.ts';
-import type { NodePlan } from '../topology.ts';
+import type { NodePlan } from '../node-plan.ts';
 
 /** One yargs option a driver adds to the cluster flags (`--redis-nodes`, `--zk-nodes`). */
 export interface SystemOption {
