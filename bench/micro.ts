@@ -1,7 +1,7 @@
 // Uncontended cycle latency of one lock client with tinybench: one client, its own key, acquire +
 // release back to back. tinybench runs the warm-up and the timed loop; each measured cycle is also
 // recorded into an HDR histogram, so its percentiles merge and compare with every other case.
-// tinybench's own throughput figure is a mean of per-sample rates (perf.md §5), so cycles per
+// tinybench's own throughput figure is a mean of per-sample rates (not total cycles ÷ time), so cycles per
 // second here are computed as cycles ÷ wall time instead.
 import { Bench } from 'tinybench';
 import { monoMs } from '../core/clock.ts';

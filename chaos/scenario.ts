@@ -4,10 +4,11 @@
 // scenario of a lock × fault is the one chaos/options.ts resolves when no flag is given, so a
 // delayed-restart or fencing run is never counted as a plain crash or client-pause trial.
 import { basename } from 'node:path';
+import { faultFlags } from './faults/registry.ts';
 import { resolveChaosOptions, storedLockModel, type ChaosOptions } from './options.ts';
 
-/** The options that change what a run can show, in the order labels name them. */
-export const OUTCOME_OPTIONS = [
+/** The options every run has, or that older runs recorded, that change what it can show, in the order labels name them. */
+const NAMED_OUTCOME_OPTIONS = [
   'fencing',
   'checkLease',
   'restartDelayMs',
@@ -23,7 +24,13 @@ export const OUTCOME_OPTIONS = [
   'jitterMs',
 ] as const satisfies readonly (keyof ChaosOptions)[];
 
-export type OutcomeOption = (typeof OUTCOME_OPTIONS)[number];
+/**
+ * Every option that changes what a run can show: the named ones, then every other fault's own
+ * options from the fault registry, so a new fault's options split scenarios without an edit here.
+ */
+export const OUTCOME_OPTIONS: readonly string[] = [...NAMED_OUTCOME_OPTIONS, ...[...faultFlags().keys()].filter((k) => !(NAMED_OUTCOME_OPTIONS as readonly string[]).includes(k))];
+
+export type OutcomeOption = string;
 
 /** What a stored run says about itself: results.json or manifest.json `options`, possibly from an older version. */
 export type StoredOptions = Readonly<Partial<Record<keyof ChaosOptions, unknown>>> & { readonly lock: string; readonly fault: string };
@@ -84,19 +91,23 @@ function phrase(option: OutcomeOption, value: unknown, o: StoredOptions): string
       return `latency ${v} ms`;
     case 'jitterMs':
       return `jitter ${v} ms`;
+    default:
+      // A fault's own option, named by its flag.
+      return `${faultFlags().get(option)?.flag ?? option} ${v}`;
   }
 }
 
 /** The scenario a stored run belongs to. Options it does not record count as their defaults. */
 export function scenarioOf(o: StoredOptions): Scenario {
   const modulePath = typeof o.modulePath === 'string' ? o.modulePath : undefined;
-  const base = defaultsFor(o.lock, o.fault, modulePath);
-  const value = (k: OutcomeOption): unknown => o[k] ?? base?.[k];
+  const base = defaultsFor(o.lock, o.fault, modulePath) as Readonly<Record<string, unknown>> | undefined;
+  const given = o as Readonly<Record<string, unknown>>;
+  const value = (k: OutcomeOption): unknown => given[k] ?? base?.[k];
   const identity = [o.lock, o.fault, modulePath ?? null, ...OUTCOME_OPTIONS.map((k) => value(k) ?? null)];
   const differs = OUTCOME_OPTIONS.filter((k) => value(k) !== base?.[k]);
   // Some defaults follow other options (the clock jump follows the TTL): name only what was chosen.
   const ttl = value('ttlMs');
-  const derived = differs.includes('ttlMs') ? defaultsFor(o.lock, o.fault, modulePath, typeof ttl === 'number' ? ttl : undefined) : base;
+  const derived = differs.includes('ttlMs') ? (defaultsFor(o.lock, o.fault, modulePath, typeof ttl === 'number' ? ttl : undefined) as Readonly<Record<string, unknown>> | undefined) : base;
   const resolved = { ...o, ttlMs: ttl } as StoredOptions;
   const named = differs.filter((k) => k === 'ttlMs' || value(k) !== derived?.[k]).map((k) => phrase(k, value(k), resolved));
   // "delayed restart (… > TTL 3000 ms)" already names the TTL.

@@ -8,7 +8,8 @@
 //      and retry while the wait budget lasts.
 // Release: compare-and-delete on every master. Extend: compare-and-PEXPIRE on every master,
 // counted only with a majority within the new validity.
-// No fencing token: independent masters cannot give a sound one (see research/locks.md §4).
+// No fencing token: independent masters share no counter, so no number they hand out grows with
+// every grant across all of them.
 // Outcomes: "busy" when no attempt could have produced a majority (OK answers plus answers we
 // could not hear stay below a majority, or our cleanup was heard everywhere); otherwise, when an
 // attempt failed with in-flight commands that might have set our key on a majority, the outcome is

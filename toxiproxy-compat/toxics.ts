@@ -6,7 +6,7 @@
 // remove a stage while the connection stays open.
 //
 // Intentional deviations from Toxiproxy 2.12 (everything else follows its source and observed
-// behaviour, see /work/shared/research/toxiproxy.md §2):
+// behaviour, as the API tests in toxiproxy-compat/test/ pin it):
 // - bandwidth: `rate` <= 0 is rejected with 400. The real server accepts rate 0 and then stalls all
 //   data forever (a negative rate would panic it).
 // - slicer: `average_size` <= 0 is rejected with 400 (the real server dies of a stack overflow on the

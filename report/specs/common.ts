@@ -1,6 +1,7 @@
 // What every chart shares: one colour per lock and per fault kind, so a lock keeps its colour in
 // every chart of every run, and the spec type the renderers and the HTML page take.
 import type { TopLevelSpec } from 'vega-lite';
+import { stepKinds } from '../../chaos/faults/registry.ts';
 import { lockNames, lockSpecs } from '../../locks/registry.ts';
 
 /** Known locks in the registry's order; a user's own lock module gets a colour after these. */
@@ -32,8 +33,12 @@ const FAULT_COLOURS: Readonly<Record<string, string>> = {
   latency: '#54a24b',
 };
 
+/** Colours for faults without a fixed one (a fault added since), handed out in registry order. */
+const SPARE_FAULT_COLOURS = ['#4c78a8', '#f58518', '#ff9da6', '#bab0ac', '#eeca3b', '#d67195'];
+const spareFaultColour = new Map(stepKinds.filter((k) => FAULT_COLOURS[k] === undefined).map((k, i) => [k as string, SPARE_FAULT_COLOURS[i % SPARE_FAULT_COLOURS.length] ?? '#8c8c8c']));
+
 export function faultColour(fault: string): string {
-  return FAULT_COLOURS[fault] ?? '#8c8c8c';
+  return FAULT_COLOURS[fault] ?? spareFaultColour.get(fault) ?? '#8c8c8c';
 }
 
 /** A chart the report renders: a file name, a heading and the spec with its data inline. */
