@@ -1,5 +1,5 @@
 // Each lock's floor, from its LockSpec's floor formula (locks/spec.ts) and the primitives measured
-// in the same run on the lock's backing system (perf.md §2 and §6.4). Nothing here knows a lock or
+// in the same run on the lock's backing system (docs/methodology.md explains the floor). Nothing here knows a lock or
 // a system by name: `model.system` picks the figures, the formula counts the work.
 //   latency  roundTrips × RTT + writes × W, where RTT is the round trip to the system's first node
 //            ('one-node'), or to all nodes at once done at the quorum's: the quorum-th fastest

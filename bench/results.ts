@@ -19,7 +19,7 @@ export interface WorkerCaseUsage {
 }
 
 export interface CaseFloor {
-  /** The least cycle latency the lock's round trips and writes allow, ms (see perf.md §2). */
+  /** The least cycle latency the lock's round trips and writes allow, ms (docs/methodology.md). */
   readonly latencyMs: number;
   /** The most cycles per second the raw primitives allow at this concurrency. */
   readonly cyclesPerSec: number;
