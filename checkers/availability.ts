@@ -4,6 +4,7 @@
 import type { CheckInput } from './input.ts';
 import type { OpPair } from './pairs.ts';
 import type { CheckerResult, Verdict } from './verdict.ts';
+import type { LatencySummaryMs } from '../core/stats.ts';
 
 export interface Counts {
   readonly ok: number;
@@ -20,15 +21,8 @@ export interface SplitCounts {
   readonly outsideFault: Counts;
 }
 
-/** Exact nearest-rank percentiles, in ms. */
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-}
+/** Exact nearest-rank percentiles, in ms: the latency summary's fields without the mean. */
+export type Percentiles = Omit<LatencySummaryMs, 'mean'>;
 
 export interface AvailabilityResult extends CheckerResult {
   readonly total: SplitCounts;

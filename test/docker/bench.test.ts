@@ -13,6 +13,7 @@ import type { BenchResult } from '../../bench/results.ts';
 import type { ClusterControl } from '../../clusters/node-faults.ts';
 import { collect, runCli, spawnCli } from '../support/cli.ts';
 import { testCluster } from '../support/cluster.ts';
+import { alive } from '../support/process-alive.ts';
 
 let cluster: ClusterControl;
 let resultsDir: string;
@@ -40,14 +41,6 @@ async function toxicsLeft(): Promise<string[]> {
   return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('bad flags exit 254 with a message saying how to fix them', async () => {
   for (const args of [['--clients', '0'], ['--locks', 'etcd'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0']]) {

@@ -7,15 +7,8 @@ import { ShapeError } from '../../../core/message-shape.ts';
 import { WorkerPool } from '../../../bench/worker-pool.ts';
 import type { LockName } from '../../../locks/registry.ts';
 import { parseFromWorker, parseToWorker } from '../../../bench/worker-protocol.ts';
+import { alive } from '../../support/process-alive.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('the pool starts its workers from bench/worker-main.ts, runs a job on each, and leaves none behind', async () => {
   let pids: number[] = [];

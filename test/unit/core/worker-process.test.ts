@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { HarnessError, WaitTimeoutError } from '../../../core/errors.ts';
 import { WorkerProcess, type WorkerProcessOptions } from '../../../core/worker-process.ts';
 import { parseEchoAnswer, type EchoAnswer, type EchoRequest } from '../../support/echo-protocol.ts';
+import { alive } from '../../support/process-alive.ts';
 
 /** Generous: tsx compiles the child on start, and the machine may be busy. */
 const ANSWER_MS = 60_000;
@@ -24,14 +25,6 @@ function echo(o: Partial<WorkerProcessOptions<EchoRequest, EchoAnswer>> = {}): W
 const pong = (m: EchoAnswer): number | undefined => (m.type === 'pong' ? m.n : undefined);
 const said = (m: EchoAnswer): true | undefined => (m.type === 'said' ? true : undefined);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a typed request gets its typed answer', async () => {
   await using w = echo();
