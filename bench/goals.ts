@@ -3,7 +3,7 @@
 //      keys reaches ≥ 80% of the raw SET NX PX + compare-and-delete pairs/s at the same concurrency;
 //   2. the uncontended single-Redis cycle p50 is within 1.5× of two round trips;
 //   3. the worker processes' CPU is reported, so saturation is visible (≥ 90% of a core flags it).
-import type { LockName } from '../locks/registry.ts';
+import { lockSpecs, type LockName } from '../locks/registry.ts';
 import { casesOfKind, type CaseResult, type FloorResult, type GoalResult } from './results.ts';
 
 /** The goals are about the single-Redis lock by definition. */
@@ -13,11 +13,12 @@ const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 export function evaluateGoals(floor: FloorResult | null, cases: readonly CaseResult[]): GoalResult[] {
   const goals: GoalResult[] = [];
+  const goalFloor = floor?.[lockSpecs[GOAL_LOCK].model.system];
 
   const redisCases = casesOfKind(cases, 'sweep').filter((c) => c.lock === GOAL_LOCK && c.clients >= 16 && c.keys === 'many' && c.latencyMs === 0 && c.status === 'ok');
   // Prefer the paired control measured right before the case; fall back to the run's floor.
   const ratios = redisCases.map((c) => {
-    const raw = c.pairedRawPairsPerSec ?? floor?.redis.pairs.find((p) => p.clients === c.clients)?.pairsPerSec;
+    const raw = c.pairedRawPairsPerSec ?? goalFloor?.pairs.find((p) => p.clients === c.clients)?.pairsPerSec;
     return { c, raw, ratio: raw ? c.cyclesPerSec / raw : undefined };
   });
   const measured = ratios.filter((r) => r.ratio !== undefined);
@@ -32,7 +33,7 @@ export function evaluateGoals(floor: FloorResult | null, cases: readonly CaseRes
   });
 
   const micro = cases.find((c) => c.kind === 'micro' && c.lock === GOAL_LOCK && c.status === 'ok');
-  const rtt = floor?.redis.rtt.find((r) => r.path === 'proxied')?.rttMs.p50;
+  const rtt = goalFloor?.rtt.find((r) => r.path === 'proxied')?.rttMs.p50;
   const p50 = micro?.latency.cycle?.p50;
   goals.push({
     goal: 'uncontended single-Redis cycle near two round trips',

@@ -206,24 +206,26 @@ export interface SystemFloorResult {
 
 /**
  * bench.json's floor: one section per measured system, keyed by its name (bench/floor.ts fills them
- * from the drivers). The registered systems' sections are spelled out, with the fields their
- * drivers add: results/README.md documents them, and the table and the goals read them.
+ * from the drivers), each with the fields its driver's FloorSpec adds besides the common ones:
+ * results/README.md documents those of the registered systems (Redis: `mastersRttP50Ms`,
+ * `directPairs`; ZooKeeper: `writeMs`). Readers go through the helpers below, so a new system's
+ * section needs no edit here.
  */
-export interface FloorResult {
-  readonly redis: SystemFloorResult & {
-    /** Proxied PING p50 of every master, in node order: Redlock waits for the 3rd fastest. */
-    readonly mastersRttP50Ms: readonly number[];
-    /** Raw SET NX PX + compare-and-delete pairs through the proxy, per sweep concurrency. */
-    readonly pairs: readonly PairsAt[];
-    /** The same pairs on the direct port at the focus concurrency: what the proxy costs in throughput. */
-    readonly directPairs: PairsAt | null;
-  };
-  readonly zookeeper: SystemFloorResult & {
-    /** One create (a quorum write, W), sequential, through the proxy. */
-    readonly writeMs: LatencySummaryMs;
-    /** Raw create + delete pairs through the proxy, per sweep concurrency. */
-    readonly pairs: readonly PairsAt[];
-  };
+export type FloorResult = Readonly<Record<string, SystemFloorResult & Readonly<Record<string, unknown>>>>;
+
+/** A latency summary among a section's extra fields (a quorum write). */
+export function isLatencySummary(v: unknown): v is LatencySummaryMs {
+  return typeof v === 'object' && v !== null && typeof (v as { p50?: unknown }).p50 === 'number' && typeof (v as { count?: unknown }).count === 'number';
+}
+
+/** Raw pairs at one concurrency among a section's extra fields (the direct-port pairs). */
+export function isPairsAt(v: unknown): v is PairsAt {
+  return typeof v === 'object' && v !== null && typeof (v as { pairsPerSec?: unknown }).pairsPerSec === 'number' && typeof (v as { clients?: unknown }).clients === 'number';
+}
+
+/** A list of per-node round trips among a section's extra fields (every master's RTT). */
+export function isNumberList(v: unknown): v is readonly number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
 export interface LockFloorRow {
@@ -238,11 +240,17 @@ export interface WanGroup {
   readonly latencyMs: number;
   readonly jitterMs: number;
   readonly links: number;
-  /** Redis PING and ZooKeeper exists p50 through a toxic link: proof the toxics took effect. */
-  readonly redisRttP50Ms: number;
-  readonly zkRttP50Ms: number;
-  readonly zkWriteP50Ms: number;
   readonly verified: boolean;
+  /**
+   * Each system's round trip (and quorum write) p50 through a toxic link, ms, named after its
+   * driver's figures (`redisRttP50Ms`, `zkRttP50Ms`, `zkWriteP50Ms`): proof the toxics took effect.
+   */
+  readonly [figureP50Ms: string]: number | boolean;
+}
+
+/** A WAN group's measured figures: every `…P50Ms` field, in the order measured. */
+export function wanFigures(g: WanGroup): [name: string, ms: number][] {
+  return Object.entries(g).filter((e): e is [string, number] => e[0].endsWith('P50Ms') && typeof e[1] === 'number');
 }
 
 export interface GoalResult {

@@ -1,7 +1,7 @@
 // bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
 import type { LatencySummaryMs } from '../core/stats.ts';
 import type { CaseKind } from './plan.ts';
-import { casesOfKind, type BenchResult, type CaseResult, type CaseResultOf } from './results.ts';
+import { casesOfKind, isLatencySummary, isNumberList, isPairsAt, wanFigures, type BenchResult, type CaseResult, type CaseResultOf } from './results.ts';
 
 type Cell = string | number | null | undefined;
 
@@ -34,16 +34,27 @@ export function renderBench(r: BenchResult): string {
   const f = r.floor;
   if (f) {
     out.push('FLOOR (measured in this run; latencies in ms)');
-    const rttRows = [
-      ...f.redis.rtt.map((p) => [`redis ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]),
-      ...f.zookeeper.rtt.map((p) => [`zookeeper ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]),
-      ['zookeeper write (create)', 'proxied', f.zookeeper.writeMs.p50, f.zookeeper.writeMs.p99, f.zookeeper.writeMs.max],
-    ] satisfies Cell[][];
+    const sections = Object.entries(f);
+    const rttRows: Cell[][] = [];
+    const notes: string[] = [];
+    for (const [system, sec] of sections) {
+      rttRows.push(...sec.rtt.map((p) => [`${system} ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]));
+      // The fields a system's driver adds: a quorum write, every node's round trip, direct-port pairs.
+      for (const [field, v] of Object.entries(sec)) {
+        if (isLatencySummary(v)) rttRows.push([`${system} ${field}`, 'proxied', v.p50, v.p99, v.max]);
+        else if (field !== 'pairs' && isNumberList(v) && v.length > 0) notes.push(`${system} ${field}: ${v.join(', ')} ms`);
+        else if (isPairsAt(v)) notes.push(`${system} pairs/s at ${v.clients} connections on the direct port: ${fmtNumber(v.pairsPerSec)} (the proxy's throughput cost)`);
+      }
+    }
     out.push(renderTable(['round trip', 'address', 'p50', 'p99', 'max'], rttRows));
-    out.push(`proxy overhead (proxied ÷ direct RTT p50): redis ${f.redis.proxyOverheadRatio}×, zookeeper ${f.zookeeper.proxyOverheadRatio}×; redis masters RTT p50: ${f.redis.mastersRttP50Ms.join(', ')} ms`);
-    const pairRows = f.redis.pairs.map((p) => [p.clients, p.pairsPerSec, p.pairMs.p50, p.pairMs.p99, f.zookeeper.pairs.find((z) => z.clients === p.clients)?.pairsPerSec, f.zookeeper.pairs.find((z) => z.clients === p.clients)?.pairMs.p50]);
-    out.push(renderTable(['clients', 'redis pairs/s', 'pair p50', 'pair p99', 'zk pairs/s', 'zk pair p50'], pairRows));
-    if (f.redis.directPairs) out.push(`redis pairs/s at ${f.redis.directPairs.clients} connections on the direct port: ${fmtNumber(f.redis.directPairs.pairsPerSec)} (the proxy's throughput cost)`);
+    out.push(`proxy overhead (proxied ÷ direct RTT p50): ${sections.map(([system, sec]) => `${system} ${sec.proxyOverheadRatio}×`).join(', ')}`);
+    const concurrencies = [...new Set(sections.flatMap(([, sec]) => sec.pairs.map((p) => p.clients)))].sort((x, y) => x - y);
+    const pairRows = concurrencies.map((clients) => [clients, ...sections.flatMap(([, sec]) => {
+      const p = sec.pairs.find((x) => x.clients === clients);
+      return [p?.pairsPerSec, p?.pairMs.p50];
+    })]);
+    out.push(renderTable(['clients', ...sections.flatMap(([system]) => [`${system} pairs/s`, 'pair p50'])], pairRows));
+    out.push(...notes);
     out.push('');
   }
   if (r.lockFloors.length > 0) {
@@ -52,7 +63,7 @@ export function renderBench(r: BenchResult): string {
     out.push('');
   }
   for (const w of r.wan) {
-    out.push(`WAN ${w.latencyMs} ms ± ${w.jitterMs} ms per direction on ${w.links} links: redis RTT p50 ${w.redisRttP50Ms} ms, zk RTT p50 ${w.zkRttP50Ms} ms, zk write p50 ${w.zkWriteP50Ms} ms${w.verified ? '' : ' — NOT VERIFIED'}`);
+    out.push(`WAN ${w.latencyMs} ms ± ${w.jitterMs} ms per direction on ${w.links} links: ${wanFigures(w).map(([name, v]) => `${name} ${v}`).join(', ')}${w.verified ? '' : ' — NOT VERIFIED'}`);
   }
   if (r.wan.length > 0) out.push('');
 

@@ -19,7 +19,10 @@ export function endpointsFor(plan: ClusterPlan, clientId: number, system: string
   });
 }
 
-// The context's fields are the lock clients' API (locks/lock-client.ts), one per system they use.
+// Every planned system's links go into `endpoints`; the `redis` and `zookeeper` fields predate it
+// and stay, because lock modules written against README.md's contract read them.
 export function lockClientContext(plan: ClusterPlan, clientId: number, tuning?: Readonly<Record<string, number>>): LockClientContext {
-  return { clientId, redis: endpointsFor(plan, clientId, 'redis'), zookeeper: endpointsFor(plan, clientId, 'zookeeper'), ...(tuning ? { tuning } : {}) };
+  const endpoints: Record<string, Endpoint[]> = {};
+  for (const n of plan.nodes) endpoints[n.system] ??= endpointsFor(plan, clientId, n.system);
+  return { clientId, endpoints, redis: endpoints['redis'] ?? [], zookeeper: endpoints['zookeeper'] ?? [], ...(tuning ? { tuning } : {}) };
 }

@@ -68,9 +68,14 @@ export interface LockClient extends AsyncDisposable {
 export interface LockClientContext {
   /** The worker's number (process in the history). */
   readonly clientId: number;
-  /** Redis nodes, in node order, through this client's own Toxiproxy links. */
+  /**
+   * Every backing system's nodes, in node order, through this client's own Toxiproxy links, keyed
+   * by the system's name (clusters/systems/registry.ts). A lock on a new system reads its own here.
+   */
+  readonly endpoints: Readonly<Record<string, readonly Endpoint[]>>;
+  /** Redis nodes, in node order, through this client's own Toxiproxy links (= endpoints.redis; lock modules use it). */
   readonly redis: readonly Endpoint[];
-  /** ZooKeeper nodes, in node order, through this client's own Toxiproxy links. */
+  /** ZooKeeper nodes, likewise (= endpoints.zookeeper). */
   readonly zookeeper: readonly Endpoint[];
   /** Implementation-specific tuning (retry delays, per-node timeouts, session timeout), by name. */
   readonly tuning?: Readonly<Record<string, number>>;

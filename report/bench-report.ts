@@ -1,5 +1,6 @@
 // The report of a bench run: throughput, latency percentiles, WAN latency and fairness charts, each
 // with the figures behind it, then every case in one table.
+import { wanFigures } from '../bench/results.ts';
 import type { BenchRun } from './load-run.ts';
 import type { Page, PageSection } from './html.ts';
 import { fairnessCases, fairnessChart } from './specs/bench-fairness.ts';
@@ -59,13 +60,15 @@ export function benchReport(run: BenchRun): RunReportParts {
     const chart = wanChart(wan);
     charts.push(chart);
     const all = byLock([...wan.latency, ...wan.throughput]).sort((a, c) => a.clients - c.clients || a.latencyMs - c.latencyMs);
-    const groups = b.wan.map((g) => [`${g.latencyMs} ms ± ${g.jitterMs}`, `${g.links}`, ms(g.redisRttP50Ms), ms(g.zkRttP50Ms), ms(g.zkWriteP50Ms), g.verified ? 'yes' : 'NO']);
+    // One column per figure the systems' drivers measured under the toxics (redisRttP50Ms → "redis RTT p50").
+    const figureNames = [...new Set(b.wan.flatMap((g) => wanFigures(g).map(([name]) => name)))];
+    const groups = b.wan.map((g) => [`${g.latencyMs} ms ± ${g.jitterMs}`, `${g.links}`, ...figureNames.map((n) => ms(typeof g[n] === 'number' ? g[n] : undefined)), g.verified ? 'yes' : 'NO']);
     sections.push({
       heading: chart.heading,
       chart,
       side:
         tableHtml({ headers: ['lock', 'clients', 'injected', 'cycle p50', 'cycle p99', 'cycles/s'], rows: all.map((r) => [r.lock, r.clients, `${r.latencyMs} ms`, ms(r.cycleP50Ms), ms(r.cycleP99Ms), int(r.cyclesPerSec)]) }) +
-        (groups.length > 0 ? tableHtml({ headers: ['toxic', 'links', 'Redis RTT p50', 'ZK RTT p50', 'ZK write p50', 'took effect'], rows: groups, caption: 'the toxics, as verified' }) : ''),
+        (groups.length > 0 ? tableHtml({ headers: ['toxic', 'links', ...figureNames.map(figureLabel), 'took effect'], rows: groups, caption: 'the toxics, as verified' }) : ''),
     });
   }
 
@@ -104,4 +107,9 @@ export function benchReport(run: BenchRun): RunReportParts {
   const violations = b.violations.length > 0 ? `<p><span class="verdict invalid">mutual exclusion violated</span> in ${esc(b.violations.join(', '))}</p>` : '';
   const intro = `<p>Run <code>${esc(b.runId)}</code>, started ${esc(b.startedAt || '?')}, ${b.wallTimeMs > 0 ? `${(b.wallTimeMs / 1000).toFixed(0)} s wall time, ` : ''}${cases.length} cases${b.interrupted ? ', <b>interrupted</b>' : ''}. Files: <a href="bench.json">bench.json</a>.</p>${violations}`;
   return { charts, page: { title: `lockbench bench — ${b.runId}`, intro, sections } };
+}
+
+/** "zkWriteP50Ms" → "zk write p50". */
+function figureLabel(name: string): string {
+  return name.replace(/P50Ms$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/\bRtt\b/, 'RTT').replace(/ Write\b/, ' write') + ' p50';
 }

@@ -14,7 +14,7 @@ export const setupCommand: CommandModule<object, EnvironmentArgs & { json: boole
     if (args.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else
       process.stdout.write(
-        `environment ready in ${(env.setupMs / 1000).toFixed(1)} s: redis ${env.images.redis}, zookeeper ${env.images.zookeeper}, ` +
+        `environment ready in ${(env.setupMs / 1000).toFixed(1)} s: ${Object.entries(env.images.systems).map(([system, image]) => `${system} ${image}`).join(', ')}, ` +
           `toxiproxy ${env.images.toxiproxy} (${env.images.toxiproxyImpl})\n`,
       );
   },
