@@ -81,14 +81,25 @@ export interface TrialsStats {
   readonly maxLongestNoGrantInFaultsMs: number | null;
 }
 
+/**
+ * From the first fault under study (a construction's background partition is not one) to the
+ * first definite overlap. The fault counts from its start op in the history, i.e. from when the
+ * nemesis began applying it: `startedMs` is stamped once the fault was verified, and a clock jump
+ * can break a lease before that.
+ */
 export function firstViolationAfterFaultMs(r: Pick<ChaosResult, 'faults' | 'check'>): number | null {
   const ov = r.check.checkers.overlap;
-  if (!('views' in ov) || r.faults.length === 0) return null;
+  const studied = r.faults.filter((f) => !f.construction);
+  if (!('views' in ov) || studied.length === 0) return null;
   const firsts = Object.values(ov.views)
     .map((v) => v.firstDefiniteAtMs)
     .filter((t): t is number => t !== undefined);
   if (firsts.length === 0) return null;
-  return Math.min(...firsts) - Math.min(...r.faults.map((f) => f.startedMs));
+  const ids = new Set(studied.map((f) => f.id));
+  const idOf = (w: { readonly value?: unknown }): unknown => (typeof w.value === 'object' && w.value !== null ? (w.value as { id?: unknown }).id : undefined);
+  const begun = r.check.faults.filter((w) => ids.has(idOf(w) as number)).map((w) => w.startMs);
+  const startMs = begun.length > 0 ? Math.min(...begun) : Math.min(...studied.map((f) => f.startedMs));
+  return Math.min(...firsts) - startMs;
 }
 
 export function trialOutcome(r: ChaosResult, trial: number, dir: string | null): TrialOutcome {

@@ -24,6 +24,17 @@ describe('one trial', () => {
     assert.equal(firstViolationAfterFaultMs(fakeResult({ lock: 'redis', fault: 'none' }, { verdict: 'invalid' })), null, 'no fault, no time from it');
   });
 
+  test('the first fault counts from its start op, and a construction background partition is no fault under study', () => {
+    const r = fakeResult({ lock: 'redlock', fault: 'clock-skew' }, { verdict: 'invalid', firstOverlapAtMs: 5050 });
+    const withConstruction = {
+      ...r,
+      faults: [{ id: 0, kind: 'partition', construction: true, scheduledAtMs: 0, startedMs: 100, targets: {} }, { id: 1, kind: 'clock-skew', construction: false, scheduledAtMs: 4000, startedMs: 5100, targets: {} }],
+      // The jump broke the lease while the nemesis was still applying it (start op at 5000, verified at 5100).
+      check: { ...r.check, faults: [{ fault: 'partition', startMs: 90, endMs: 9000, healed: true, value: { id: 0 } }, { fault: 'clock-skew', startMs: 5000, endMs: 7000, healed: true, value: { id: 1 } }] },
+    } as typeof r;
+    assert.equal(firstViolationAfterFaultMs(withConstruction), 50);
+  });
+
   test('an outcome carries verdict, lost updates, liveness and whether it stopped early', () => {
     const t = trialOutcome(fakeResult(pause, { verdict: 'invalid', lost: 3, livenessOk: false }), 2, 'trial-2');
     assert.deepEqual([t.trial, t.seed, t.dir, t.completed, t.verdict, t.lostUpdates, t.livenessOk, t.definiteOverlaps], [2, 1, 'trial-2', true, 'invalid', 3, false, 2]);
