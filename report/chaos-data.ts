@@ -142,7 +142,9 @@ export function capHolds(holds: readonly Hold[], anchorMs: number | undefined, a
 
 export function chaosModel(run: ChaosRun): ChaosModel {
   const input = prepareInput(run.history, run.audit);
-  const check = run.result?.check ?? runCheckers(run.history, run.audit);
+  // A run killed before results.json: judged as `check` judges it, by its manifest's fencing option.
+  const fencing = run.manifest?.options?.['fencing'];
+  const check = run.result?.check ?? runCheckers(run.history, run.audit, typeof fencing === 'boolean' ? { fencing } : {});
   const firstOpMs = run.history.reduce((m, op) => Math.min(m, op.timeMs), Infinity);
   const t0Ms = run.result?.phases['warm-up']?.startMs ?? (Number.isFinite(firstOpMs) ? firstOpMs : 0);
   const s = (ms: number): number => r3((ms - t0Ms) / 1000);

@@ -13,8 +13,8 @@ import { historyHolds } from '../checkers/intervals.ts';
 import { faultKinds, storedLockModel } from '../chaos/options.ts';
 import { agreement } from '../chaos/summary.ts';
 import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';
-import type { Op } from '../core/history.ts';
-import { readAllJsonl } from '../core/jsonl.ts';
+import { isOp, type Op } from '../core/history.ts';
+import { readJsonlFile } from '../core/jsonl.ts';
 import { findChaosRuns, groupByScenario, type ScenarioGroup, type StoredChaosRun } from './evidence-runs.ts';
 import { renderPage } from './html.ts';
 import { normalizeBench, type MatrixFile } from './load-run.ts';
@@ -316,7 +316,7 @@ async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<R
     const href = await linkTo(ev, s.dir, ['report.html', 'summary.md', 'results.json']);
     let history: Op[];
     try {
-      history = await readAllJsonl<Op>(join(s.dir, 'history.jsonl'));
+      history = (await readJsonlFile<Op>(join(s.dir, 'history.jsonl'), isOp)).records;
     } catch {
       cells.push({ text: 'history.jsonl unreadable', href, cls: 'none' });
       continue;

@@ -9,7 +9,7 @@ import type { MatrixCell } from '../chaos/matrix.ts';
 import type { ChaosResult } from '../chaos/runner.ts';
 import type { SweepFile } from '../chaos/sweep.ts';
 import type { TrialsFile } from '../chaos/trials.ts';
-import { readAllJsonl } from '../core/jsonl.ts';
+import { readStoredRun } from '../checkers/check-run.ts';
 import type { AuditEntry, Op } from '../core/history.ts';
 
 export interface BenchRun {
@@ -145,15 +145,16 @@ export async function loadRun(dirIn: string): Promise<LoadedRun> {
     case 'chaos': {
       const resultsPath = join(dir, 'results.json');
       const manifestPath = join(dir, 'manifest.json');
-      const auditPath = join(dir, 'audit.jsonl');
+      // The same reader as `lockbench check`: a line torn by a killed writer is skipped, not fatal.
+      const stored = await readStoredRun(dir);
       return {
         kind,
         dir,
         id,
         result: (await exists(resultsPath)) ? await readJson<ChaosResult>(resultsPath) : null,
         manifest: (await exists(manifestPath)) ? await readJson<ChaosManifest>(manifestPath) : null,
-        history: await readAllJsonl<Op>(join(dir, 'history.jsonl')),
-        audit: (await exists(auditPath)) ? await readAllJsonl<AuditEntry>(auditPath) : undefined,
+        history: stored.history,
+        audit: stored.audit,
       };
     }
     case undefined:
