@@ -103,6 +103,7 @@ interface OpenHold {
 }
 
 interface PendingPossible {
+  /** The acquire invoke: where the possible hold starts. */
   readonly startMs: number;
   /** Rules 1 and 2 above; undefined = rule 3 (ends at the next invoke). */
   readonly boundMs: number | undefined;
@@ -133,7 +134,7 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, ent
   // Per process, per key: the definite hold and a possible hold awaiting its end (rule 3) or its
   // evidence horizon (the next invoke).
   const held = new Map<number, Map<string, OpenHold>>();
-  const pendingPossible = new Map<number, Map<string, PendingPossible & { readonly invokeMs: number }>>();
+  const pendingPossible = new Map<number, Map<string, PendingPossible>>();
 
   const mapFor = <T>(m: Map<number, Map<string, T>>, process: number): Map<string, T> => {
     let inner = m.get(process);
@@ -172,7 +173,7 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, ent
     const endMs = p.boundMs ?? horizonMs;
     const reason = p.boundMs === undefined ? horizonReason : p.boundReason;
     if (endMs > p.startMs) {
-      const h = makeHold(key, process, p.startMs, endMs, false, reason, p.owner, undefined, p.invokeMs);
+      const h = makeHold(key, process, p.startMs, endMs, false, reason, p.owner, undefined, p.startMs);
       believed.push(h);
       cut.push(h);
     }
@@ -181,12 +182,12 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, ent
     if (enters !== undefined) {
       const at = enters[lowerBound(enters, p.startMs)];
       if (at !== undefined && at <= horizonMs) {
-        forced.push(makeHold(key, process, at, at, true, 'entered', p.owner, undefined, p.invokeMs));
+        forced.push(makeHold(key, process, at, at, true, 'entered', p.owner, undefined, p.startMs));
         return;
       }
     }
     if (release?.completion?.type === 'ok') {
-      forced.push(makeHold(key, process, release.invoke.timeMs, release.completion.timeMs, true, 'released', p.owner, undefined, p.invokeMs));
+      forced.push(makeHold(key, process, release.invoke.timeMs, release.completion.timeMs, true, 'released', p.owner, undefined, p.startMs));
     }
   };
 
@@ -211,7 +212,7 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, ent
       boundMs = completion.timeMs + ttl;
       boundReason = 'ttl';
     }
-    mapFor(pendingPossible, process).set(key, { startMs: invoke.timeMs, invokeMs: invoke.timeMs, boundMs, boundReason, owner });
+    mapFor(pendingPossible, process).set(key, { startMs: invoke.timeMs, boundMs, boundReason, owner });
   }
 
   function extended(hold: OpenHold | undefined, invoke: Op, completion: Op): void {

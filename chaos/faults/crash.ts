@@ -4,7 +4,7 @@
 // verifies itself (the node stops answering, then serves again).
 import { redisPersistenceModes, type RedisPersistence } from '../../clusters/topology.ts';
 import { leaseLifetimeMs } from '../../locks/spec.ts';
-import type { FaultModule, StepBase } from './fault.ts';
+import type { FaultModule, FlagDef, StepBase } from './fault.ts';
 import { allClients, pick } from './fault.ts';
 import { sharedNodes } from './partition.ts';
 
@@ -22,7 +22,7 @@ export interface CrashStep extends StepBase {
 }
 
 /** Shared with clock-skew, which strikes the same construction. */
-export const constructionFlag: FaultModule<Pick<CrashOptions, 'construction'>, StepBase>['flags']['construction'] = {
+export const constructionFlag: FlagDef<boolean> = {
   flag: 'construction',
   type: 'boolean',
   describe: 'fan-out locks under crash / clock-skew: clients see overlapping majorities and the fault hits the shared master',

@@ -39,11 +39,12 @@ export function faultModule(kind: StepKind): FaultModule<object, StepBase> {
   return faultModules[kind] as unknown as FaultModule<object, StepBase>;
 }
 
-/** Every fault flag once (pause and client-pause share --pause-multiple), by option key. */
-export function faultFlags(): Map<string, FlagDef<unknown>> {
-  const out = new Map<string, FlagDef<unknown>>();
-  for (const kind of stepKinds) {
-    for (const [key, def] of Object.entries(faultModule(kind).flags as Record<string, FlagDef<unknown>>)) if (!out.has(key)) out.set(key, def);
-  }
-  return out;
+const flagsByKey = new Map<string, FlagDef<unknown>>();
+for (const kind of stepKinds) {
+  for (const [key, def] of Object.entries(faultModule(kind).flags as Record<string, FlagDef<unknown>>)) if (!flagsByKey.has(key)) flagsByKey.set(key, def);
+}
+
+/** Every fault flag once (pause and client-pause share --pause-multiple), by option key; built once. */
+export function faultFlags(): ReadonlyMap<string, FlagDef<unknown>> {
+  return flagsByKey;
 }
