@@ -114,6 +114,12 @@ interface CaseCommon {
   readonly floor: CaseFloor | null;
   readonly efficiency: CaseEfficiency;
   readonly workers: readonly WorkerCaseUsage[];
+  /** Which links the clients used: the nodes' own ports, or the proxy's (WAN cases, `--via proxy`). */
+  readonly path?: BenchPath;
+  /** CPU and memory of every node container and the proxy over the measured window (absent in older files). */
+  readonly server?: ServerUsage;
+  /** What limited the case (absent in older files). */
+  readonly bottleneck?: Bottleneck;
   /** Encoded HDR histograms (µs, hdr-histogram-js compressed base64), for re-merging and plotting. */
   readonly histograms: Readonly<Record<string, string>>;
 }
@@ -253,6 +259,114 @@ export function wanFigures(g: WanGroup): [name: string, ms: number][] {
   return Object.entries(g).filter((e): e is [string, number] => e[0].endsWith('P50Ms') && typeof e[1] === 'number');
 }
 
+export type BenchPath = 'direct' | 'proxy';
+
+/** One container's share of the machine over a case's measured window. */
+export interface ContainerUsage {
+  /** Node name (redis-1, zk-2) or 'toxiproxy'. */
+  readonly name: string;
+  readonly role: 'node' | 'proxy';
+  /** The node's system; absent for the proxy. */
+  readonly system?: string;
+  /** CPU time ÷ wall time, in % of one core (200 = two cores busy). */
+  readonly cpuPercent: number;
+  /** Memory in use at the end of the window (the engine's usage minus page cache), bytes. */
+  readonly memoryBytes: number;
+}
+
+/** Server-side figures of one case, from the Docker engine, /proc/stat and the systems' own counters. */
+export interface ServerUsage {
+  readonly containers: readonly ContainerUsage[];
+  /** The whole machine's idle CPU over the window, % of all cores (100 = nothing ran). */
+  readonly hostIdlePercent: number;
+  readonly hostCores: number;
+  /**
+   * Each node's own counters over the window, as deltas for counters and end values for gauges,
+   * keyed by node name then metric (Redis INFO: `commands`, `used_memory`; ZooKeeper mntr:
+   * `packets_received`, `znode_count`, `fsync_ms_mean`…). Absent where not read.
+   */
+  readonly counters?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+export type BottleneckKind = 'client' | 'server' | 'proxy' | 'disk' | 'machine' | 'latency-bound' | 'unknown';
+
+/** What limited a case, named by bench/bottleneck.ts from its worker and server usage. */
+export interface Bottleneck {
+  readonly kind: BottleneckKind;
+  /** Which process or container, and the figure that shows it ("zk-1 at 97% of a core"). */
+  readonly detail: string;
+}
+
+/** Throughput and latency while `heldLocks` other locks are held at once (bench.json scalability.held). */
+export interface HeldLocksPoint {
+  readonly lock: string;
+  readonly heldLocks: number;
+  readonly clients: number;
+  readonly cyclesPerSec: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** Growth of the servers' memory while the locks were held ÷ heldLocks, bytes; null when not measured. */
+  readonly memoryBytesPerLock: number | null;
+}
+
+/** Many waiters on one lock: grants per second and what each grant costs the servers. */
+export interface WaitersPoint {
+  readonly lock: string;
+  readonly waiters: number;
+  readonly grantsPerSec: number;
+  readonly p99WaitMs: number | null;
+  /** Requests the servers handled per grant (Redis commands, ZooKeeper packets received); null when not read. */
+  readonly serverOpsPerGrant: number | null;
+  /** What serverOpsPerGrant counts, in words. */
+  readonly opsUnit: string;
+}
+
+/** The same case on clusters of different sizes. */
+export interface ClusterSizePoint {
+  readonly lock: string;
+  readonly system: string;
+  readonly nodes: number;
+  readonly clients: number;
+  readonly cyclesPerSec: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+export interface ScalabilityResult {
+  readonly held: readonly HeldLocksPoint[];
+  readonly waiters: readonly WaitersPoint[];
+  readonly clusterSize: readonly ClusterSizePoint[];
+}
+
+/** Ease of setup of one lock, as measured (bench.json setup). */
+export interface SetupCost {
+  readonly lock: string;
+  readonly system: string;
+  /** Nodes its design needs to keep granting through one node failure; null when it cannot (one node, no failover). */
+  readonly nodesToSurviveOneFailure: number | null;
+  readonly why: string;
+  /** The lab cluster's containers for the lock's system, and their memory at rest (bytes). */
+  readonly containers: number;
+  readonly memoryBytesAtRest: number | null;
+  /** Container start → the system serving as one cluster, ms; null when this run did not start it. */
+  readonly readyMs: number | null;
+  /** Non-blank, non-comment lines of the lock's client code in lockbench. */
+  readonly clientLines: number;
+}
+
+/** The raw operations anchored against the system's own benchmark tool, same commands and concurrency. */
+export interface AnchorResult {
+  readonly system: string;
+  readonly tool: string;
+  readonly command: string;
+  readonly clients: number;
+  /** The tool's requests per second, and lockbench's raw commands per second at the same concurrency. */
+  readonly toolOpsPerSec: number;
+  readonly harnessOpsPerSec: number;
+  /** harness ÷ tool. */
+  readonly ratio: number;
+}
+
 export interface GoalResult {
   readonly goal: string;
   readonly target: string;
@@ -277,6 +391,17 @@ export interface BenchResult {
   readonly wan: readonly WanGroup[];
   readonly cases: readonly CaseResult[];
   readonly goals: readonly GoalResult[];
+  /** The machine the run measured (absent in older files). */
+  readonly machine?: { readonly cores: number; readonly cpuModel: string; readonly memoryBytes: number };
+  /** The durability profile of the cluster: 'memory' (no fsync per write) or 'disk'. */
+  readonly durability?: 'memory' | 'disk';
+  /** Which links the speed cases used by default. */
+  readonly path?: BenchPath;
+  readonly scalability?: ScalabilityResult;
+  readonly setup?: readonly SetupCost[];
+  readonly anchors?: readonly AnchorResult[];
+  /** Cases whose efficiency exceeded 1.05: the floor did not bound them (a floor error). */
+  readonly floorErrors?: readonly string[];
   /** Cases whose overlap checker found a definite violation. */
   readonly violations: readonly string[];
 }
