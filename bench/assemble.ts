@@ -1,6 +1,6 @@
 // Puts a run together as bench.json: the options it ran with, the machine, the floor, every case,
 // the goals, and the cases that broke mutual exclusion.
-import { cpus, release } from 'node:os';
+import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
 import type { BenchResult, CaseResult } from './results.ts';
@@ -46,7 +46,10 @@ export function assembleResult(i: AssembleInput): BenchResult {
     lockFloors: out.lockFloors,
     wan: out.wan,
     cases: out.cases,
-    goals: evaluateGoals(out.floor, out.cases),
+    goals: evaluateGoals(out.floor, out.cases, out.floorErrors),
+    machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() },
+    path: i.options.via,
+    floorErrors: out.floorErrors,
     violations,
   };
 }

@@ -5,6 +5,7 @@ import { encodeHistogram, type LatencyHistogram, type LatencySummaryMs } from '.
 import { attemptsToOps, overlapOf, stalledClients, type OverlapSummary } from './attempts.ts';
 import { noErrors, type ErrorCounts } from './cycle-loop.ts';
 import { caseFloor, efficiency, type FloorFigures } from './efficiency.ts';
+import type { CaseFloor } from './results.ts';
 import type { LoopOutcome } from './drive.ts';
 import { fairnessOf } from './fairness.ts';
 import { keysLabel, type CaseKind, type CaseSpec, type FairnessCase, type HttpCase, type KeySpec, type MicroCase, type OpenCase, type SweepCase } from './plan.ts';
@@ -62,11 +63,50 @@ export function failedCase(spec: CaseSpec, t: CaseTiming, status: 'failed' | 'in
     floor: null,
     efficiency: { throughput: null, latency: null },
     workers: [],
+    path: spec.via,
     histograms: {},
   };
 }
 
 type LoopSpec = SweepCase | OpenCase | FairnessCase;
+
+/**
+ * The floor of a case from the run's figures on its path (under its injected latency); null for
+ * kinds judged otherwise (open loop: against the offered rate; HTTP: no floor).
+ */
+export function floorOf(spec: CaseSpec, figures: FloorFigures): CaseFloor | null {
+  switch (spec.kind) {
+    case 'micro':
+      return caseFloor(spec.lock, figures, 1, 1, false);
+    case 'sweep':
+      return caseFloor(spec.lock, figures, spec.clients, spec.keys, spec.latencyMs > 0);
+    case 'fairness':
+      return caseFloor(spec.lock, figures, spec.clients, 1, spec.latencyMs > 0, spec.holdMs);
+    default:
+      return null;
+  }
+}
+
+/** The case judged against other figures (the run's final floor): its floor and efficiency redone. */
+export function refloored(spec: CaseSpec, r: CaseResult, figures: FloorFigures): CaseResult {
+  if (r.status === 'failed' || r.id !== spec.id) return r;
+  const floor = floorOf(spec, figures);
+  if (floor === null) return r;
+  const p50 = spec.kind === 'fairness' ? undefined : r.latency.cycle?.p50;
+  return { ...r, floor, efficiency: efficiency(floor, r.cyclesPerSec, p50) };
+}
+
+/** Efficiency above this means the floor did not bound the case: a floor error, not a fast lock. */
+export const FLOOR_ERROR_EFFICIENCY = 1.05;
+
+/** Why a case beat its floor, or undefined when the floor bounded it. */
+export function floorError(r: CaseResult): string | undefined {
+  const e = r.efficiency;
+  const over: string[] = [];
+  if (e.throughput !== null && e.throughput > FLOOR_ERROR_EFFICIENCY) over.push(`throughput efficiency ${e.throughput} (${r.cyclesPerSec}/s against a floor of ${r.floor?.cyclesPerSec ?? '?'}/s)`);
+  if (e.latency !== null && e.latency > FLOOR_ERROR_EFFICIENCY) over.push(`latency efficiency ${e.latency} (p50 ${r.latency.cycle?.p50 ?? '?'} ms against a floor of ${r.floor?.latencyMs ?? '?'} ms)`);
+  return over.length > 0 ? `${r.id}: ${over.join('; ')}` : undefined;
+}
 
 /** A closed- or open-loop case; the kind's own figures are the caller's (suite.ts adds them). */
 export function loopCase(spec: SweepCase, timing: CaseTiming, out: LoopOutcome, figures: FloorFigures | undefined, interrupted: boolean): SweepCaseResult;
@@ -81,8 +121,7 @@ export function loopCase(spec: LoopSpec, timing: CaseTiming, out: LoopOutcome, f
   const ops = attemptsToOps(out.logs, (client) => out.keyOf(client), t.ttlMs);
   const overlap = overlapOf(ops);
   const cycle = summaryOrUndefined(h.cycle);
-  const holdMs = spec.kind === 'fairness' ? spec.holdMs : 0;
-  const floor = figures && spec.kind !== 'open' ? caseFloor(spec.lock, figures, spec.clients, keysOf(spec), spec.latencyMs > 0, holdMs) : null;
+  const floor = figures ? floorOf(spec, figures) : null;
   const clientIds = Array.from({ length: spec.clients }, (_, i) => i);
   const oneKey = keysOf(spec) === 1 && spec.clients > 1;
   const measured = {
@@ -97,6 +136,7 @@ export function loopCase(spec: LoopSpec, timing: CaseTiming, out: LoopOutcome, f
     floor,
     efficiency: efficiency(floor, cyclesPerSec, spec.kind === 'fairness' ? undefined : cycle?.p50),
     workers: out.usage,
+    path: spec.via,
   } as const;
   const fairness = oneKey || spec.kind === 'fairness' ? { fairness: fairnessOf(out.logs, clientIds, out.measureStartMs) } : {};
   const histograms = { acquire: encodeHistogram(h.acquire), wait: encodeHistogram(h.wait), cycle: encodeHistogram(h.cycle), service: encodeHistogram(h.service) };
@@ -117,7 +157,7 @@ export interface MicroOutcome {
 export function microCase(spec: MicroCase, t: CaseTiming, m: MicroOutcome, figures: FloorFigures | undefined): MicroCaseResult {
   const cycle = summaryOrUndefined(m.histogram);
   const cyclesPerSec = m.elapsedMs > 0 ? Math.round((m.cycles * 1000) / m.elapsedMs) : 0;
-  const floor = figures ? caseFloor(spec.lock, figures, 1, 1, false) : null;
+  const floor = figures ? floorOf(spec, figures) : null;
   const overlap: OverlapSummary = overlapOf(attemptsToOps([m.log], () => m.key, t.ttlMs));
   return {
     ...head(spec, { ...t, durationMs: Math.round(m.elapsedMs) }),
@@ -132,6 +172,7 @@ export function microCase(spec: MicroCase, t: CaseTiming, m: MicroOutcome, figur
     floor,
     efficiency: efficiency(floor, cyclesPerSec, cycle?.p50),
     workers: [m.usage],
+    path: spec.via,
     tinybench: m.tinybench,
     histograms: { cycle: encodeHistogram(m.histogram) },
   };
@@ -160,6 +201,7 @@ export function httpCase(spec: HttpCase, t: CaseTiming, h: HttpOutcomeForResult,
     floor: null,
     efficiency: { throughput: null, latency: null },
     workers: h.usage,
+    path: spec.via,
     http: h.figures,
     histograms: { cycle: encodeHistogram(h.latency) },
   };

@@ -3,6 +3,7 @@
 // i mod slots), every worker starts its part at once, histograms are decoded and merged (never
 // averaged), attempt logs are kept per worker for the checkers, and each worker's CPU is reported.
 import { decodeHistogram, mergeHistograms, type LatencyHistogram } from '../core/stats.ts';
+import type { LinkPath } from '../locks/context.ts';
 import type { LockName } from '../locks/registry.ts';
 import { noErrors, type ErrorCounts } from './cycle-loop.ts';
 import type { KeySpec } from './plan.ts';
@@ -55,6 +56,8 @@ async function onWorkers<R extends JobResult>(pool: WorkerPool, jobs: readonly W
 
 export interface LoopSpec {
   readonly lock: LockName;
+  /** The links the lock clients use. */
+  readonly via: LinkPath;
   readonly clients: number;
   readonly keys: KeySpec;
   /** Prefix of this case's lock keys: unique per run and case, so cases never share a lock. */
@@ -87,10 +90,10 @@ export async function driveLoop(pool: WorkerPool, spec: LoopSpec): Promise<LoopO
   const drainMs = s.waitMs + 2000;
   const jobs: WorkerJob[] = dealt.map((ids, w) => {
     const clients = ids.map((id) => ({ id, key: keyOf(id) }));
-    if (spec.ratePerSec === undefined) return { kind: 'closed', lock: spec.lock, clients, settings: s };
+    if (spec.ratePerSec === undefined) return { kind: 'closed', lock: spec.lock, via: spec.via, clients, settings: s };
     // Each worker offers its clients' share of the rate, staggered so workers do not fire together.
     const rate = (spec.ratePerSec * ids.length) / spec.clients;
-    return { kind: 'open', lock: spec.lock, clients, settings: s, ratePerSec: rate, drainMs, offsetMs: (w * 1000) / spec.ratePerSec };
+    return { kind: 'open', lock: spec.lock, via: spec.via, clients, settings: s, ratePerSec: rate, drainMs, offsetMs: (w * 1000) / spec.ratePerSec };
   });
   const answers = await onWorkers<LoopJobResult>(pool, jobs, s.warmupMs + s.durationMs + drainMs + s.waitMs * 2 + JOB_SLACK_MS);
   const errors = noErrors();
@@ -121,9 +124,9 @@ export async function driveLoop(pool: WorkerPool, spec: LoopSpec): Promise<LoopO
   };
 }
 
-export async function driveMicro(pool: WorkerPool, lock: LockName, keyPrefix: string, settings: CycleSettings): Promise<{ answer: JobAnswer<MicroJobResult>; key: string }> {
+export async function driveMicro(pool: WorkerPool, lock: LockName, via: LinkPath, keyPrefix: string, settings: CycleSettings): Promise<{ answer: JobAnswer<MicroJobResult>; key: string }> {
   const key = `${keyPrefix}:k0`;
-  const answer = await pool.run<MicroJobResult>(0, { kind: 'micro', lock, client: { id: 0, key }, settings }, settings.warmupMs + settings.durationMs * 3 + JOB_SLACK_MS);
+  const answer = await pool.run<MicroJobResult>(0, { kind: 'micro', lock, via, client: { id: 0, key }, settings }, settings.warmupMs + settings.durationMs * 3 + JOB_SLACK_MS);
   return { answer, key };
 }
 
@@ -137,13 +140,14 @@ export interface RawOutcome {
 
 /**
  * Raw pairs of `system` on `targets` (one connection per entry, in the form its driver's
- * pairTarget gives: a port, a connect string), dealt to workers like lock clients; worker w's
- * connections use their keys under `scopeOf(w)` (bench/floor.ts rawScopes).
+ * pairTarget gives: a port, a connect string), dealt to workers like lock clients and run in their
+ * closed loop with `settings`; worker w's connections use their keys under `scopeOf(w)`
+ * (bench/floor.ts rawScopes).
  */
-export async function driveRaw(pool: WorkerPool, system: string, targets: readonly (number | string)[], durationMs: number, scopeOf: (worker: number) => string): Promise<RawOutcome> {
+export async function driveRaw(pool: WorkerPool, system: string, targets: readonly (number | string)[], settings: CycleSettings, scopeOf: (worker: number) => string): Promise<RawOutcome> {
   const dealt = dealClients(targets.length, pool.size);
-  const jobs: WorkerJob[] = dealt.map((ids, w) => ({ kind: 'raw', system, targets: ids.map((i) => targets[i] ?? Number.NaN), durationMs, scope: scopeOf(w) }));
-  const answers = await onWorkers<RawJobResult>(pool, jobs, durationMs * 2 + JOB_SLACK_MS);
+  const jobs: WorkerJob[] = dealt.map((ids, w) => ({ kind: 'raw', system, targets: ids.map((i) => targets[i] ?? Number.NaN), settings, scope: scopeOf(w) }));
+  const answers = await onWorkers<RawJobResult>(pool, jobs, settings.warmupMs + settings.durationMs * 2 + JOB_SLACK_MS);
   const pairs = answers.reduce((n, a) => n + a.result.pairs, 0);
   // Workers run side by side: the rate is the sum of their rates, each over its own elapsed time.
   const pairsPerSec = answers.reduce((n, a) => n + (a.result.elapsedMs > 0 ? (a.result.pairs * 1000) / a.result.elapsedMs : 0), 0);

@@ -4,6 +4,7 @@
 // boundary where overselling would show) is exercised; the others cannot run out.
 // Latency: autocannon's own histogram keeps whole milliseconds, so each response time it reports
 // (a float, ms) is recorded into our µs HDR histogram instead.
+import type { LinkPath } from '../locks/context.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ const PLENTY = 1_000_000_000;
 
 export interface HttpCaseOptions {
   readonly lock: LockName;
+  /** The links the service's lock clients use. */
+  readonly via: LinkPath;
   readonly clients: number;
   readonly skus: number;
   readonly warmupMs: number;
@@ -90,7 +93,7 @@ export async function runHttpCase(pool: WorkerPool, o: HttpCaseOptions): Promise
         await using setup = await ResourceClient.connect(resource.port);
         for (const [i, sku] of skus.entries()) await setup.write(skuKey(sku), DRIVER_CLIENT, starts[i] ?? 0);
       }
-      const started = await pool.run<HttpStartResult>(0, { kind: 'http-start', lock: o.lock, clients: ids, resourcePort: resource.port, ttlMs: o.ttlMs, waitMs: o.waitMs }, 120_000);
+      const started = await pool.run<HttpStartResult>(0, { kind: 'http-start', lock: o.lock, via: o.via, clients: ids, resourcePort: resource.port, ttlMs: o.ttlMs, waitMs: o.waitMs }, 120_000);
       try {
         const paths = skus.map((s) => `/purchase/${s}`);
         await drive(started.result.port, paths, o.clients, o.warmupMs, o.signal);

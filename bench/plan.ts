@@ -5,6 +5,7 @@
 // open-loop cases of a lock follow its closed-loop sweep because their offered rate is a fraction
 // of the throughput that sweep measured.
 import { UsageError } from '../core/errors.ts';
+import { linkPaths, type LinkPath } from '../locks/context.ts';
 import { isLockName, lockNames, type LockName } from '../locks/registry.ts';
 
 /** How many keys the clients of a case use: `many` = one per client (independent locks). */
@@ -33,6 +34,11 @@ export interface SuiteOptions {
   readonly focusClients: number;
   /** Hard cap on cycles per client per case, so every loop is bounded in count as well as time. */
   readonly maxCyclesPerClient: number;
+  /**
+   * The links of the speed cases: the nodes' own ports (default: the figures are the locks', not
+   * the proxy's) or the proxy's. Cases with injected latency always use the proxy (they need its toxics).
+   */
+  readonly via: LinkPath;
 }
 
 export interface BenchFlags {
@@ -44,6 +50,7 @@ export interface BenchFlags {
   readonly duration?: number | undefined;
   readonly quick?: boolean | undefined;
   readonly workers?: number | undefined;
+  readonly via?: string | undefined;
 }
 
 export const MAX_CLIENTS = 256;
@@ -119,6 +126,8 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
   const workers = flags.workers ?? 4;
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 32)) throw new UsageError(`--workers must be a whole number from 1 to 32, got ${String(flags.workers)}`);
   const clients = parseClients(flags.clients ?? d.clients);
+  const via = flags.via ?? 'direct';
+  if (!(linkPaths as readonly string[]).includes(via)) throw new UsageError(`--via must be one of ${linkPaths.join(', ')} (the links of the speed cases), got '${via}'`);
   const durationMs = Math.round(durationS * 1000);
   return {
     locks: parseLocks(flags.locks ?? 'all'),
@@ -136,6 +145,7 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
     openLoopFractions: [...d.fractions],
     focusClients: focusClients(clients),
     maxCyclesPerClient: 1_000_000,
+    via: via as LinkPath,
   };
 }
 
@@ -152,6 +162,8 @@ interface CaseBase {
   readonly clients: number;
   /** Injected one-way latency per direction, ms (0 = none). */
   readonly latencyMs: number;
+  /** The links its lock clients use. */
+  readonly via: LinkPath;
 }
 
 /** Uncontended acquire + release, one client, tinybench. */
@@ -194,25 +206,30 @@ export function sweepId(lock: string, clients: number, keys: KeySpec, latencyMs:
   return `sweep/${lock}/c${clients}/k${keysLabel(keys)}/l${latencyMs}`;
 }
 
+/** The links of a case: the suite's, except where injected latency needs the proxy's toxics. */
+export const pathOf = (o: Pick<SuiteOptions, 'via'>, latencyMs: number): LinkPath => (latencyMs > 0 ? 'proxy' : o.via);
+
 /** The ordered case list (see the header for why this order). */
 export function planCases(o: SuiteOptions): CaseSpec[] {
   const cases: CaseSpec[] = [];
-  for (const lock of o.locks) cases.push({ kind: 'micro', id: `micro/${lock}`, lock, clients: 1, latencyMs: 0 });
+  const via = o.via;
+  for (const lock of o.locks) cases.push({ kind: 'micro', id: `micro/${lock}`, lock, clients: 1, latencyMs: 0, via });
   const openKeys: KeySpec = o.keys.includes('many') ? 'many' : (o.keys[o.keys.length - 1] ?? 'many');
   for (const latencyMs of [0, ...o.latenciesMs]) {
+    const caseVia = pathOf(o, latencyMs);
     for (const lock of o.locks) {
       for (const clients of o.clients) {
-        for (const keys of o.keys) cases.push({ kind: 'sweep', id: sweepId(lock, clients, keys, latencyMs), lock, clients, keys, latencyMs });
+        for (const keys of o.keys) cases.push({ kind: 'sweep', id: sweepId(lock, clients, keys, latencyMs), lock, clients, keys, latencyMs, via: caseVia });
       }
       if (latencyMs !== 0) continue;
       const rateOf = sweepId(lock, o.focusClients, openKeys, 0);
       for (const fraction of o.openLoopFractions) {
-        cases.push({ kind: 'open', id: `open/${lock}/c${o.focusClients}/k${keysLabel(openKeys)}/x${fraction}`, lock, clients: o.focusClients, keys: openKeys, latencyMs: 0, fraction, rateOf });
+        cases.push({ kind: 'open', id: `open/${lock}/c${o.focusClients}/k${keysLabel(openKeys)}/x${fraction}`, lock, clients: o.focusClients, keys: openKeys, latencyMs: 0, fraction, rateOf, via });
       }
-      cases.push({ kind: 'fairness', id: `fairness/${lock}/c${o.focusClients}`, lock, clients: o.focusClients, latencyMs: 0, holdMs: 1 });
+      cases.push({ kind: 'fairness', id: `fairness/${lock}/c${o.focusClients}`, lock, clients: o.focusClients, latencyMs: 0, holdMs: 1, via });
     }
   }
-  for (const lock of o.locks) cases.push({ kind: 'http', id: `http/${lock}`, lock, clients: o.focusClients, latencyMs: 0, skus: 4 });
+  for (const lock of o.locks) cases.push({ kind: 'http', id: `http/${lock}`, lock, clients: o.focusClients, latencyMs: 0, skus: 4, via });
   return cases;
 }
 

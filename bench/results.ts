@@ -5,6 +5,7 @@ import type { OverlapSummary } from './attempts.ts';
 import type { ErrorCounts } from './cycle-loop.ts';
 import type { FairnessResult } from './fairness.ts';
 import type { CaseKind } from './plan.ts';
+import type { LinkPath } from '../locks/context.ts';
 
 export interface WorkerCaseUsage {
   readonly worker: number;
@@ -142,11 +143,6 @@ export interface SweepCaseResult extends CaseCommon {
   readonly latency: LoopLatency;
   /** One key shared by several clients: how the grants were shared out. */
   readonly fairness?: FairnessResult;
-  /**
-   * Raw SET NX PX + compare-and-delete pairs/s at the same concurrency, measured right before this
-   * case (single-Redis lock, independent keys, 16+ clients): the harness goal's paired control.
-   */
-  readonly pairedRawPairsPerSec?: number;
 }
 
 /** Open loop at a fixed offered rate. */
@@ -190,7 +186,12 @@ export interface PathRtt {
 
 export interface PairsAt {
   readonly clients: number;
+  /** The links the pairs used (absent in older files: the proxy's). */
+  readonly path?: BenchPath;
+  /** The highest rate measured in the run (the ceiling the cases are judged against). */
   readonly pairsPerSec: number;
+  /** Every measurement of these pairs in the run, in order (absent in older files). */
+  readonly samplesPerSec?: readonly number[];
   readonly pairMs: LatencySummaryMs;
   readonly errors: number;
   /** CPU of the workers that drove it, % of one core each. */
@@ -199,22 +200,27 @@ export interface PairsAt {
 
 /**
  * What the floor reports for every measured system, as bench.json's floor.<system>; a driver adds
- * the fields its FloorSpec names (everyNode, quorumWrite, directPairs).
+ * the fields its FloorSpec names (everyNode, quorumWrite), for the run's path at the top level and
+ * for each other path in `otherPaths`.
  */
 export interface SystemFloorResult {
   readonly node: string;
   readonly rtt: readonly PathRtt[];
   /** proxied ÷ direct RTT p50. */
   readonly proxyOverheadRatio: number;
-  /** Raw pairs through the proxy, per sweep concurrency. */
+  /** The run's path (absent in older files: the proxy's). */
+  readonly path?: BenchPath;
+  /** Raw pairs on the run's path, per sweep concurrency. */
   readonly pairs: readonly PairsAt[];
+  /** The same figures on the other path(s), for comparison (absent in older files). */
+  readonly otherPaths?: readonly (Readonly<Record<string, unknown>> & { readonly path: BenchPath; readonly pairs: readonly PairsAt[] })[];
 }
 
 /**
  * bench.json's floor: one section per measured system, keyed by its name (bench/floor.ts fills them
  * from the drivers), each with the fields its driver's FloorSpec adds besides the common ones:
  * results/README.md documents those of the registered systems (Redis: `mastersRttP50Ms`,
- * `directPairs`; ZooKeeper: `writeMs`). Readers go through the helpers below, so a new system's
+ * ZooKeeper: `writeMs`). Readers go through the helpers below, so a new system's
  * section needs no edit here.
  */
 export type FloorResult = Readonly<Record<string, SystemFloorResult & Readonly<Record<string, unknown>>>>;
@@ -222,11 +228,6 @@ export type FloorResult = Readonly<Record<string, SystemFloorResult & Readonly<R
 /** A latency summary among a section's extra fields (a quorum write). */
 export function isLatencySummary(v: unknown): v is LatencySummaryMs {
   return typeof v === 'object' && v !== null && typeof (v as { p50?: unknown }).p50 === 'number' && typeof (v as { count?: unknown }).count === 'number';
-}
-
-/** Raw pairs at one concurrency among a section's extra fields (the direct-port pairs). */
-export function isPairsAt(v: unknown): v is PairsAt {
-  return typeof v === 'object' && v !== null && typeof (v as { pairsPerSec?: unknown }).pairsPerSec === 'number' && typeof (v as { clients?: unknown }).clients === 'number';
 }
 
 /** A list of per-node round trips among a section's extra fields (every master's RTT). */
@@ -259,7 +260,7 @@ export function wanFigures(g: WanGroup): [name: string, ms: number][] {
   return Object.entries(g).filter((e): e is [string, number] => e[0].endsWith('P50Ms') && typeof e[1] === 'number');
 }
 
-export type BenchPath = 'direct' | 'proxy';
+export type BenchPath = LinkPath;
 
 /** One container's share of the machine over a case's measured window. */
 export interface ContainerUsage {

@@ -4,18 +4,17 @@
 // (its partial figures are kept and marked) and skips the rest. Workers and toxics are always
 // cleaned up before this returns or throws.
 import type { ClusterControl } from '../clusters/node-faults.ts';
-import { driverFor, drivers } from '../clusters/systems/registry.ts';
+import { drivers } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { lockSpecs } from '../locks/registry.ts';
+import { linkPaths, type LinkPath } from '../locks/context.ts';
 import { decodeHistogram } from '../core/stats.ts';
-import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from './case-result.ts';
+import { failedCase, floorError, httpCase, loopCase, microCase, refloored, type CaseTiming } from './case-result.ts';
 import { cleanupRun } from './cleanup.ts';
-import { driveLoop, driveMicro, usageOf, type RawOutcome } from './drive.ts';
+import { driveLoop, driveMicro, usageOf } from './drive.ts';
 import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } from './efficiency.ts';
-import { floorAddress, measureFloor, pairTargets, quorumWriteSample, rawOn, roundTripSample } from './floor.ts';
-import { GOAL_LOCK } from './goals.ts';
+import { floorAddress, measureFloor, quorumWriteSample, roundTripSample, type FloorOptions } from './floor.ts';
 import { runHttpCase } from './http-case.ts';
 import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
 import type { CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
@@ -37,6 +36,8 @@ export interface SuiteContext {
 
 export interface SuiteOutput {
   floor: FloorResult | null;
+  /** Cases whose efficiency exceeded FLOOR_ERROR_EFFICIENCY against the run's final floor, with why. */
+  floorErrors: string[];
   lockFloors: LockFloorRow[];
   wan: WanGroup[];
   cases: CaseResult[];
@@ -64,36 +65,49 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
   const onAbort = (): void => pool.abortAll();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let wan: WanLinks | undefined;
+  // Read through a function: the signal flips behind the type checker's back during awaits.
+  const aborted = (): boolean => ctx.signal.aborted;
   try {
-    const floor = await measureFloor(pool, ctx.plan, {
+    const floorOptions: FloorOptions = {
       clients: o.clients,
       focusClients: o.focusClients,
-      durationMs: o.floorDurationMs,
+      settings: { ...settings(), durationMs: o.floorDurationMs },
+      paths: [o.via, ...linkPaths.filter((p) => p !== o.via)],
       runTag: ctx.runTag,
       signal: ctx.signal,
       progress: ctx.progress,
-    });
-    out.floor = floor.result;
-    out.lockFloors = o.locks.map((l) => lockFloorRow(l, floor.figures)).filter((r): r is LockFloorRow => r !== undefined);
-    let figures: FloorFigures = floor.figures;
+    };
+    const floor = await measureFloor(pool, ctx.plan, floorOptions);
+    const figuresOn = (via: LinkPath): FloorFigures => floor.figures()[via] ?? { systems: {} };
+    out.floor = floor.result();
+    out.lockFloors = o.locks.map((l) => lockFloorRow(l, figuresOn(o.via))).filter((r): r is LockFloorRow => r !== undefined);
+    let figures: FloorFigures = figuresOn(o.via);
     let groupLatency = 0;
     let jitterMs = 0;
+    let remeasured = false;
+    // The run's path is measured once more when its cases without latency are done, and every
+    // case is then judged against the higher of the two rates (Floor.remeasurePairs).
+    const remeasure = async (): Promise<void> => {
+      if (remeasured || aborted()) return;
+      remeasured = true;
+      await floor.remeasurePairs(pool, ctx.plan, o.via, floorOptions);
+      out.floor = floor.result();
+    };
     const byId = new Map<string, CaseResult>();
 
-    // Read through a function: the signal flips behind the type checker's back during awaits.
-    const aborted = (): boolean => ctx.signal.aborted;
     for (const spec of cases) {
       if (aborted()) break;
       if (spec.latencyMs !== groupLatency) {
         await wan?.remove();
         wan = undefined;
+        if (groupLatency === 0) await remeasure();
         groupLatency = spec.latencyMs;
         jitterMs = jitterFor(groupLatency);
-        figures = floor.figures;
+        figures = figuresOn(spec.via);
         if (groupLatency > 0) {
           ctx.progress(`WAN: adding ${groupLatency} ms ± ${jitterMs} ms latency on both streams of every client link`);
           wan = await addWanLatency(ctx.control, groupLatency, jitterMs);
-          const g = await measureWan(ctx, floor.figures, wan);
+          const g = await measureWan(ctx, figuresOn('proxy'), wan);
           out.wan.push(g.group);
           figures = g.figures;
           if (!g.group.verified) ctx.progress(`WARNING: the round trip did not grow as expected (${g.summary}); the WAN cases are marked in bench.json`);
@@ -111,6 +125,16 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       out.cases.push(result);
       ctx.progress(`${fmtCase(result)} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
     }
+    if (groupLatency === 0) await remeasure();
+    // One raw figure per concurrency and path, used by every case without latency (WAN cases keep
+    // the figures measured through their toxics).
+    const specs = new Map(cases.map((c) => [c.id, c]));
+    out.cases = out.cases.map((r) => {
+      const spec = specs.get(r.id);
+      return spec && spec.latencyMs === 0 ? refloored(spec, r, figuresOn(spec.via)) : r;
+    });
+    out.floorErrors = out.cases.flatMap((r) => floorError(r) ?? []);
+    for (const e of out.floorErrors) ctx.progress(`FLOOR ERROR: ${e}; the floor did not bound this case (docs/methodology.md)`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     out.interrupted = ctx.signal.aborted;
@@ -155,20 +179,6 @@ async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks):
   return { group, figures: { systems }, summary: said.join(', ') };
 }
 
-/** The goals' lock at 16+ clients on independent keys without latency: the harness goal's case. */
-function needsPairedControl(spec: CaseSpec): boolean {
-  return spec.kind === 'sweep' && spec.lock === GOAL_LOCK && spec.keys === 'many' && spec.clients >= 16 && spec.latencyMs === 0;
-}
-
-/**
- * The raw pairs of the case's lock's system at the case's concurrency, on the paths its clients
- * use, measured right before the case (the harness goal's paired control).
- */
-function pairedControl(pool: WorkerPool, ctx: SuiteContext, spec: CaseSpec, durationMs: number): Promise<RawOutcome> {
-  const d = driverFor(lockSpecs[spec.lock].model.system);
-  return rawOn(pool, d, pairTargets(ctx.plan, d, spec.clients), durationMs, ctx.runTag, `paired-${spec.id.replaceAll('/', '-')}`);
-}
-
 async function runCase(
   pool: WorkerPool,
   ctx: SuiteContext,
@@ -181,20 +191,16 @@ async function runCase(
   const keyPrefix = `bench:${ctx.runTag}:${spec.id}`;
   switch (spec.kind) {
     case 'micro': {
-      const { answer, key } = await driveMicro(pool, spec.lock, keyPrefix, settings());
+      const { answer, key } = await driveMicro(pool, spec.lock, spec.via, keyPrefix, settings());
       const r = answer.result;
       return microCase(spec, t, { ...r, histogram: decodeHistogram(r.histogram), key, usage: usageOf(answer, 1) }, figures);
     }
     case 'sweep': {
-      // The harness goal compares this case with raw pairs; measuring them right before it keeps
-      // drift on a shared machine (other containers, JIT, GC) out of the comparison.
-      const paired = needsPairedControl(spec) ? await pairedControl(pool, ctx, spec, t.durationMs) : undefined;
-      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings() });
-      const result = loopCase(spec, t, outcome, figures, ctx.signal.aborted);
-      return paired ? { ...result, pairedRawPairsPerSec: paired.pairsPerSec } : result;
+      const outcome = await driveLoop(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings() });
+      return loopCase(spec, t, outcome, figures, ctx.signal.aborted);
     }
     case 'fairness': {
-      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: 1, keyPrefix, settings: settings(spec.holdMs) });
+      const outcome = await driveLoop(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, keys: 1, keyPrefix, settings: settings(spec.holdMs) });
       return loopCase(spec, t, outcome, figures, ctx.signal.aborted);
     }
     case 'open': {
@@ -202,7 +208,7 @@ async function runCase(
       const reference = ref && ref.status === 'ok' && ref.cyclesPerSec > 0 ? ref.cyclesPerSec : null;
       // Without a reference throughput (its case failed or was filtered out), offer a modest rate.
       const ratePerSec = Math.max(10, Math.round((reference ?? 200) * spec.fraction));
-      const outcome = await driveLoop(pool, { lock: spec.lock, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings(), ratePerSec });
+      const outcome = await driveLoop(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, keys: spec.keys, keyPrefix, settings: settings(), ratePerSec });
       const result = loopCase(spec, t, outcome, figures, ctx.signal.aborted);
       return {
         ...result,
@@ -212,7 +218,7 @@ async function runCase(
     }
     case 'http': {
       const o = ctx.options;
-      const h = await runHttpCase(pool, { lock: spec.lock, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, signal: ctx.signal });
+      const h = await runHttpCase(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, signal: ctx.signal });
       const driver = { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 };
       return httpCase(spec, t, { ...h, usage: [...h.usage, driver] }, ctx.signal.aborted);
     }

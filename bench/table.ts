@@ -1,7 +1,7 @@
 // bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
 import type { LatencySummaryMs } from '../core/stats.ts';
 import type { CaseKind } from './plan.ts';
-import { casesOfKind, isLatencySummary, isNumberList, isPairsAt, wanFigures, type BenchResult, type CaseResult, type CaseResultOf } from './results.ts';
+import { casesOfKind, isLatencySummary, isNumberList, wanFigures, type BenchResult, type CaseResult, type CaseResultOf, type PairsAt } from './results.ts';
 
 type Cell = string | number | null | undefined;
 
@@ -31,29 +31,41 @@ const maxCpu = (c: CaseResult): Cell => {
 
 export function renderBench(r: BenchResult): string {
   const out: string[] = [];
+  const said = [
+    r.path ? `speed cases on the ${r.path === 'direct' ? "nodes' own ports (direct)" : "proxy's links"}; WAN cases through the proxy` : undefined,
+    r.durability ? `durability profile: ${r.durability}` : undefined,
+    r.machine ? `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (said.length > 0) out.push(said.join('; '), '');
   const f = r.floor;
   if (f) {
     out.push('FLOOR (measured in this run; latencies in ms)');
     const sections = Object.entries(f);
     const rttRows: Cell[][] = [];
     const notes: string[] = [];
+    // Every path the floor measured: the run's at the top level of a section, the others beside it.
+    const pathsOf = (sec: (typeof sections)[number][1]): readonly (Readonly<Record<string, unknown>> & { readonly pairs: readonly PairsAt[] })[] => [sec, ...(sec.otherPaths ?? [])];
     for (const [system, sec] of sections) {
       rttRows.push(...sec.rtt.map((p) => [`${system} ${p.path}`, p.address, p.rttMs.p50, p.rttMs.p99, p.rttMs.max]));
-      // The fields a system's driver adds: a quorum write, every node's round trip, direct-port pairs.
-      for (const [field, v] of Object.entries(sec)) {
-        if (isLatencySummary(v)) rttRows.push([`${system} ${field}`, 'proxied', v.p50, v.p99, v.max]);
-        else if (field !== 'pairs' && isNumberList(v) && v.length > 0) notes.push(`${system} ${field}: ${v.join(', ')} ms`);
-        else if (isPairsAt(v)) notes.push(`${system} pairs/s at ${v.clients} connections on the direct port: ${fmtNumber(v.pairsPerSec)} (the proxy's throughput cost)`);
+      // The fields a system's driver adds: a quorum write, every node's round trip.
+      for (const part of pathsOf(sec)) {
+        const via = typeof part['path'] === 'string' ? part['path'] : 'proxy';
+        for (const [field, v] of Object.entries(part)) {
+          if (isLatencySummary(v)) rttRows.push([`${system} ${field}`, via, v.p50, v.p99, v.max]);
+          else if (field !== 'pairs' && isNumberList(v) && v.length > 0) notes.push(`${system} ${field} (${via}): ${v.join(', ')} ms`);
+        }
       }
     }
     out.push(renderTable(['round trip', 'address', 'p50', 'p99', 'max'], rttRows));
     out.push(`proxy overhead (proxied ÷ direct RTT p50): ${sections.map(([system, sec]) => `${system} ${sec.proxyOverheadRatio}×`).join(', ')}`);
-    const concurrencies = [...new Set(sections.flatMap(([, sec]) => sec.pairs.map((p) => p.clients)))].sort((x, y) => x - y);
-    const pairRows = concurrencies.map((clients) => [clients, ...sections.flatMap(([, sec]) => {
-      const p = sec.pairs.find((x) => x.clients === clients);
+    const columns = sections.flatMap(([system, sec]) => pathsOf(sec).map((part) => ({ label: `${system} ${typeof part['path'] === 'string' ? part['path'] : 'proxy'}`, pairs: part.pairs })));
+    const concurrencies = [...new Set(columns.flatMap((c) => c.pairs.map((p) => p.clients)))].sort((x, y) => x - y);
+    const pairRows = concurrencies.map((clients) => [clients, ...columns.flatMap((col) => {
+      const p = col.pairs.find((x) => x.clients === clients);
       return [p?.pairsPerSec, p?.pairMs.p50];
     })]);
-    out.push(renderTable(['clients', ...sections.flatMap(([system]) => [`${system} pairs/s`, 'pair p50'])], pairRows));
+    out.push(`raw pairs per second (the highest of ${Math.max(1, ...columns.flatMap((c) => c.pairs.map((p) => p.samplesPerSec?.length ?? 1)))} measurement(s) in this run) and their p50 latency, ms`);
+    out.push(renderTable(['clients', ...columns.flatMap((c) => [`${c.label} pairs/s`, 'p50'])], pairRows));
     out.push(...notes);
     out.push('');
   }
@@ -84,7 +96,7 @@ export function renderBench(r: BenchResult): string {
     out.push('CONTENTION SWEEP (closed loop; acquire = wait for the grant, cycle = acquire + release; ms)');
     out.push(
       renderTable(
-        ['lock', 'clients', 'keys', 'wan ms', 'cycles/s', 'floor/s', 'eff', 'acq p50', 'acq p99', 'cyc p50', 'cyc p90', 'cyc p99', 'p99.9', 'max', 'errors b/u/?', 'jain', 'overlap', 'cpu max'],
+        ['lock', 'clients', 'keys', 'wan ms', 'cycles/s', 'floor/s', 'eff', 'acq p50', 'acq p99', 'cyc p50', 'cyc p90', 'cyc p99', 'p99.9', 'max', 'errors b/u/?', 'jain', 'overlap', 'cpu max', 'bottleneck'],
         sweep.map((c) => [
           c.lock,
           c.clients,
@@ -104,6 +116,7 @@ export function renderBench(r: BenchResult): string {
           c.fairness?.jainIndex.toFixed(2),
           overlap(c),
           maxCpu(c),
+          c.bottleneck?.kind,
         ]),
       ),
     );
@@ -186,6 +199,7 @@ export function renderBench(r: BenchResult): string {
   const failed = r.cases.filter((c) => c.status === 'failed');
   for (const c of failed) out.push(`FAILED ${c.id}: ${c.error ?? ''}`);
   if (r.violations.length > 0) out.push(`MUTUAL EXCLUSION VIOLATED in: ${r.violations.join(', ')}`);
+  for (const e of r.floorErrors ?? []) out.push(`FLOOR ERROR (the floor did not bound the case): ${e}`);
   out.push('GOALS');
   out.push(renderTable(['goal', 'met', 'measured'], r.goals.map((g) => [g.goal, g.met === null ? 'n/a' : g.met ? 'yes' : 'NO', g.measured])));
   out.push(`wall time ${(r.wallTimeMs / 1000).toFixed(0)} s${r.interrupted ? ' (interrupted: partial results)' : ''}`);

@@ -1,12 +1,12 @@
 // What a bench worker process does with each job (bench/worker-main.ts wires it to IPC). The worker
 // keeps the lock clients of the current lock open between jobs — opening 64 ZooKeeper sessions per
-// case would measure session setup — and closes them when a job names another lock.
+// case would measure session setup — and closes them when a job names another lock or path.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ResourceClient } from '../resource/client.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { systemClock } from '../core/clock.ts';
 import { encodeHistogram } from '../core/stats.ts';
-import { lockClientContext } from '../locks/context.ts';
+import { lockClientContext, type LinkPath } from '../locks/context.ts';
 import type { LockClient } from '../locks/lock-client.ts';
 import { lockClients, type LockName } from '../locks/registry.ts';
 import { runClosedLoop, runOpenLoop, type BenchClient, type LoopResult } from './cycle-loop.ts';
@@ -17,25 +17,28 @@ import type { ClientSpec, JobResult, LoopJobResult, RawJobResult, WorkerJob, Wor
 
 export class WorkerJobs {
   private lockName: LockName | undefined;
+  private via: LinkPath | undefined;
   private readonly clients = new Map<number, LockClient>();
   private service: { readonly http: InventoryService; readonly resources: ResourceClient[]; readonly cpu0: NodeJS.CpuUsage; readonly t0: number } | undefined;
 
   constructor(private readonly plan: ClusterPlan) {}
 
-  private async lockClientsFor(lock: LockName, ids: readonly number[]): Promise<Map<number, LockClient>> {
-    if (this.lockName !== lock) {
+  private async lockClientsFor(lock: LockName, via: LinkPath, ids: readonly number[]): Promise<Map<number, LockClient>> {
+    if (this.lockName !== lock || this.via !== via) {
       await this.closeClients();
       this.lockName = lock;
+      this.via = via;
     }
     const missing = ids.filter((id) => !this.clients.has(id));
-    const made = await Promise.all(missing.map(async (id) => [id, await lockClients[lock](lockClientContext(this.plan, id))] as const));
+    const made = await Promise.all(missing.map(async (id) => [id, await lockClients[lock](lockClientContext(this.plan, id, undefined, via))] as const));
     for (const [id, c] of made) this.clients.set(id, c);
     return this.clients;
   }
 
-  private async benchClients(lock: LockName, specs: readonly ClientSpec[]): Promise<BenchClient[]> {
+  private async benchClients(lock: LockName, via: LinkPath, specs: readonly ClientSpec[]): Promise<BenchClient[]> {
     const open = await this.lockClientsFor(
       lock,
+      via,
       specs.map((s) => s.id),
     );
     return specs.map((s) => {
@@ -49,30 +52,31 @@ export class WorkerJobs {
     const all = [...this.clients.values()];
     this.clients.clear();
     this.lockName = undefined;
+    this.via = undefined;
     await Promise.all(all.map((c) => c.close().catch(() => undefined)));
   }
 
   async run(job: WorkerJob, signal: AbortSignal): Promise<JobResult> {
     switch (job.kind) {
       case 'closed': {
-        const clients = await this.benchClients(job.lock, job.clients);
+        const clients = await this.benchClients(job.lock, job.via, job.clients);
         return loopResult(await runClosedLoop(clients, { ...job.settings, clock: systemClock, signal }));
       }
       case 'open': {
-        const clients = await this.benchClients(job.lock, job.clients);
+        const clients = await this.benchClients(job.lock, job.via, job.clients);
         return loopResult(await runOpenLoop(clients, { ...job.settings, clock: systemClock, signal, ratePerSec: job.ratePerSec, drainMs: job.drainMs, offsetMs: job.offsetMs }));
       }
       case 'micro': {
-        const [client] = await this.benchClients(job.lock, [job.client]);
+        const [client] = await this.benchClients(job.lock, job.via, [job.client]);
         if (!client) throw new Error('no client');
         const r = await runMicro(client, { ...job.settings, signal });
         return { kind: 'micro', cycles: r.cycles, elapsedMs: r.elapsedMs, errors: r.errors, histogram: encodeHistogram(r.histogram), log: r.log, tinybench: r.tinybench };
       }
       case 'raw':
-        return rawResult(await rawPairs(job.system, job.targets, job.scope, { durationMs: job.durationMs, signal }));
+        return rawResult(await rawPairs(job.system, job.targets, job.scope, job.settings, signal));
       case 'http-start': {
         if (this.service) throw new Error('the inventory service is already running');
-        const open = await this.lockClientsFor(job.lock, job.clients);
+        const open = await this.lockClientsFor(job.lock, job.via, job.clients);
         const resources = await Promise.all(job.clients.map(() => ResourceClient.connect(job.resourcePort)));
         const clients = job.clients.map((id, i) => {
           const lock = open.get(id);

@@ -4,6 +4,7 @@
 import { isSystemName, systemNames } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { ShapeError, array, field, float64s, int, num, numbers, oneOf, record, str, type Fields } from '../core/message-shape.ts';
+import { linkPaths, type LinkPath } from '../locks/context.ts';
 import type { LockName } from '../locks/registry.ts';
 import type { ErrorCounts } from './cycle-loop.ts';
 
@@ -22,25 +23,27 @@ export interface CycleSettings {
 }
 
 export type WorkerJob =
-  | { readonly kind: 'closed'; readonly lock: LockName; readonly clients: readonly ClientSpec[]; readonly settings: CycleSettings }
+  | { readonly kind: 'closed'; readonly lock: LockName; readonly via: LinkPath; readonly clients: readonly ClientSpec[]; readonly settings: CycleSettings }
   | {
       readonly kind: 'open';
       readonly lock: LockName;
+      readonly via: LinkPath;
       readonly clients: readonly ClientSpec[];
       readonly settings: CycleSettings;
       readonly ratePerSec: number;
       readonly drainMs: number;
       readonly offsetMs: number;
     }
-  | { readonly kind: 'micro'; readonly lock: LockName; readonly client: ClientSpec; readonly settings: CycleSettings }
+  | { readonly kind: 'micro'; readonly lock: LockName; readonly via: LinkPath; readonly client: ClientSpec; readonly settings: CycleSettings }
   /**
    * Raw pairs of a registered system through its driver's FloorOps.pairs: one connection per target
    * listed (a port or a connect string, as the driver's pairTarget gives them; targets may repeat),
-   * each on its own key under `scope` (a key prefix or a path).
+   * each on its own key under `scope` (a key prefix or a path), in the lock cases' closed loop with
+   * their warm-up and window (`settings`; hold is ignored).
    */
-  | { readonly kind: 'raw'; readonly system: string; readonly targets: readonly (number | string)[]; readonly durationMs: number; readonly scope: string }
+  | { readonly kind: 'raw'; readonly system: string; readonly targets: readonly (number | string)[]; readonly settings: CycleSettings; readonly scope: string }
   /** Starts the inventory service on this worker's lock clients; answers with its port. */
-  | { readonly kind: 'http-start'; readonly lock: LockName; readonly clients: readonly number[]; readonly resourcePort: number; readonly ttlMs: number; readonly waitMs: number }
+  | { readonly kind: 'http-start'; readonly lock: LockName; readonly via: LinkPath; readonly clients: readonly number[]; readonly resourcePort: number; readonly ttlMs: number; readonly waitMs: number }
   /** Stops the inventory service; answers with what it did. */
   | { readonly kind: 'http-stop' }
   /** Closes every lock client this worker holds. */
@@ -126,6 +129,10 @@ const JOB_KINDS = ['closed', 'open', 'micro', 'raw', 'http-start', 'http-stop', 
 const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'none'] as const;
 const ERROR_FIELDS = ['busy', 'unavailable', 'unknown', 'releaseNotHeld', 'releaseUnknown'] as const;
 
+function settings(m: Fields, at: string): void {
+  numbers(field(m, 'settings', at), ['warmupMs', 'durationMs', 'ttlMs', 'waitMs', 'holdMs', 'maxCyclesPerClient'], `${at}.settings`);
+}
+
 function parseJob(m: Fields, p: string): WorkerJob {
   const kind = oneOf(m, 'kind', p, JOB_KINDS);
   const at = `${p}(${kind})`;
@@ -134,7 +141,8 @@ function parseJob(m: Fields, p: string): WorkerJob {
     case 'open':
     case 'micro':
       str(m, 'lock', at);
-      numbers(field(m, 'settings', at), ['warmupMs', 'durationMs', 'ttlMs', 'waitMs', 'holdMs', 'maxCyclesPerClient'], `${at}.settings`);
+      oneOf(m, 'via', at, linkPaths);
+      settings(m, at);
       if (kind === 'micro') field(m, 'client', at);
       else array(m, 'clients', at);
       if (kind === 'open') numbers(m, ['ratePerSec', 'drainMs', 'offsetMs'], at);
@@ -144,12 +152,13 @@ function parseJob(m: Fields, p: string): WorkerJob {
       if (!isSystemName(system)) throw new ShapeError(`${at}.system`, `expected one of ${systemNames.join(', ')}, got ${JSON.stringify(system)}`);
       const targets = array(m, 'targets', at);
       if (targets.some((t) => !(typeof t === 'string' ? t.length > 0 : typeof t === 'number' && Number.isInteger(t) && t > 0))) throw new ShapeError(`${at}.targets`, 'expected ports (positive integers) or connect strings');
-      num(m, 'durationMs', at);
+      settings(m, at);
       str(m, 'scope', at);
       break;
     }
     case 'http-start':
       str(m, 'lock', at);
+      oneOf(m, 'via', at, linkPaths);
       array(m, 'clients', at);
       numbers(m, ['resourcePort', 'ttlMs', 'waitMs'], at);
       break;

@@ -29,6 +29,7 @@ interface BenchArgs extends ClusterArgs, EnvironmentArgs {
   readonly latency: string | undefined;
   readonly duration: number | undefined;
   readonly workers: number | undefined;
+  readonly via: string | undefined;
   readonly quick: boolean;
   readonly json: boolean;
 }
@@ -45,9 +46,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('duration', { type: 'number', describe: 'measured seconds per case, after a warm-up of a fifth of it (0.1-1 s) [default: 3; --quick 1]' })
       .option('workers', { type: 'number', describe: 'worker processes hosting the lock clients [default: 4]' })
       .option('quick', { type: 'boolean', default: false, describe: 'a smaller suite (about 2 minutes)' })
+      .option('via', { type: 'string', describe: "links of the speed cases: the nodes' own ports, or the proxy's (WAN cases always use the proxy) [default: direct]" })
       .option('json', { type: 'boolean', default: false, describe: 'print bench.json on stdout instead of the tables' }),
   handler: async (args) => {
-    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers });
+    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers, via: args.via });
     const config = clusterConfigFromArgs(args);
     const signal = interruptSignal();
     const started = monoMs();
@@ -56,7 +58,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const up = await clusterUp(config, env.images, signal);
     const control = await ClusterControl.attach(dockerClient(), config.name);
     const run = openRunDir(newRunId('bench'));
-    const out: SuiteOutput = { floor: null, lockFloors: [], wan: [], cases: [], interrupted: false };
+    const out: SuiteOutput = { floor: null, floorErrors: [], lockFloors: [], wan: [], cases: [], interrupted: false };
     const nodeFlags = (process.env['LOCKBENCH_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
     let failure: unknown;
     try {

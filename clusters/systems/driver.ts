@@ -87,7 +87,7 @@ export interface FloorOps {
    * One connection per target for raw acquire + release pairs, each connection on its own key
    * under `scope` (a key prefix or a path, unique per measurement).
    */
-  pairs(targets: readonly (number | string)[], scope: string): Promise<OpenedOps<(connection: number, n: number) => Promise<void>> & { readonly warmupPairs: number }>;
+  pairs(targets: readonly (number | string)[], scope: string): Promise<OpenedOps<(connection: number, n: number) => Promise<void>>>;
   /** Deletes this system's data matching `patterns` (those its namespace can hold); returns how many. */
   removeMatching(address: string, patterns: readonly string[], deadlineMs: number): Promise<number>;
 }
@@ -117,15 +117,14 @@ export interface FloorSpec {
   readonly everyNode?: { readonly resultField: string; readonly figureField: string };
   /** Also measure one quorum write (needs FloorOps.quorumWrites), in a directory made from the run's tag. */
   readonly quorumWrite?: { readonly resultField: string; readonly figureField: string; dir: (runTag: string, label: string) => string };
-  /** Also measure the raw pairs on the direct port at the focus concurrency (the proxy's throughput cost). */
-  readonly directPairs?: { readonly resultField: string };
-  /** FloorFigures fields for the proxied round trip p50 and the raw pairs/s by concurrency. */
+    /** FloorFigures fields for the proxied round trip p50 and the raw pairs/s by concurrency. */
   readonly figureFields: { readonly roundTrip: string; readonly pairsPerSec: string };
   /**
-   * The target one raw-pair connection of client slot `slot` uses, in the form bench/drive.ts
-   * hands to the workers: a port (one node) or a connect string (the whole ensemble).
+   * The target of one raw-pair connection, made from the endpoints (this system's nodes in node
+   * order) of the lock client it stands in for, in the form bench/drive.ts hands to the workers: a
+   * port (one node) or a connect string (the whole ensemble).
    */
-  readonly pairTarget: (nodes: readonly NodePlan[], slot: number) => number | string;
+  readonly pairTarget: (endpoints: readonly { readonly host: string; readonly port: number }[]) => number | string;
   /**
    * The tag of one raw-pair measurement (label: 'c16', 'warmup', …); bench/drive.ts derives each
    * worker's scope from it (Redis: a key prefix; ZooKeeper: a directory under /lockbench/floor/).

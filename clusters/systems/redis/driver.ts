@@ -56,14 +56,12 @@ export const redisDriver = {
     roundTripWarmup: 50,
     warmup: {},
     everyNode: { resultField: 'mastersRttP50Ms', figureField: 'mastersRttMs' },
-    directPairs: { resultField: 'directPairs' },
     figureFields: { roundTrip: 'redisRttMs', pairsPerSec: 'redisPairsPerSec' },
-    // The single-Redis lock's path: every connection on redis-1, through its client slot's link.
-    pairTarget: (nodes, slot) => {
-      const proxies = nodes[0]?.proxies ?? [];
-      const p = proxies.find((x) => x.slot === slot % proxies.length);
-      if (!p) throw new HarnessError('INTERNAL', `no proxy for client slot ${slot} on the first Redis node`);
-      return p.port;
+    // The single-Redis lock's path: every connection on redis-1, over the link its client would use.
+    pairTarget: (endpoints) => {
+      const first = endpoints[0];
+      if (!first) throw new HarnessError('INTERNAL', 'no Redis node to drive raw pairs on');
+      return first.port;
     },
     measurementTag: (runTag, label) => `lockbench:floor:${runTag}:${label}`,
     // Raw pair keys expire (PX); nothing else is left by the floor.

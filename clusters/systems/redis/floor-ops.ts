@@ -47,7 +47,6 @@ export const redisFloorOps: FloorOps = {
       throw err;
     }
     return {
-      warmupPairs: 20,
       ops: async (i, n) => {
         const c = clients[i];
         if (!c) return;

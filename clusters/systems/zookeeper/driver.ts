@@ -8,7 +8,6 @@ import { MAX_ZK, validateZookeeperConfig, type ZookeeperConfig } from './config.
 import { zkCommand, zkMode, type ZkMode } from './probes.ts';
 
 const QUORUM_TIMEOUT_MS = 120_000;
-const HOST = '127.0.0.1';
 
 /** Exactly one leader and the rest followers; a lone node is standalone. */
 export function ensembleFormed(modes: readonly ZkMode[]): boolean {
@@ -70,15 +69,8 @@ export const zookeeperDriver = {
     warmup: { maxConnections: 4, maxMs: 500 },
     quorumWrite: { resultField: 'writeMs', figureField: 'zkWriteMs', dir: (runTag, label) => `/lockbench/floor/${runTag}/${label}` },
     figureFields: { roundTrip: 'zkRttMs', pairsPerSec: 'zkPairsPerSec' },
-    // The lock recipe's path: a session on the whole ensemble through the slot's links.
-    pairTarget: (nodes, slot) =>
-      nodes
-        .map((n) => {
-          const p = n.proxies.find((x) => x.slot === slot % n.proxies.length);
-          if (!p) throw new HarnessError('INTERNAL', `${n.name} has no proxy for client slot ${slot}`);
-          return `${HOST}:${p.port}`;
-        })
-        .join(','),
+    // The lock recipe's path: a session on the whole ensemble over the links its client would use.
+    pairTarget: (endpoints) => endpoints.map((e) => `${e.host}:${e.port}`).join(','),
     measurementTag: (runTag, label) => `${runTag}-${label}`,
     // bench/drive.ts puts the raw pairs' directories under /lockbench/floor/<tag>/.
     floorLeftovers: (runTag) => [`/lockbench/floor/${runTag}`],

@@ -47,7 +47,6 @@ export const zookeeperFloorOps: FloorOps = {
       throw err;
     }
     return {
-      warmupPairs: 5,
       ops: async (i) => {
         const s = opened[i];
         if (!s) return;

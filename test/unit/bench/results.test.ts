@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleResult } from '../../../bench/assemble.ts';
-import { failedCase, httpCase, loopCase, microCase, type CaseTiming } from '../../../bench/case-result.ts';
+import { failedCase, floorError, httpCase, loopCase, microCase, refloored, type CaseTiming } from '../../../bench/case-result.ts';
 import { overlapOf } from '../../../bench/attempts.ts';
 import { AttemptLog, OUTCOME } from '../../../bench/attempts.ts';
 import { caseFloor, efficiency, kthFastest, lockFloorRow, type FloorFigures } from '../../../bench/efficiency.ts';
@@ -17,6 +17,13 @@ import { latencyHistogram, recordMs, summarize } from '../../../core/stats.ts';
 
 // The fixture bench/efficiency.test.ts pins every lock's floors on.
 const figures: FloorFigures = fixedFigures();
+
+/** The fixed figures with Redis's raw pairs at 16 connections set to `pairs16`. */
+function figuresWithPairs(pairs16: number): FloorFigures {
+  const redis = figures.systems['redis'];
+  assert.ok(redis);
+  return { systems: { ...figures.systems, redis: { ...redis, pairsPerSec: new Map([...redis.pairsPerSec, [16, pairs16]]) } } };
+}
 test('each lock’s latency floor follows its round trips and writes', () => {
   assert.equal(lockFloorRow('redis', figures)?.latencyMs, 0.2);
   // Redlock waits for the 3rd fastest of 5 masters (0.3 ms), twice.
@@ -85,26 +92,53 @@ const floorResult = (pairs16: number): FloorResult => ({
     mastersRttP50Ms: [0.1],
     proxyOverheadRatio: 2,
     pairs: [{ clients: 16, pairsPerSec: pairs16, pairMs: summarize(latencyHistogram()), errors: 0, workerCpuPercent: [] }],
-    directPairs: null,
   },
   zookeeper: { node: 'zk-1', rtt: [], writeMs: summarize(latencyHistogram()), proxyOverheadRatio: 1, pairs: [] },
 });
 
-test('goals: the harness goal compares with the paired raw pairs, and says when it was not measured', () => {
+test('goals: the harness goal judges the case against the floor it was judged by, and says when it was not measured', () => {
   const o = suiteOptions({ locks: 'redis', clients: '16', keys: 'many', latency: '0' });
   const spec = planCases(o).find((c) => c.kind === 'sweep');
   assert.ok(spec);
   const t = { durationMs: 1000, warmupMs: 0, ttlMs: 1000, jitterMs: 0 };
-  const c: CaseResult = { ...loopCase(spec, t, outcome(spec, 9000), figures, false), pairedRawPairsPerSec: 10_000 };
+  const c: CaseResult = loopCase(spec, t, outcome(spec, 9000), figuresWithPairs(10_000), false);
   const goals = evaluateGoals(floorResult(20_000), [c]);
-  const harness = goals[0];
+  const harness = goals.find((g) => g.goal === 'harness is not the bottleneck');
   assert.ok(harness);
   assert.equal(harness.met, true, harness.measured);
   assert.match(harness.measured, /90%/);
-  assert.equal(goals[2]?.met, true);
-  const { pairedRawPairsPerSec: _paired, ...withoutPaired } = c;
-  assert.equal(evaluateGoals(floorResult(20_000), [withoutPaired])[0]?.met, false);
+  const slow = loopCase(spec, t, outcome(spec, 7000), figuresWithPairs(10_000), false);
+  assert.equal(evaluateGoals(floorResult(20_000), [slow]).find((g) => g.goal === 'harness is not the bottleneck')?.met, false);
   assert.equal(evaluateGoals(null, [])[0]?.met, null);
+  assert.equal(evaluateGoals(null, []).find((g) => g.goal === 'ZooKeeper lock near its raw writes')?.met, null);
+});
+
+test('goals: a floor error fails "floors that bound"; none passes it', () => {
+  const o = suiteOptions({ locks: 'redis', clients: '16', keys: 'many', latency: '0' });
+  const spec = planCases(o).find((c) => c.kind === 'sweep');
+  assert.ok(spec);
+  const t = { durationMs: 1000, warmupMs: 0, ttlMs: 1000, jitterMs: 0 };
+  const beats = loopCase(spec, t, outcome(spec, 12_000), figuresWithPairs(10_000), false);
+  const error = floorError(beats);
+  assert.match(error ?? '', /throughput efficiency 1\.2/);
+  const bound = (errs: string[]): boolean | null | undefined => evaluateGoals(null, [beats], errs).find((g) => g.goal === 'floors that bound')?.met;
+  assert.equal(bound(error ? [error] : []), false);
+  const fine = loopCase(spec, t, outcome(spec, 10_400), figuresWithPairs(10_000), false);
+  assert.equal(floorError(fine), undefined);
+  assert.equal(bound([]), true);
+});
+
+test('refloored: a case is judged again against the final figures, on the same formula', () => {
+  const o = suiteOptions({ locks: 'redis', clients: '16', keys: 'many', latency: '0' });
+  const spec = planCases(o).find((c) => c.kind === 'sweep');
+  assert.ok(spec);
+  const t = { durationMs: 1000, warmupMs: 0, ttlMs: 1000, jitterMs: 0 };
+  const first = loopCase(spec, t, outcome(spec, 12_000), figuresWithPairs(10_000), false);
+  assert.equal(first.efficiency.throughput, 1.2);
+  const again = refloored(spec, first, figuresWithPairs(15_000));
+  assert.equal(again.floor?.cyclesPerSec, 15_000);
+  assert.equal(again.efficiency.throughput, 0.8);
+  assert.equal(again.cyclesPerSec, first.cyclesPerSec);
 });
 
 const usage = { worker: 0, pid: 1, clients: 1, cpuPercent: 42, cpuUserMs: 1, cpuSystemMs: 1, wallMs: 1000, eventLoopDelayP99Ms: 1 };
@@ -132,7 +166,7 @@ test('bench.json keeps its fields per kind of case (results/README.md), in the s
   const o = suiteOptions({ quick: true, locks: 'redis' });
   const t = { durationMs: 1000, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
   const head = ['id', 'kind', 'lock', 'clients', 'keys', 'latencyMs', 'jitterMs', 'mode', 'holdMs', 'durationMs', 'warmupMs', 'status'];
-  const tail = ['cycles', 'attempts', 'cyclesPerSec', 'latency', 'errors', 'stalledClients', 'overlap', 'floor', 'efficiency', 'workers'];
+  const tail = ['cycles', 'attempts', 'cyclesPerSec', 'latency', 'errors', 'stalledClients', 'overlap', 'floor', 'efficiency', 'workers', 'path'];
   const expected: Record<string, string[]> = {
     'micro/redis': [...head, ...tail, 'tinybench', 'histograms'],
     'sweep/redis/c16/kmany/l0': [...head, ...tail, 'histograms'],
@@ -160,7 +194,7 @@ test('every planned case appears in bench.json and in the table, measured or fai
   const specs = planCases(o);
   const t = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
   const cases = specs.map((s, i) => (i % 7 === 3 ? failedCase(s, t, 'failed', 'boom') : measured(s, t, 30)));
-  const result: BenchResult = assembleResult({ runId: 'bench-x', startedAt: new Date(0), wallTimeMs: 1, options: o, cluster: {}, toxiproxy: {}, out: { floor: floorResult(1), lockFloors: [], wan: [], cases, interrupted: false } });
+  const result: BenchResult = assembleResult({ runId: 'bench-x', startedAt: new Date(0), wallTimeMs: 1, options: o, cluster: {}, toxiproxy: {}, out: { floor: floorResult(1), floorErrors: [], lockFloors: [], wan: [], cases, interrupted: false } });
   const parsed = JSON.parse(JSON.stringify(result)) as BenchResult;
   assert.deepEqual(
     parsed.cases.map((c) => c.id),

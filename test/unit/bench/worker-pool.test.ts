@@ -24,7 +24,7 @@ test('the pool starts its workers from bench/worker-main.ts, runs a job on each,
     }
     // A job the worker cannot do is an error that names the worker, not a hang.
     const settings = { warmupMs: 0, durationMs: 10, ttlMs: 1000, waitMs: 10, holdMs: 0, maxCyclesPerClient: 1 };
-    await assert.rejects(pool.run(0, { kind: 'micro', lock: 'no-such-lock' as LockName, client: { id: 0, key: 'k' }, settings }, 60_000), /^HarnessError: bench worker 0: /);
+    await assert.rejects(pool.run(0, { kind: 'micro', lock: 'no-such-lock' as LockName, via: 'proxy', client: { id: 0, key: 'k' }, settings }, 60_000), /^HarnessError: bench worker 0: /);
     assert.equal((await pool.run(0, { kind: 'close-clients' }, 60_000)).result.kind, 'none', 'the worker goes on after a failed job');
   }
   assert.equal(pids.length, 2);
@@ -37,12 +37,13 @@ test('bench validators name the field that does not fit', () => {
   assert.throws(() => parseFromWorker({ type: 'gossip' }), /message\.type: expected one of ready, result, error/);
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'dance' } }), /job\.job\.kind: expected one of closed/);
   // The one raw job kind: a registered system, ports or connect strings, a scope.
-  const raw = { kind: 'raw', system: 'zookeeper', targets: [21001, '127.0.0.1:21002,127.0.0.1:21003'], durationMs: 100, scope: '/lockbench/floor/t/t-c2/w0' };
+  const raw = { kind: 'raw', system: 'zookeeper', targets: [21001, '127.0.0.1:21002,127.0.0.1:21003'], settings: { warmupMs: 0, durationMs: 100, ttlMs: 1000, waitMs: 100, holdMs: 0, maxCyclesPerClient: 10 }, scope: '/lockbench/floor/t/t-c2/w0' };
   assert.deepEqual(parseToWorker({ type: 'job', id: 1, job: raw }), { type: 'job', id: 1, job: raw });
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, system: 'etcd' } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).system');
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [0] } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).targets');
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [''] } }), /job\.job\(raw\)\.targets: expected ports/);
-  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw', system: 'redis', targets: [1], durationMs: 1 } }), /job\.job\(raw\)\.scope/);
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw', system: 'redis', targets: [1], settings: raw.settings } }), /job\.job\(raw\)\.scope/);
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw', system: 'redis', targets: [1], scope: 'k', durationMs: 1 } }), /job\.job\(raw\)\.settings/);
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw-redis', ports: [1], durationMs: 1, keyPrefix: 'k' } }), /job\.job\.kind: expected one of/);
   assert.deepEqual(parseFromWorker({ type: 'error', id: 3, message: 'x' }), { type: 'error', id: 3, message: 'x' });
   const log = new Float64Array(3);

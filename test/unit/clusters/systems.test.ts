@@ -8,6 +8,7 @@ import { redisFloorOps, COMPARE_AND_DELETE } from '../../../clusters/systems/red
 import { ensembleFormed } from '../../../clusters/systems/zookeeper/driver.ts';
 import { defaultClusterConfig, planCluster, NODES_PER_BLOCK } from '../../../clusters/topology.ts';
 import { RELEASE_LUA } from '../../../locks/redis-connection.ts';
+import { endpointsFor } from '../../../locks/context.ts';
 
 const repoRoot = join(fileURLToPath(import.meta.url), '../../../..');
 
@@ -71,9 +72,10 @@ test('floor targets follow the lock clients\' paths: redis-1 per slot, the whole
   const plan = planCluster(defaultClusterConfig);
   const redis = plan.nodes.filter((n) => n.system === 'redis');
   const zk = plan.nodes.filter((n) => n.system === 'zookeeper');
-  assert.equal(driverFor('redis').floor.pairTarget(redis, 3), redis[0]?.proxies[3]?.port);
-  assert.equal(driverFor('redis').floor.pairTarget(redis, 11), redis[0]?.proxies[3]?.port);
-  assert.equal(driverFor('zookeeper').floor.pairTarget(zk, 1), zk.map((n) => `127.0.0.1:${n.proxies[1]?.port}`).join(','));
+  assert.equal(driverFor('redis').floor.pairTarget(endpointsFor(plan, 3, 'redis')), redis[0]?.proxies[3]?.port);
+  assert.equal(driverFor('redis').floor.pairTarget(endpointsFor(plan, 3, 'redis', 'direct')), redis[0]?.directPort);
+  assert.equal(driverFor('zookeeper').floor.pairTarget(endpointsFor(plan, 1, 'zookeeper')), zk.map((n) => `127.0.0.1:${n.proxies[1]?.port}`).join(','));
+  assert.equal(driverFor('zookeeper').floor.pairTarget(endpointsFor(plan, 1, 'zookeeper', 'direct')), zk.map((n) => `127.0.0.1:${n.directPort}`).join(','));
   assert.equal(driverFor('redis').floor.measurementTag('t', 'c16'), 'lockbench:floor:t:c16');
   assert.equal(driverFor('zookeeper').floor.measurementTag('t', 'c16'), 't-c16');
 });
