@@ -50,6 +50,7 @@ export function assembleResult(i: AssembleInput): BenchResult {
     machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() },
     path: i.options.via,
     floorErrors: out.floorErrors,
+    ...(out.anchors ? { anchors: out.anchors } : {}),
     violations,
   };
 }

@@ -40,13 +40,16 @@ export interface FloorFigures {
 }
 
 /**
- * A system's figures under injected latency: the round trip (and write) re-measured through the
- * toxic links. The other nodes were measured once without toxics; every link got the same toxic, so
- * they shift by as much as the first node's round trip grew.
+ * A system's figures under injected latency: every round trip, and every write (its request and
+ * reply cross the client's link once each), costs at least the least latency the toxics add in
+ * both directions, `2 × (latency − jitter)`, on top of what it cost without them through the proxy.
+ * A bound, not a measurement: the round trips re-measured through the toxics only verify that the
+ * toxics took effect, because a sequential sample in this process can run slower than the locks'
+ * own round trips and a floor above what a lock achieves is no floor.
  */
-export function underLatency(base: SystemFigures, rttMs: number, writeMs?: number): SystemFigures {
-  const delta = rttMs - base.rttMs;
-  return { ...base, rttMs, nodesRttMs: base.nodesRttMs.map((m) => m + delta), ...(writeMs === undefined ? {} : { writeMs }) };
+export function underLatency(base: SystemFigures, addedRttMs: number): SystemFigures {
+  const add = (ms: number): number => ms + addedRttMs;
+  return { ...base, rttMs: add(base.rttMs), nodesRttMs: base.nodesRttMs.map(add), ...(base.writeMs === undefined ? {} : { writeMs: add(base.writeMs) }) };
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;

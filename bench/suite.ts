@@ -11,13 +11,14 @@ import { errorMessage } from '../core/errors.ts';
 import { linkPaths, type LinkPath } from '../locks/context.ts';
 import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, floorError, httpCase, loopCase, microCase, refloored, type CaseTiming } from './case-result.ts';
+import { anchorResults, runAnchors } from './anchor.ts';
 import { cleanupRun } from './cleanup.ts';
 import { driveLoop, driveMicro, usageOf } from './drive.ts';
 import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } from './efficiency.ts';
 import { floorAddress, measureFloor, quorumWriteSample, roundTripSample, type FloorOptions } from './floor.ts';
 import { runHttpCase } from './http-case.ts';
 import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
-import type { CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
+import type { AnchorResult, CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
 import { addWanLatency, jitterFor, latencyTookEffect, type WanLinks } from './wan.ts';
 import { WorkerPool } from './worker-pool.ts';
 import type { CycleSettings } from './worker-protocol.ts';
@@ -38,6 +39,8 @@ export interface SuiteOutput {
   floor: FloorResult | null;
   /** Cases whose efficiency exceeded FLOOR_ERROR_EFFICIENCY against the run's final floor, with why. */
   floorErrors: string[];
+  /** The systems' own benchmark tools beside the harness's direct raw pairs (bench/anchor.ts). */
+  anchors?: AnchorResult[];
   lockFloors: LockFloorRow[];
   wan: WanGroup[];
   cases: CaseResult[];
@@ -78,6 +81,8 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       progress: ctx.progress,
     };
     const floor = await measureFloor(pool, ctx.plan, floorOptions);
+    ctx.progress(`anchor: each system's own benchmark tool at ${o.focusClients} connections, container to container`);
+    const anchorRuns = await runAnchors(ctx.control.docker, ctx.plan, o.focusClients, ctx.progress);
     const figuresOn = (via: LinkPath): FloorFigures => floor.figures()[via] ?? { systems: {} };
     out.floor = floor.result();
     out.lockFloors = o.locks.map((l) => lockFloorRow(l, figuresOn(o.via))).filter((r): r is LockFloorRow => r !== undefined);
@@ -134,6 +139,8 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       return spec && spec.latencyMs === 0 ? refloored(spec, r, figuresOn(spec.via)) : r;
     });
     out.floorErrors = out.cases.flatMap((r) => floorError(r) ?? []);
+    out.anchors = anchorResults(anchorRuns, out.floor);
+    for (const a of out.anchors) ctx.progress(`anchor: ${a.tool} ${a.toolOpsPerSec}/s vs lockbench's direct raw pairs ${a.harnessOpsPerSec} commands/s at ${a.clients} connections = ${a.ratio}×`);
     for (const e of out.floorErrors) ctx.progress(`FLOOR ERROR: ${e}; the floor did not bound this case (docs/methodology.md)`);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -154,6 +161,7 @@ const p50Field = (figureField: string): string => figureField.replace(/Ms$/, 'P5
 /**
  * Re-measures every system's round trip (and quorum write, where the floor measured one) through
  * the toxic links, the floor's way; the group is verified when every round trip grew as expected.
+ * The cases' floors under the toxics are bounds from the proxy path's figures (underLatency).
  */
 async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks): Promise<{ group: WanGroup; figures: FloorFigures; summary: string }> {
   const budget = { durationMs: 300, maxSamples: 300, signal: ctx.signal };
@@ -172,7 +180,7 @@ async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks):
     if (write && writeMs !== undefined) measured[p50Field(write.figureField)] = writeMs;
     verified &&= latencyTookEffect(b.rttMs, rttMs, wan.latencyMs);
     said.push(`${d.floor.label} p50 ${rttMs} ms`);
-    systems[d.name] = underLatency(b, rttMs, writeMs);
+    systems[d.name] = underLatency(b, 2 * Math.max(0, wan.latencyMs - wan.jitterMs));
   }
   // bench.json's wan[] names each system's figures (results/README.md); the drivers' names fill them.
   const group = { latencyMs: wan.latencyMs, jitterMs: wan.jitterMs, links: wan.links, ...measured, verified } as unknown as WanGroup;

@@ -199,6 +199,10 @@ export function renderBench(r: BenchResult): string {
   const failed = r.cases.filter((c) => c.status === 'failed');
   for (const c of failed) out.push(`FAILED ${c.id}: ${c.error ?? ''}`);
   if (r.violations.length > 0) out.push(`MUTUAL EXCLUSION VIOLATED in: ${r.violations.join(', ')}`);
+  if (r.anchors && r.anchors.length > 0) {
+    out.push('ANCHORS (each system\'s own benchmark tool, container to container, beside lockbench\'s direct raw pairs as commands/s)');
+    out.push(renderTable(['system', 'tool', 'command', 'conns', 'tool/s', 'lockbench/s', 'ratio'], r.anchors.map((a) => [a.system, a.tool, a.command, a.clients, a.toolOpsPerSec, a.harnessOpsPerSec, a.ratio.toFixed(2)])));
+  }
   for (const e of r.floorErrors ?? []) out.push(`FLOOR ERROR (the floor did not bound the case): ${e}`);
   out.push('GOALS');
   out.push(renderTable(['goal', 'met', 'measured'], r.goals.map((g) => [g.goal, g.met === null ? 'n/a' : g.met ? 'yes' : 'NO', g.measured])));

@@ -135,6 +135,23 @@ export interface FloorSpec {
   readonly ops: () => Promise<FloorOps>;
 }
 
+/**
+ * The system's own benchmark tool, run inside one node's container against another node over the
+ * cluster network, with the commands of a raw pair and the floor's concurrency: an anchor anyone
+ * can check the harness's own client ceiling against (bench/anchor.ts).
+ */
+export interface AnchorSpec {
+  readonly tool: string;
+  /** What it sends, in words for bench.json ("SET <random key> x NX PX 10000"). */
+  readonly command: string;
+  /** Commands one raw pair sends, so the harness's pairs/s become commands/s. */
+  readonly commandsPerPair: number;
+  /** The tool's argv against `target` (a node's name on the cluster network and its port). */
+  readonly argv: (target: { readonly host: string; readonly port: number }, clients: number, requests: number) => readonly string[];
+  /** Requests per second from the tool's output; undefined when it cannot be read. */
+  readonly parse: (stdout: string) => number | undefined;
+}
+
 export interface SystemDriver<C = unknown, N extends string = string> {
   /** CLI name, the NodePlan's `system` and the container label, e.g. 'redis'. */
   readonly name: N;
@@ -162,4 +179,5 @@ export interface SystemDriver<C = unknown, N extends string = string> {
   readonly waitReady: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
   readonly faults: NodeFaultHooks;
   readonly floor: FloorSpec;
+  readonly anchor?: AnchorSpec;
 }

@@ -4,6 +4,7 @@ import { HarnessError } from '../../../core/errors.ts';
 import { waitFor } from '../../../core/wait.ts';
 import type { SystemDriver } from '../driver.ts';
 import { MAX_REDIS, redisArgs, redisPersistenceModes, validateRedisConfig, type RedisConfig } from './config.ts';
+import { redisAnchor } from './anchor.ts';
 import { redisPing } from './probes.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -68,4 +69,5 @@ export const redisDriver = {
     floorLeftovers: () => [],
     ops: async () => (await import('./floor-ops.ts')).redisFloorOps,
   },
+  anchor: redisAnchor,
 } satisfies SystemDriver<RedisConfig, 'redis'>;

@@ -18,12 +18,13 @@ function system(f: FloorFigures, name: string): NonNullable<FloorFigures['system
   return s;
 }
 
-// The WAN group's figures, as bench/suite.ts makes them from the round trips re-measured under the
-// toxics: Redis 2 ms (the other masters shift as much), ZooKeeper 2.2 ms and a 3 ms write.
+// The WAN group's figures, as bench/suite.ts makes them: toxics of 1 ms ± 0.05 ms each way add
+// 1.9 ms to every round trip and write (Redis 2 ms, the other masters shift as much; ZooKeeper
+// 2.2 ms and a 2.9 ms write).
 const wan: FloorFigures = {
   systems: {
-    redis: underLatency(system(figures, 'redis'), 2),
-    zookeeper: underLatency(system(figures, 'zookeeper'), 2.2, 3),
+    redis: underLatency(system(figures, 'redis'), 1.9),
+    zookeeper: underLatency(system(figures, 'zookeeper'), 1.9),
   },
 };
 
@@ -162,31 +163,31 @@ const cases: Record<string, string> = {
   'zookeeper/l0/c64/k1/h1': '2.3 435',
   'zookeeper/l0/c64/k4/h0': '2.3 400',
   'zookeeper/l0/c64/k4/h1': '2.3 400',
-  'zookeeper/wan/c1/kmany/h0': '8.2 122',
-  'zookeeper/wan/c1/kmany/h1': '8.2 109',
-  'zookeeper/wan/c1/k1/h0': '8.2 122',
-  'zookeeper/wan/c1/k1/h1': '8.2 109',
-  'zookeeper/wan/c1/k4/h0': '8.2 122',
-  'zookeeper/wan/c1/k4/h1': '8.2 109',
-  'zookeeper/wan/c16/kmany/h0': '8.2 1000',
-  'zookeeper/wan/c16/kmany/h1': '8.2 1000',
-  'zookeeper/wan/c16/k1/h0': '8.2 192',
-  'zookeeper/wan/c16/k1/h1': '8.2 161',
-  'zookeeper/wan/c16/k4/h0': '8.2 400',
-  'zookeeper/wan/c16/k4/h1': '8.2 400',
-  'zookeeper/wan/c64/kmany/h0': '8.2 1000',
-  'zookeeper/wan/c64/kmany/h1': '8.2 1000',
-  'zookeeper/wan/c64/k1/h0': '8.2 192',
-  'zookeeper/wan/c64/k1/h1': '8.2 161',
-  'zookeeper/wan/c64/k4/h0': '8.2 400',
-  'zookeeper/wan/c64/k4/h1': '8.2 400',
+  'zookeeper/wan/c1/kmany/h0': '8 125',
+  'zookeeper/wan/c1/kmany/h1': '8 111',
+  'zookeeper/wan/c1/k1/h0': '8 125',
+  'zookeeper/wan/c1/k1/h1': '8 111',
+  'zookeeper/wan/c1/k4/h0': '8 125',
+  'zookeeper/wan/c1/k4/h1': '8 111',
+  'zookeeper/wan/c16/kmany/h0': '8 1000',
+  'zookeeper/wan/c16/kmany/h1': '8 1000',
+  'zookeeper/wan/c16/k1/h0': '8 196',
+  'zookeeper/wan/c16/k1/h1': '8 164',
+  'zookeeper/wan/c16/k4/h0': '8 400',
+  'zookeeper/wan/c16/k4/h1': '8 400',
+  'zookeeper/wan/c64/kmany/h0': '8 1000',
+  'zookeeper/wan/c64/kmany/h1': '8 1000',
+  'zookeeper/wan/c64/k1/h0': '8 196',
+  'zookeeper/wan/c64/k1/h1': '8 164',
+  'zookeeper/wan/c64/k4/h0': '8 400',
+  'zookeeper/wan/c64/k4/h1': '8 400',
 };
 
-test('under injected latency every node shifts by as much as the first node’s round trip grew', () => {
+test('under injected latency every round trip and write grows by the least latency the toxics add', () => {
   const r = system(wan, 'redis');
-  assert.equal(r.rttMs, 2);
+  assert.equal(Math.round(r.rttMs * 1000) / 1000, 2);
   assert.deepEqual(r.nodesRttMs.map((x) => Math.round(x * 1000) / 1000), [2.2, 2, 2.1, 2.4, 2.3]);
-  assert.equal(system(wan, 'zookeeper').writeMs, 3);
+  assert.equal(system(wan, 'zookeeper').writeMs, 2.9);
   assert.equal(system(wan, 'redis').writeMs, undefined);
   assert.equal(system(wan, 'redis').pairsPerSec, system(figures, 'redis').pairsPerSec);
 });
