@@ -6,8 +6,7 @@
 // the cluster network (container to container), so it does not share a process with the server.
 import type Docker from 'dockerode';
 import { execIn } from '../clusters/docker-objects.ts';
-import type { SystemDriver } from '../clusters/systems/driver.ts';
-import { drivers, type SystemsConfig } from '../clusters/systems/registry.ts';
+import { drivers } from '../clusters/systems/registry.ts';
 import { nodesOf, type ClusterPlan } from '../clusters/topology.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { AnchorResult, FloorResult, PairsAt } from './results.ts';
