@@ -286,6 +286,12 @@ export interface ServerUsage {
    * `packets_received`, `znode_count`, `fsync_ms_mean`…). Absent where not read.
    */
   readonly counters?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Wall time between the two snapshots, ms. */
+  readonly windowMs?: number;
+  /** Where the container figures came from: the cgroup files (exact, instant) or the engine's stats. */
+  readonly source?: 'cgroup' | 'engine' | 'mixed';
+  /** What could not be read ("zk-2: container: …", "redis-3: counters: …"); absent when everything was. */
+  readonly missing?: readonly string[];
 }
 
 export type BottleneckKind = 'client' | 'server' | 'proxy' | 'disk' | 'machine' | 'latency-bound' | 'unknown';

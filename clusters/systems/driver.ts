@@ -136,6 +136,17 @@ export interface FloorSpec {
   readonly ops: () => Promise<FloorOps>;
 }
 
+/**
+ * A node's own counters (Redis INFO, ZooKeeper mntr), read once per snapshot by bench/server-usage.ts.
+ * Raw-socket requests, like the probes, so pure code can import the driver.
+ */
+export interface NodeCounters {
+  /** One read, by metric name; rejects with what failed. */
+  readonly read: (host: string, port: number, timeoutMs: number) => Promise<Record<string, number>>;
+  /** Metrics that are levels (memory, znodes), reported as their end value; all others are counters, reported as deltas. */
+  readonly isGauge: (metric: string) => boolean;
+}
+
 export interface SystemDriver<C = unknown, N extends string = string> {
   /** CLI name, the NodePlan's `system` and the container label, e.g. 'redis'. */
   readonly name: N;
@@ -163,4 +174,6 @@ export interface SystemDriver<C = unknown, N extends string = string> {
   readonly waitReady: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
   readonly faults: NodeFaultHooks;
   readonly floor: FloorSpec;
+  /** The node's own counters, where it has cheap ones. */
+  readonly counters?: NodeCounters;
 }
