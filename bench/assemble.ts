@@ -3,7 +3,7 @@
 import { cpus, release } from 'node:os';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
-import type { BenchResult, CaseResult } from './results.ts';
+import type { BenchResult, CaseResult, ScalabilityResult } from './results.ts';
 import type { SuiteOutput } from './suite.ts';
 
 export interface AssembleInput {
@@ -27,6 +27,20 @@ export function environment(): Record<string, unknown> {
   };
 }
 
+/** bench.json's scalability section from the run's held and waiters cases; undefined when it had none. */
+export function scalabilityOf(cases: readonly CaseResult[]): ScalabilityResult | undefined {
+  const held = cases.flatMap((c) => (c.kind === 'held' && c.held ? [c.held] : []));
+  const waiters = cases.flatMap((c) => (c.kind === 'waiters' && c.waiters ? [c.waiters] : []));
+  if (held.length === 0 && waiters.length === 0) return undefined;
+  // Cluster sizes are measured by their own runs (bench/cluster-size.ts), not by these cases.
+  return { held, waiters, clusterSize: [] };
+}
+
+function withScalability(cases: readonly CaseResult[]): Pick<BenchResult, 'scalability'> {
+  const s = scalabilityOf(cases);
+  return s ? { scalability: s } : {};
+}
+
 export function assembleResult(i: AssembleInput): BenchResult {
   const { out } = i;
   const oversold = (c: CaseResult): boolean => c.kind === 'http' && (c.http?.oversell ?? 0) > 0;
@@ -47,6 +61,7 @@ export function assembleResult(i: AssembleInput): BenchResult {
     wan: out.wan,
     cases: out.cases,
     goals: evaluateGoals(out.floor, out.cases),
+    ...withScalability(out.cases),
     violations,
   };
 }

@@ -145,6 +145,10 @@ export interface NodeCounters {
   readonly read: (host: string, port: number, timeoutMs: number) => Promise<Record<string, number>>;
   /** Metrics that are levels (memory, znodes), reported as their end value; all others are counters, reported as deltas. */
   readonly isGauge: (metric: string) => boolean;
+  /** The gauge that grows with the data a lock stores (Redis used_memory, ZooKeeper approximate_data_size). */
+  readonly memoryMetric?: string;
+  /** The counter of requests the node served (Redis commands, ZooKeeper packets_received). */
+  readonly requestMetric?: { readonly metric: string; readonly unit: string };
 }
 
 export interface SystemDriver<C = unknown, N extends string = string> {

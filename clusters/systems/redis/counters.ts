@@ -64,4 +64,6 @@ export const redisNodeCounters: NodeCounters = {
     return redisCounters(parseRedisInfo(body));
   },
   isGauge: (metric) => GAUGES.has(metric),
+  memoryMetric: 'used_memory',
+  requestMetric: { metric: 'commands', unit: 'Redis commands' },
 };

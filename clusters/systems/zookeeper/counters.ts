@@ -67,4 +67,7 @@ export const zookeeperNodeCounters: NodeCounters = {
     return zookeeperCounters(all);
   },
   isGauge: (metric) => KEPT[metric] === 'gauge',
+  // Bytes of znode paths and data: what the tree holds, not the JVM objects around it.
+  memoryMetric: 'approximate_data_size',
+  requestMetric: { metric: 'packets_received', unit: 'ZooKeeper packets received' },
 };
