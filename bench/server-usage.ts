@@ -64,7 +64,8 @@ async function snapshot(docker: Docker, plan: ClusterPlan, refs: readonly Contai
 }
 
 /**
- * Deltas for counters (the end value when it went down: the node restarted and counts from zero),
+ * Deltas for counters (the end value when it went down: the node restarted and counts from zero;
+ * the end value when it was absent at the start),
  * end values for gauges, for the nodes read at both ends.
  */
 export function counterDeltas(
@@ -82,7 +83,8 @@ export function counterDeltas(
     for (const [metric, v] of Object.entries(end)) {
       const s = start[metric];
       if (hook.isGauge(metric)) d[metric] = v;
-      else if (s !== undefined) d[metric] = v >= s ? v - s : v;
+      // Absent at the start counts from zero: Redis lists a command in commandstats once it is first called.
+      else d[metric] = s === undefined || v < s ? v : v - s;
     }
     out[n.name] = d;
   }
