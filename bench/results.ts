@@ -350,6 +350,8 @@ export interface WaitersPoint {
   readonly opsUnit: string;
   /** Acquires that gave up (busy) in the window: the waiters the lock starved. */
   readonly timeouts?: number;
+  /** How long one waiter waited before giving up (a timeout), ms. */
+  readonly waitBudgetMs?: number;
 }
 
 /** The same case on clusters of different sizes. */

@@ -57,9 +57,16 @@ export function nodesUsedBy(plan: ClusterPlan, lock: keyof typeof lockSpecs): No
 
 const nameList = (nodes: readonly NodePlan[]): string => nodes.map((n) => n.name).join(', ');
 
-function scalabilitySettings(o: SuiteOptions, holdMs: number, warmupMs: number): CycleSettings {
-  return { warmupMs, durationMs: o.scalabilityDurationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient };
+function scalabilitySettings(o: SuiteOptions, holdMs: number, warmupMs: number, waitMs = o.waitMs): CycleSettings {
+  return { warmupMs, durationMs: o.scalabilityDurationMs, ttlMs: o.ttlMs, waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient };
 }
+
+/**
+ * A waiter gives up after one point's window (counted as a timeout): the loop must finish every
+ * acquire it started, and a lock whose wait budget counts retries rather than time (node-redlock)
+ * overruns a longer one by seconds per waiter under contention.
+ */
+const waitersWaitMs = (o: SuiteOptions): number => Math.min(o.waitMs, o.scalabilityDurationMs);
 
 /** Sum of one gauge over `nodes`; undefined when any node did not report it. */
 async function gaugeSum(nodes: readonly NodePlan[], metric: string): Promise<number | undefined> {
@@ -163,10 +170,11 @@ export async function runWaitersCase(ctx: ScalabilityContext, spec: WaitersCase,
   const loop = { lock: spec.lock, clients: spec.clients, keys: 1, keyPrefix } as const;
   // Untimed first: opens the clients (sessions, connections) outside the counted window, so the
   // servers' counters hold only the waiting and the grants.
-  await driveLoop(ctx.pool, { ...loop, settings: { ...scalabilitySettings(o, spec.holdMs, 0), durationMs: Math.min(o.warmupMs, 300) } });
+  const waitMs = waitersWaitMs(o);
+  await driveLoop(ctx.pool, { ...loop, settings: { ...scalabilitySettings(o, spec.holdMs, 0, waitMs), durationMs: Math.min(o.warmupMs, 300) } });
   if (ctx.signal.aborted) throw new HarnessError('INTERRUPTED', `${spec.id} was interrupted`);
   const window = await startServerUsage(ctx.plan, { signal: ctx.signal });
-  const outcome = await driveLoop(ctx.pool, { ...loop, settings: scalabilitySettings(o, spec.holdMs, 0) });
+  const outcome = await driveLoop(ctx.pool, { ...loop, settings: scalabilitySettings(o, spec.holdMs, 0, waitMs) });
   const server = await window.stop();
   const timing = { ...t, durationMs: o.scalabilityDurationMs, warmupMs: 0 };
   const r = loopCase({ kind: 'fairness', id: spec.id, lock: spec.lock, clients: spec.clients, latencyMs: 0, holdMs: spec.holdMs }, timing, outcome, figures, ctx.signal.aborted);
@@ -181,6 +189,7 @@ export async function runWaitersCase(ctx: ScalabilityContext, spec: WaitersCase,
     serverOpsPerGrant: ops !== undefined && outcome.cycles > 0 ? round1(ops / outcome.cycles) : null,
     opsUnit: request ? `${request.unit} per grant, summed over ${nameList(used)}` : 'not read',
     timeouts: r.errors.busy,
+    waitBudgetMs: waitMs,
   };
   return withUsage({ ...r, kind: 'waiters', waiters: point } satisfies WaitersCaseResult, server, writesPerCycle(spec.lock));
 }

@@ -150,10 +150,11 @@ export class WorkerJobs {
     const t0 = performance.now();
     const all = this.held.splice(0);
     let released = 0;
-    // Bounded parallelism: thousands of releases at once would queue on a few connections anyway.
+    // Bounded parallelism: thousands of releases at once would queue on a few connections anyway,
+    // and a fan-out lock's releases time out on a loaded machine when hundreds go at once.
     let next = 0;
     await Promise.all(
-      Array.from({ length: Math.min(64, all.length) }, async () => {
+      Array.from({ length: Math.min(16, all.length) }, async () => {
         while (next < all.length) {
           const h = all[next++];
           if (!h) break;
