@@ -3,7 +3,7 @@
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
-import type { BenchResult, CaseResult } from './results.ts';
+import type { BenchResult, CaseResult, ScalabilityResult } from './results.ts';
 import type { SuiteOutput } from './suite.ts';
 
 export interface AssembleInput {
@@ -25,6 +25,20 @@ export function environment(): Record<string, unknown> {
     platform: process.platform,
     kernel: release(),
   };
+}
+
+/** bench.json's scalability section from the run's held and waiters cases; undefined when it had none. */
+export function scalabilityOf(cases: readonly CaseResult[]): ScalabilityResult | undefined {
+  const held = cases.flatMap((c) => (c.kind === 'held' && c.held ? [c.held] : []));
+  const waiters = cases.flatMap((c) => (c.kind === 'waiters' && c.waiters ? [c.waiters] : []));
+  if (held.length === 0 && waiters.length === 0) return undefined;
+  // Cluster sizes are measured by their own runs (bench/cluster-size.ts), not by these cases.
+  return { held, waiters, clusterSize: [] };
+}
+
+function withScalability(cases: readonly CaseResult[]): Pick<BenchResult, 'scalability'> {
+  const s = scalabilityOf(cases);
+  return s ? { scalability: s } : {};
 }
 
 export function assembleResult(i: AssembleInput): BenchResult {
@@ -51,6 +65,7 @@ export function assembleResult(i: AssembleInput): BenchResult {
     path: i.options.via,
     floorErrors: out.floorErrors,
     ...(out.anchors ? { anchors: out.anchors } : {}),
+    ...withScalability(out.cases),
     violations,
   };
 }

@@ -22,7 +22,7 @@ const keysOf = (spec: CaseSpec): KeySpec => ('keys' in spec ? spec.keys : 1);
 const summaryOrUndefined = (h: LatencyHistogram): LatencySummaryMs | undefined => (h.totalCount > 0 ? summaryMs(h) : undefined);
 
 /** How each kind of case measures (bench.json's `mode`). */
-const MODES = { micro: 'tinybench', sweep: 'closed', open: 'open', fairness: 'closed', http: 'http' } as const satisfies Record<CaseKind, CaseMode>;
+const MODES = { micro: 'tinybench', sweep: 'closed', open: 'open', fairness: 'closed', http: 'http', held: 'closed', waiters: 'closed' } as const satisfies Record<CaseKind, CaseMode>;
 
 type HeadKey = 'id' | 'kind' | 'lock' | 'clients' | 'keys' | 'latencyMs' | 'jitterMs' | 'mode' | 'holdMs' | 'durationMs' | 'warmupMs';
 /** The leading fields of a case of kind K (distributes over a union of kinds). */
@@ -39,7 +39,7 @@ function head<K extends CaseKind>(spec: CaseSpec & { readonly kind: K }, t: Case
     latencyMs: spec.latencyMs,
     jitterMs: t.jitterMs,
     mode: MODES[spec.kind],
-    holdMs: s.kind === 'fairness' ? s.holdMs : 0,
+    holdMs: s.kind === 'fairness' || s.kind === 'waiters' ? s.holdMs : 0,
     durationMs: t.durationMs,
     warmupMs: t.warmupMs,
   };

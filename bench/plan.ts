@@ -39,6 +39,16 @@ export interface SuiteOptions {
    * the proxy's) or the proxy's. Cases with injected latency always use the proxy (they need its toxics).
    */
   readonly via: LinkPath;
+  /** Scalability (bench/scalability.ts): how many locks are held at once in each `held` case. */
+  readonly heldLocks: readonly number[];
+  /** Clients of the sweep measured while they are held (independent keys). */
+  readonly heldSweepClients: number;
+  /** The longest a `held` case spends acquiring; it holds fewer locks (and says so) when that runs out. */
+  readonly holdBudgetMs: number;
+  /** Clients on one key in each `waiters` case. */
+  readonly waiters: readonly number[];
+  /** Measured time of one scalability point (shorter than a case: there are many points). */
+  readonly scalabilityDurationMs: number;
 }
 
 export interface BenchFlags {
@@ -57,8 +67,8 @@ export const MAX_CLIENTS = 256;
 export const MAX_LATENCY_MS = 1000;
 
 const defaults = {
-  full: { clients: '1,4,16,64', keys: '1,many', latency: '1,5', durationS: 3, fractions: [0.5, 0.9] },
-  quick: { clients: '1,16', keys: '1,many', latency: '1', durationS: 1, fractions: [0.7] },
+  full: { clients: '1,4,16,64', keys: '1,many', latency: '1,5', durationS: 3, fractions: [0.5, 0.9], held: [1, 100, 1000, 10_000], waiters: [1, 16, 64, 256], holdBudgetMs: 4000, pointMs: 1000 },
+  quick: { clients: '1,16', keys: '1,many', latency: '1', durationS: 1, fractions: [0.7], held: [1, 1000], waiters: [1, 64], holdBudgetMs: 2000, pointMs: 500 },
 } as const;
 
 function list(flag: string, raw: string): string[] {
@@ -146,6 +156,12 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
     focusClients: focusClients(clients),
     maxCyclesPerClient: 1_000_000,
     via: via as LinkPath,
+    heldLocks: [...d.held],
+    heldSweepClients: 16,
+    holdBudgetMs: d.holdBudgetMs,
+    // Every waiters point fits under MAX_CLIENTS (client ids are global: slot and worker follow them).
+    waiters: d.waiters.filter((w) => w <= MAX_CLIENTS),
+    scalabilityDurationMs: Math.min(durationMs, d.pointMs),
   };
 }
 
@@ -197,7 +213,21 @@ export interface HttpCase extends CaseBase {
   readonly skus: number;
 }
 
-export type CaseSpec = MicroCase | SweepCase | OpenCase | FairnessCase | HttpCase;
+/** `heldLocks` distinct locks held at once by other clients, then a closed-loop sweep on independent keys. */
+export interface HeldCase extends CaseBase {
+  readonly kind: 'held';
+  readonly keys: 'many';
+  readonly heldLocks: number;
+}
+
+/** `clients` waiters on one key: grants/s, the wait, and the server work per grant. */
+export interface WaitersCase extends CaseBase {
+  readonly kind: 'waiters';
+  readonly keys: 1;
+  readonly holdMs: number;
+}
+
+export type CaseSpec = MicroCase | SweepCase | OpenCase | FairnessCase | HttpCase | HeldCase | WaitersCase;
 export type CaseKind = CaseSpec['kind'];
 
 export const keysLabel = (k: KeySpec): string => (k === 'many' ? 'many' : String(k));
@@ -230,6 +260,11 @@ export function planCases(o: SuiteOptions): CaseSpec[] {
     }
   }
   for (const lock of o.locks) cases.push({ kind: 'http', id: `http/${lock}`, lock, clients: o.focusClients, latencyMs: 0, skus: 4, via });
+  // Scalability last, lock by lock: the waiters cases open up to 256 clients of one lock.
+  for (const lock of o.locks) {
+    for (const heldLocks of o.heldLocks) cases.push({ kind: 'held', id: `held/${lock}/n${heldLocks}`, lock, clients: o.heldSweepClients, keys: 'many', latencyMs: 0, heldLocks, via });
+    for (const w of o.waiters) cases.push({ kind: 'waiters', id: `waiters/${lock}/w${w}`, lock, clients: w, keys: 1, latencyMs: 0, holdMs: 1, via });
+  }
   return cases;
 }
 

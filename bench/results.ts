@@ -170,8 +170,25 @@ export interface HttpCaseResult extends CaseCommon {
   readonly http?: HttpFigures;
 }
 
+/** A closed-loop sweep on independent keys while `held.heldLocks` other locks are held (bench/scalability.ts). */
+export interface HeldCaseResult extends CaseCommon {
+  readonly kind: 'held';
+  readonly mode: 'closed';
+  readonly latency: LoopLatency;
+  readonly held?: HeldLocksPoint;
+}
+
+/** Many clients waiting on one key (bench/scalability.ts). */
+export interface WaitersCaseResult extends CaseCommon {
+  readonly kind: 'waiters';
+  readonly mode: 'closed';
+  readonly latency: LoopLatency;
+  readonly fairness?: FairnessResult;
+  readonly waiters?: WaitersPoint;
+}
+
 /** One entry of bench.json's `cases`, told apart by `kind` (the plan's CaseKind). */
-export type CaseResult = MicroCaseResult | SweepCaseResult | OpenCaseResult | FairnessCaseResult | HttpCaseResult;
+export type CaseResult = MicroCaseResult | SweepCaseResult | OpenCaseResult | FairnessCaseResult | HttpCaseResult | HeldCaseResult | WaitersCaseResult;
 export type CaseResultOf<K extends CaseKind> = Extract<CaseResult, { readonly kind: K }>;
 export type CaseMode = CaseResult['mode'];
 
@@ -287,6 +304,12 @@ export interface ServerUsage {
    * `packets_received`, `znode_count`, `fsync_ms_mean`…). Absent where not read.
    */
   readonly counters?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Wall time between the two snapshots, ms. */
+  readonly windowMs?: number;
+  /** Where the container figures came from: the cgroup files (exact, instant) or the engine's stats. */
+  readonly source?: 'cgroup' | 'engine' | 'mixed';
+  /** What could not be read ("zk-2: container: …", "redis-3: counters: …"); absent when everything was. */
+  readonly missing?: readonly string[];
 }
 
 export type BottleneckKind = 'client' | 'server' | 'proxy' | 'disk' | 'machine' | 'latency-bound' | 'unknown';
@@ -308,6 +331,12 @@ export interface HeldLocksPoint {
   readonly p99Ms: number | null;
   /** Growth of the servers' memory while the locks were held ÷ heldLocks, bytes; null when not measured. */
   readonly memoryBytesPerLock: number | null;
+  /** What memoryBytesPerLock measures ("used_memory of redis-1", "approximate_data_size summed over zk-1..3"). */
+  readonly memoryBasis?: string;
+  /** The locks the case meant to hold; more than heldLocks when acquiring them ran out of its time budget. */
+  readonly requestedLocks?: number;
+  /** How fast the locks were acquired, all holders together. */
+  readonly acquiresPerSec?: number;
 }
 
 /** Many waiters on one lock: grants per second and what each grant costs the servers. */
@@ -320,6 +349,10 @@ export interface WaitersPoint {
   readonly serverOpsPerGrant: number | null;
   /** What serverOpsPerGrant counts, in words. */
   readonly opsUnit: string;
+  /** Acquires that gave up (busy) in the window: the waiters the lock starved. */
+  readonly timeouts?: number;
+  /** How long one waiter waited before giving up (a timeout), ms. */
+  readonly waitBudgetMs?: number;
 }
 
 /** The same case on clusters of different sizes. */

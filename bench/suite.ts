@@ -17,6 +17,7 @@ import { driveLoop, driveMicro, usageOf } from './drive.ts';
 import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } from './efficiency.ts';
 import { floorAddress, measureFloor, quorumWriteSample, roundTripSample, type FloorOptions } from './floor.ts';
 import { runHttpCase } from './http-case.ts';
+import { runHeldCase, runWaitersCase } from './scalability.ts';
 import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
 import type { AnchorResult, CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
 import { addWanLatency, jitterFor, latencyTookEffect, type WanLinks } from './wan.ts';
@@ -230,5 +231,9 @@ async function runCase(
       const driver = { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 };
       return httpCase(spec, t, { ...h, usage: [...h.usage, driver] }, ctx.signal.aborted);
     }
+    case 'held':
+      return runHeldCase({ pool, plan: ctx.plan, options: ctx.options, signal: ctx.signal, progress: ctx.progress }, spec, t, keyPrefix, figures);
+    case 'waiters':
+      return runWaitersCase({ pool, plan: ctx.plan, options: ctx.options, signal: ctx.signal, progress: ctx.progress }, spec, t, keyPrefix, figures);
   }
 }

@@ -196,6 +196,32 @@ export function renderBench(r: BenchResult): string {
     );
     out.push('');
   }
+  const held = of('held');
+  if (held.length > 0) {
+    out.push(`LOCKS HELD AT ONCE (a closed-loop sweep on independent keys while others hold N locks; ms)`);
+    out.push(
+      renderTable(
+        ['lock', 'held', 'clients', 'cycles/s', 'p50', 'p99', 'bytes/lock', 'acquired/s', 'errors b/u/?', 'overlap'],
+        held.map((c) => [c.lock, c.held ? `${fmtNumber(c.held.heldLocks)}${c.held.requestedLocks !== undefined && c.held.requestedLocks > c.held.heldLocks ? ` of ${fmtNumber(c.held.requestedLocks)}` : ''}` : undefined, c.clients, c.cyclesPerSec, c.held?.p50Ms, c.held?.p99Ms, c.held?.memoryBytesPerLock, c.held?.acquiresPerSec, errs(c), overlap(c)]),
+      ),
+    );
+    const bases = [...new Set(held.flatMap((c) => (c.held?.memoryBasis ? [`${c.lock}: ${c.held.memoryBasis.replace(/ \(not measured.*\)$/, '')}`] : [])))];
+    if (bases.length > 0) out.push(`bytes/lock = growth of ${bases.join('; ')} ÷ locks held`);
+    out.push('');
+  }
+  const waiters = of('waiters');
+  if (waiters.length > 0) {
+    out.push('WAITERS ON ONE LOCK (each holds it 1 ms; server ops per grant: polling grows with waiters, queueing does not)');
+    out.push(
+      renderTable(
+        ['lock', 'waiters', 'grants/s', 'wait p50', 'wait p99', 'ops/grant', 'timeouts', 'jain', 'overlap'],
+        waiters.map((c) => [c.lock, c.clients, c.cyclesPerSec, ms(c.latency.acquire, 'p50'), c.waiters?.p99WaitMs, c.waiters?.serverOpsPerGrant, c.waiters?.timeouts, c.fairness ? c.fairness.jainIndex.toFixed(2) : undefined, overlap(c)]),
+      ),
+    );
+    const units = [...new Set(waiters.flatMap((c) => (c.waiters ? [`${c.lock}: ${c.waiters.opsUnit}`] : [])))];
+    if (units.length > 0) out.push(`ops/grant = ${units.join('; ')}`);
+    out.push('');
+  }
   const failed = r.cases.filter((c) => c.status === 'failed');
   for (const c of failed) out.push(`FAILED ${c.id}: ${c.error ?? ''}`);
   if (r.violations.length > 0) out.push(`MUTUAL EXCLUSION VIOLATED in: ${r.violations.join(', ')}`);

@@ -7,13 +7,13 @@ import type { ClusterPlan } from '../clusters/topology.ts';
 import { systemClock } from '../core/clock.ts';
 import { encodeHistogram } from '../core/stats.ts';
 import { lockClientContext, type LinkPath } from '../locks/context.ts';
-import type { LockClient } from '../locks/lock-client.ts';
+import type { Lease, LockClient } from '../locks/lock-client.ts';
 import { lockClients, type LockName } from '../locks/registry.ts';
 import { runClosedLoop, runOpenLoop, type BenchClient, type LoopResult } from './cycle-loop.ts';
 import { startInventoryService, type InventoryService } from './inventory-service.ts';
 import { runMicro } from './micro.ts';
 import { rawPairs, type RawPairsResult } from './raw-pairs.ts';
-import type { ClientSpec, JobResult, LoopJobResult, RawJobResult, WorkerJob, WorkerUsage } from './worker-protocol.ts';
+import type { ClientSpec, HoldJobResult, JobResult, LoopJobResult, RawJobResult, ReleaseHeldJobResult, WorkerJob, WorkerUsage } from './worker-protocol.ts';
 
 export class WorkerJobs {
   private lockName: LockName | undefined;
@@ -49,6 +49,7 @@ export class WorkerJobs {
   }
 
   async closeClients(): Promise<void> {
+    await this.releaseHeld();
     const all = [...this.clients.values()];
     this.clients.clear();
     this.lockName = undefined;
@@ -103,7 +104,74 @@ export class WorkerJobs {
       case 'close-clients':
         await this.closeClients();
         return { kind: 'none' };
+      case 'hold':
+        return this.hold(job, signal);
+      case 'release-held':
+        return this.releaseHeld();
     }
+  }
+
+  private readonly held: { readonly lock: LockClient; readonly lease: Lease }[] = [];
+
+  private async hold(job: Extract<WorkerJob, { kind: 'hold' }>, signal: AbortSignal): Promise<HoldJobResult> {
+    const t0 = performance.now();
+    const open = await this.lockClientsFor(
+      job.lock,
+      job.via,
+      job.holders.map((h) => h.id),
+    );
+    let failed = 0;
+    let skipped = 0;
+    const over = (): boolean => signal.aborted || performance.now() - t0 >= job.budgetMs;
+    await Promise.all(
+      job.holders.flatMap((h) => {
+        const lock = open.get(h.id);
+        if (!lock) throw new Error(`lock client ${h.id} was not opened`);
+        let next = 0;
+        // `inFlight` lanes per holder take the holder's keys in turn.
+        return Array.from({ length: Math.max(1, job.inFlight) }, async () => {
+          while (next < h.keys.length) {
+            const key = h.keys[next++];
+            if (key === undefined) break;
+            if (over()) {
+              skipped++;
+              continue;
+            }
+            try {
+              const r = await lock.acquire(key, { ttlMs: job.ttlMs, waitMs: job.waitMs });
+              if (r.acquired) this.held.push({ lock, lease: r.lease });
+              else failed++;
+            } catch {
+              failed++;
+            }
+          }
+        });
+      }),
+    );
+    return { kind: 'hold', held: this.held.length, failed, skipped, elapsedMs: performance.now() - t0 };
+  }
+
+  private async releaseHeld(): Promise<ReleaseHeldJobResult> {
+    const t0 = performance.now();
+    const all = this.held.splice(0);
+    let released = 0;
+    // Bounded parallelism: thousands of releases at once would queue on a few connections anyway,
+    // and a fan-out lock's releases time out on a loaded machine when hundreds go at once.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(16, all.length) }, async () => {
+        while (next < all.length) {
+          const h = all[next++];
+          if (!h) break;
+          try {
+            if ((await h.lock.release(h.lease)) === 'released') released++;
+          } catch {
+            // Counted below; a TTL lease expires, a session's go when the client closes.
+          }
+        }
+      }),
+    );
+    return { kind: 'release-held', released, notReleased: all.length - released, elapsedMs: performance.now() - t0 };
   }
 
   async dispose(): Promise<void> {

@@ -47,7 +47,23 @@ export type WorkerJob =
   /** Stops the inventory service; answers with what it did. */
   | { readonly kind: 'http-stop' }
   /** Closes every lock client this worker holds. */
-  | { readonly kind: 'close-clients' };
+  | { readonly kind: 'close-clients' }
+  /**
+   * Acquires distinct keys and keeps them held (bench/scalability.ts): each holder client acquires
+   * its keys, `inFlight` at a time, until all are held or `budgetMs` has passed.
+   */
+  | {
+      readonly kind: 'hold';
+      readonly lock: LockName;
+      readonly via: LinkPath;
+      readonly holders: readonly { readonly id: number; readonly keys: readonly string[] }[];
+      readonly ttlMs: number;
+      readonly waitMs: number;
+      readonly inFlight: number;
+      readonly budgetMs: number;
+    }
+  /** Releases everything `hold` acquired on this worker. */
+  | { readonly kind: 'release-held' };
 
 export interface LoopJobResult {
   readonly kind: 'loop';
@@ -102,7 +118,26 @@ export interface HttpStopResult {
   readonly serviceWallMs: number;
 }
 
-export type JobResult = LoopJobResult | MicroJobResult | RawJobResult | HttpStartResult | HttpStopResult | { readonly kind: 'none' };
+export interface HoldJobResult {
+  readonly kind: 'hold';
+  /** Keys held when the job answered (this job's and earlier ones' not yet released). */
+  readonly held: number;
+  /** Acquires that did not grant (refused, failed, unknown outcome). */
+  readonly failed: number;
+  /** Keys not tried because the budget ran out. */
+  readonly skipped: number;
+  readonly elapsedMs: number;
+}
+
+export interface ReleaseHeldJobResult {
+  readonly kind: 'release-held';
+  readonly released: number;
+  /** Releases that found the grant gone, or failed (a session-based lock's close removes those). */
+  readonly notReleased: number;
+  readonly elapsedMs: number;
+}
+
+export type JobResult = LoopJobResult | MicroJobResult | RawJobResult | HttpStartResult | HttpStopResult | HoldJobResult | ReleaseHeldJobResult | { readonly kind: 'none' };
 
 /** What one job cost the worker: CPU and event-loop lag show whether the harness saturated. */
 export interface WorkerUsage {
@@ -125,8 +160,8 @@ export type FromWorker =
 // bench/worker-main.ts on the worker's). They check the fields the other side reads; the bulky
 // payloads (histograms, attempt logs) are checked for their type, not decoded.
 
-const JOB_KINDS = ['closed', 'open', 'micro', 'raw', 'http-start', 'http-stop', 'close-clients'] as const;
-const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'none'] as const;
+const JOB_KINDS = ['closed', 'open', 'micro', 'raw', 'http-start', 'http-stop', 'close-clients', 'hold', 'release-held'] as const;
+const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'hold', 'release-held', 'none'] as const;
 const ERROR_FIELDS = ['busy', 'unavailable', 'unknown', 'releaseNotHeld', 'releaseUnknown'] as const;
 
 function settings(m: Fields, at: string): void {
@@ -162,8 +197,19 @@ function parseJob(m: Fields, p: string): WorkerJob {
       array(m, 'clients', at);
       numbers(m, ['resourcePort', 'ttlMs', 'waitMs'], at);
       break;
+    case 'hold': {
+      str(m, 'lock', at);
+      oneOf(m, 'via', at, linkPaths);
+      numbers(m, ['ttlMs', 'waitMs', 'inFlight', 'budgetMs'], at);
+      const holders = array(m, 'holders', at);
+      if (holders.some((h) => typeof h !== 'object' || h === null || typeof (h as { id?: unknown }).id !== 'number' || !Array.isArray((h as { keys?: unknown }).keys))) {
+        throw new ShapeError(`${at}.holders`, 'expected { id, keys[] } entries');
+      }
+      break;
+    }
     case 'http-stop':
     case 'close-clients':
+    case 'release-held':
       break;
   }
   return m as unknown as WorkerJob;
@@ -223,6 +269,12 @@ function parseResult(m: Fields, p: string): JobResult {
       if (array(m, 'keys', at).some((k) => typeof k !== 'string')) throw new ShapeError(`${at}.keys`, 'expected strings');
       break;
     }
+    case 'hold':
+      numbers(m, ['held', 'failed', 'skipped', 'elapsedMs'], at);
+      break;
+    case 'release-held':
+      numbers(m, ['released', 'notReleased', 'elapsedMs'], at);
+      break;
     case 'none':
       break;
   }

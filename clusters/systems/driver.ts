@@ -152,6 +152,21 @@ export interface AnchorSpec {
   readonly parse: (stdout: string) => number | undefined;
 }
 
+/**
+ * A node's own counters (Redis INFO, ZooKeeper mntr), read once per snapshot by bench/server-usage.ts.
+ * Raw-socket requests, like the probes, so pure code can import the driver.
+ */
+export interface NodeCounters {
+  /** One read, by metric name; rejects with what failed. */
+  readonly read: (host: string, port: number, timeoutMs: number) => Promise<Record<string, number>>;
+  /** Metrics that are levels (memory, znodes), reported as their end value; all others are counters, reported as deltas. */
+  readonly isGauge: (metric: string) => boolean;
+  /** The gauge that grows with the data a lock stores (Redis used_memory, ZooKeeper approximate_data_size). */
+  readonly memoryMetric?: string;
+  /** The counter of requests the node served (Redis commands, ZooKeeper packets_received). */
+  readonly requestMetric?: { readonly metric: string; readonly unit: string };
+}
+
 export interface SystemDriver<C = unknown, N extends string = string> {
   /** CLI name, the NodePlan's `system` and the container label, e.g. 'redis'. */
   readonly name: N;
@@ -180,4 +195,6 @@ export interface SystemDriver<C = unknown, N extends string = string> {
   readonly faults: NodeFaultHooks;
   readonly floor: FloorSpec;
   readonly anchor?: AnchorSpec;
+  /** The node's own counters, where it has cheap ones. */
+  readonly counters?: NodeCounters;
 }

@@ -5,6 +5,7 @@ import { waitFor } from '../../../core/wait.ts';
 import type { SystemDriver } from '../driver.ts';
 import { MAX_REDIS, redisArgs, redisPersistenceModes, validateRedisConfig, type RedisConfig } from './config.ts';
 import { redisAnchor } from './anchor.ts';
+import { redisNodeCounters } from './counters.ts';
 import { redisPing } from './probes.ts';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -70,4 +71,5 @@ export const redisDriver = {
     ops: async () => (await import('./floor-ops.ts')).redisFloorOps,
   },
   anchor: redisAnchor,
+  counters: redisNodeCounters,
 } satisfies SystemDriver<RedisConfig, 'redis'>;

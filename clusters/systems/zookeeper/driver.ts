@@ -5,6 +5,7 @@ import { HarnessError, errorMessage } from '../../../core/errors.ts';
 import { waitFor } from '../../../core/wait.ts';
 import type { SystemDriver } from '../driver.ts';
 import { MAX_ZK, validateZookeeperConfig, type ZookeeperConfig } from './config.ts';
+import { zookeeperNodeCounters } from './counters.ts';
 import { zkCommand, zkMode, type ZkMode } from './probes.ts';
 
 const QUORUM_TIMEOUT_MS = 120_000;
@@ -76,4 +77,5 @@ export const zookeeperDriver = {
     floorLeftovers: (runTag) => [`/lockbench/floor/${runTag}`],
     ops: async () => (await import('./floor-ops.ts')).zookeeperFloorOps,
   },
+  counters: zookeeperNodeCounters,
 } satisfies SystemDriver<ZookeeperConfig, 'zookeeper'>;

@@ -91,3 +91,39 @@ test('the focus concurrency is 16 when swept, else the largest below it', () => 
   assert.equal(focusClients([1, 8, 32]), 8);
   assert.equal(focusClients([32, 64]), 32);
 });
+
+test('scalability: held and waiters cases for every lock, smaller in --quick, last in the plan and grouped by lock', () => {
+  const full = suiteOptions({});
+  assert.deepEqual(full.heldLocks, [1, 100, 1000, 10_000]);
+  assert.deepEqual(full.waiters, [1, 16, 64, 256]);
+  const cases = planCases(full);
+  const n = lockNames.length;
+  const held = cases.filter((c) => c.kind === 'held');
+  const waiters = cases.filter((c) => c.kind === 'waiters');
+  assert.equal(held.length, n * 4);
+  assert.equal(waiters.length, n * 4);
+  assert.deepEqual(
+    held.filter((c) => c.lock === 'redis').map((c) => c.id),
+    ['held/redis/n1', 'held/redis/n100', 'held/redis/n1000', 'held/redis/n10000'],
+  );
+  assert.ok(held.every((c) => c.clients === 16 && c.latencyMs === 0));
+  assert.ok(waiters.every((c) => c.holdMs === 1 && c.clients <= 256));
+  // After every other case, and one lock's scalability cases together (its clients stay open).
+  const firstScal = cases.findIndex((c) => c.kind === 'held' || c.kind === 'waiters');
+  assert.ok(cases.slice(firstScal).every((c) => c.kind === 'held' || c.kind === 'waiters'));
+  const lockOrder = cases.slice(firstScal).map((c) => c.lock);
+  assert.deepEqual(lockOrder, [...lockOrder].sort((a, b) => lockNames.indexOf(a) - lockNames.indexOf(b)));
+  assert.ok(full.scalabilityDurationMs <= full.durationMs);
+
+  const quick = suiteOptions({ quick: true });
+  assert.deepEqual(quick.heldLocks, [1, 1000]);
+  assert.deepEqual(quick.waiters, [1, 64]);
+  assert.ok(quick.holdBudgetMs < full.holdBudgetMs);
+  assert.equal(planCases(quick).filter((c) => c.kind === 'held' || c.kind === 'waiters').length, lockNames.length * 4);
+  // --locks narrows them like every other case.
+  const one = planCases(suiteOptions({ locks: 'zookeeper', quick: true }));
+  assert.deepEqual(
+    one.filter((c) => c.kind === 'held' || c.kind === 'waiters').map((c) => c.id),
+    ['held/zookeeper/n1', 'held/zookeeper/n1000', 'waiters/zookeeper/w1', 'waiters/zookeeper/w64'],
+  );
+});

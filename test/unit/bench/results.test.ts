@@ -159,6 +159,14 @@ function measured(s: CaseSpec, t: CaseTiming, cycles: number): CaseResult {
     case 'sweep':
     case 'fairness':
       return loopCase(s, t, out, figures, false);
+    case 'held': {
+      const r = loopCase({ kind: 'sweep', id: s.id, lock: s.lock, clients: s.clients, keys: 'many', latencyMs: 0, via: s.via }, t, out, figures, false);
+      return { ...r, kind: 'held', held: { lock: s.lock, heldLocks: s.heldLocks, clients: s.clients, cyclesPerSec: r.cyclesPerSec, p50Ms: 1, p99Ms: 2, memoryBytesPerLock: 90, requestedLocks: s.heldLocks } };
+    }
+    case 'waiters': {
+      const r = loopCase({ kind: 'fairness', id: s.id, lock: s.lock, clients: s.clients, latencyMs: 0, holdMs: s.holdMs, via: s.via }, t, out, figures, false);
+      return { ...r, kind: 'waiters', waiters: { lock: s.lock, waiters: s.clients, grantsPerSec: r.cyclesPerSec, p99WaitMs: 3, serverOpsPerGrant: 4, opsUnit: 'Redis commands per grant' } };
+    }
   }
 }
 
@@ -173,6 +181,8 @@ test('bench.json keeps its fields per kind of case (results/README.md), in the s
     'sweep/redis/c16/k1/l0': [...head, ...tail, 'fairness', 'histograms'],
     'fairness/redis/c16': [...head, ...tail, 'fairness', 'histograms'],
     'http/redis': [...head, ...tail, 'http', 'histograms'],
+    'held/redis/n1000': [...head, ...tail, 'histograms', 'held'],
+    'waiters/redis/w64': [...head, ...tail, 'fairness', 'histograms', 'waiters'],
   };
   const specs = planCases(o);
   for (const [id, keys] of Object.entries(expected)) {
