@@ -9,7 +9,7 @@
 // else latency-bound: nothing is saturated, the case waits on round trips and the protocol.
 // Saturation comes before the disk because a CPU-bound process caps throughput whatever the disk
 // does; a high fsync share is then said in the detail.
-import type { Bottleneck, ServerUsage, WorkerCaseUsage } from './results.ts';
+import type { Bottleneck, CaseResult, ServerUsage, WorkerCaseUsage } from './results.ts';
 
 export const SATURATED_CPU_PERCENT = 90;
 export const DISK_SHARE = 0.5;
@@ -72,4 +72,10 @@ export function fsyncShareOfCycle(server: ServerUsage | undefined, o: { readonly
   if (!best) return undefined;
   const share = ((best.sumMs / best.count) * o.writesPerCycle) / o.cycleP50Ms;
   return Math.round(Math.min(1, share) * 1000) / 1000;
+}
+
+/** The case with its server usage and the bottleneck they name (fsync share from its p50 cycle and writes per cycle). */
+export function withBottleneck<T extends CaseResult>(r: T, server: ServerUsage, writesPerCycle: number): T {
+  const share = fsyncShareOfCycle(server, { cycleP50Ms: r.latency.cycle?.p50, writesPerCycle });
+  return { ...r, server, bottleneck: nameBottleneck(r.workers, server, share === undefined ? {} : { fsyncShareOfCycle: share }) };
 }

@@ -13,12 +13,12 @@ import type { NodeCounters } from '../clusters/systems/driver.ts';
 import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
 import { HarnessError } from '../core/errors.ts';
 import { lockSpecs } from '../locks/registry.ts';
-import { fsyncShareOfCycle, nameBottleneck } from './bottleneck.ts';
+import { withBottleneck } from './bottleneck.ts';
 import { loopCase, type CaseTiming } from './case-result.ts';
 import { dealClients, driveLoop } from './drive.ts';
 import type { FloorFigures } from './efficiency.ts';
 import type { HeldCase, SuiteOptions, WaitersCase } from './plan.ts';
-import type { CaseResult, HeldCaseResult, HeldLocksPoint, ServerUsage, WaitersCaseResult, WaitersPoint } from './results.ts';
+import type { HeldCaseResult, HeldLocksPoint, ServerUsage, WaitersCaseResult, WaitersPoint } from './results.ts';
 import { readNodeCounters, startServerUsage } from './server-usage.ts';
 import type { WorkerPool } from './worker-pool.ts';
 import type { CycleSettings, HoldJobResult, ReleaseHeldJobResult, WorkerJob } from './worker-protocol.ts';
@@ -93,12 +93,6 @@ export function counterSum(server: ServerUsage, nodes: readonly NodePlan[], metr
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-function withUsage<T extends CaseResult>(r: T, server: ServerUsage, writesPerCycle: number): T {
-  const cycleP50Ms = r.latency.cycle?.p50;
-  const share = fsyncShareOfCycle(server, { cycleP50Ms, writesPerCycle });
-  return { ...r, server, bottleneck: nameBottleneck(r.workers, server, share === undefined ? {} : { fsyncShareOfCycle: share }) };
-}
-
 const writesPerCycle = (lock: keyof typeof lockSpecs): number => lockSpecs[lock].floor.writes;
 
 /** `spec.heldLocks` locks held by holder clients while a sweep runs on other keys; everything released after. */
@@ -153,7 +147,7 @@ export async function runHeldCase(ctx: ScalabilityContext, spec: HeldCase, t: Ca
       requestedLocks: spec.heldLocks,
       ...(acquiresPerSec !== undefined ? { acquiresPerSec } : {}),
     };
-    return withUsage({ ...r, kind: 'held', held: point } satisfies HeldCaseResult, server, writesPerCycle(spec.lock));
+    return withBottleneck({ ...r, kind: 'held', held: point } satisfies HeldCaseResult, server, writesPerCycle(spec.lock));
   } finally {
     const released = await Promise.allSettled(workers.map((w) => ctx.pool.run<ReleaseHeldJobResult>(w, { kind: 'release-held' }, RELEASE_TIMEOUT_MS)));
     const lost = released.reduce((n, a) => n + (a.status === 'fulfilled' ? a.value.result.notReleased : 0), 0);
@@ -191,5 +185,5 @@ export async function runWaitersCase(ctx: ScalabilityContext, spec: WaitersCase,
     timeouts: r.errors.busy,
     waitBudgetMs: waitMs,
   };
-  return withUsage({ ...r, kind: 'waiters', waiters: point } satisfies WaitersCaseResult, server, writesPerCycle(spec.lock));
+  return withBottleneck({ ...r, kind: 'waiters', waiters: point } satisfies WaitersCaseResult, server, writesPerCycle(spec.lock));
 }

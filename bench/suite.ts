@@ -18,6 +18,9 @@ import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } fro
 import { floorAddress, measureFloor, quorumWriteSample, roundTripSample, type FloorOptions } from './floor.ts';
 import { runHttpCase } from './http-case.ts';
 import { runHeldCase, runWaitersCase } from './scalability.ts';
+import { withBottleneck } from './bottleneck.ts';
+import { startServerUsage } from './server-usage.ts';
+import { lockSpecs } from '../locks/registry.ts';
 import { planCases, type CaseSpec, type SuiteOptions } from './plan.ts';
 import type { AnchorResult, CaseResult, FloorResult, LockFloorRow, WanGroup } from './results.ts';
 import { addWanLatency, jitterFor, latencyTookEffect, type WanLinks } from './wan.ts';
@@ -56,7 +59,8 @@ function fmtCase(c: CaseResult): string {
   const errs = c.errors.busy + c.errors.unavailable + c.errors.unknown;
   const overlap = c.overlap ? `, overlap ${c.overlap.verdict}` : '';
   const lat = p ? `, p50 ${p.p50} ms, p99 ${p.p99} ms` : '';
-  return `${c.id}: ${c.cyclesPerSec} ${c.kind === 'http' ? 'req' : 'cycles'}/s${lat}, ${errs} errors${overlap}${c.status === 'interrupted' ? ' (interrupted)' : ''}`;
+  const limit = c.bottleneck ? `, bottleneck ${c.bottleneck.kind} (${c.bottleneck.detail})` : '';
+  return `${c.id}: ${c.cyclesPerSec} ${c.kind === 'http' ? 'req' : 'cycles'}/s${lat}, ${errs} errors${overlap}${limit}${c.status === 'interrupted' ? ' (interrupted)' : ''}`;
 }
 
 /** Runs the suite, filling `out` as it goes so a caller that catches still has what was measured. */
@@ -123,7 +127,12 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       const t0 = monoMs();
       let result: CaseResult;
       try {
+        // Over the whole case (its clients' opening and warm-up too): the nodes', the proxy's and
+        // the machine's CPU, memory and own counters, which name what limited it.
+        const usage = await startServerUsage(ctx.plan, { signal: ctx.signal });
         result = await runCase(pool, ctx, spec, timing, settings, figures, byId);
+        const server = await usage.stop();
+        if (!result.server && result.status !== 'failed') result = withBottleneck(result, server, lockSpecs[spec.lock].floor.writes);
       } catch (err) {
         result = failedCase(spec, timing, aborted() ? 'interrupted' : 'failed', errorMessage(err));
       }
