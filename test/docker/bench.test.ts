@@ -43,10 +43,10 @@ async function toxicsLeft(): Promise<string[]> {
 
 
 test('bad flags exit 254 with a message saying how to fix them', async () => {
-  for (const args of [['--clients', '0'], ['--locks', 'etcd'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0']]) {
+  for (const args of [['--clients', '0'], ['--locks', 'etcd'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0'], ['--via', 'wormhole']]) {
     const r = await runCli(['bench', ...args], { env: env(), timeoutMs: 30_000 });
     assert.equal(r.code, 254, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, /--(clients|locks|keys|latency|duration)/);
+    assert.match(r.stderr, /--(clients|locks|keys|latency|duration|via)/);
   }
 });
 
@@ -86,9 +86,26 @@ test('--quick runs the whole suite: every planned case is in bench.json, measure
     redis.pairs.map((p) => p.clients),
     [1, 16],
   );
+  // Both paths' floors: the run's (direct by default) at the top, the proxy's beside it; the run's
+  // path measured twice and the higher rate kept.
+  assert.equal(result.path, 'direct');
+  assert.equal(redis.path, 'direct');
+  assert.deepEqual(redis.otherPaths?.map((o) => [o.path, o.pairs.map((p) => p.clients)]), [['proxy', [1, 16]]]);
+  for (const p of redis.pairs) assert.equal(p.samplesPerSec?.length, 2, JSON.stringify(p));
+  // Speed cases on the direct path, WAN cases through the proxy; every measured case names its bottleneck.
+  for (const c of result.cases) {
+    assert.equal(c.path, c.latencyMs > 0 ? 'proxy' : 'direct', c.id);
+    assert.ok(c.server && c.server.containers.length > 0, `${c.id} has server usage`);
+    assert.ok(c.bottleneck, `${c.id} names a bottleneck`);
+  }
+  assert.ok(result.machine && result.machine.cores > 0);
+  assert.ok(Array.isArray(result.floorErrors));
+  // redis-benchmark's anchor beside the harness's direct raw pairs.
+  const anchor = result.anchors?.find((a) => a.system === 'redis');
+  assert.ok(anchor && anchor.toolOpsPerSec > 0 && anchor.harnessOpsPerSec > 0, JSON.stringify(result.anchors));
   assert.equal(result.wan.length, 1);
   assert.ok(result.wan.every((g) => g.verified), JSON.stringify(result.wan));
-  assert.equal(result.goals.length, 3);
+  assert.equal(result.goals.length, 5);
   assert.deepEqual(result.violations, []);
   assert.equal(result.interrupted, false);
   assert.deepEqual(await toxicsLeft(), []);
