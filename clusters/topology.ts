@@ -10,7 +10,7 @@
 //   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400..)
 import { HarnessError, UsageError } from '../core/errors.ts';
 import type { SystemConfigHooks, SystemDriver } from './systems/driver.ts';
-import { drivers, systemDefaults, type SystemsConfig } from './systems/registry.ts';
+import { drivers, systemDefaults, validateDurability, type SystemsConfig } from './systems/registry.ts';
 
 // Old import paths of Redis's config, kept for chaos/ and cli/ (the driver owns them now).
 export { redisArgs, redisPersistenceModes, type RedisPersistence } from './systems/redis/config.ts';
@@ -77,6 +77,7 @@ export function validateClusterConfig(c: ClusterConfig, systems: readonly Planne
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.name)) {
     throw new UsageError(`the cluster name (LOCKBENCH_CLUSTER) must be lowercase letters, digits and dashes, starting with a letter, got '${c.name}'`);
   }
+  validateDurability(c.durability);
   for (const d of systems) d.config.validate(c);
   if (!int(c.clientSlots) || c.clientSlots < 1 || c.clientSlots > MAX_SLOTS) {
     throw new UsageError(`--client-slots must be a whole number from 1 to ${MAX_SLOTS}, got ${c.clientSlots}`);

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
 import { requireEngine } from '../../clusters/docker-engine.ts';
-import { drivers } from '../../clusters/systems/registry.ts';
+import { describeDurability, drivers } from '../../clusters/systems/registry.ts';
 import { runContext } from '../context.ts';
 
 export function formatStatus(s: ClusterStatus): string {
@@ -14,6 +14,7 @@ export function formatStatus(s: ClusterStatus): string {
   const settings = [`network ${s.network}`, ...drivers.map((d) => d.config.describe(s.config)).filter((x) => x !== '')];
   return [
     `cluster (${settings.join(', ')}):`,
+    `  durability ${describeDurability(s.config)}`,
     ...rows,
     `  toxiproxy ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
     '',

@@ -7,6 +7,7 @@
 // the CLI's option table). Their raw floor operations load their client library lazily.
 import type { ProbeResult } from '../tcp-probe.ts';
 import type { NodePlan } from '../node-plan.ts';
+import type { DurabilityMapping } from './durability.ts';
 
 /** One yargs option a driver adds to the cluster flags (`--redis-nodes`, `--zk-nodes`). */
 export interface SystemOption {
@@ -16,6 +17,11 @@ export interface SystemOption {
   readonly choices?: readonly string[];
   /** The ClusterConfig field the flag sets. */
   readonly field: string;
+  /**
+   * The field is one the durability profiles set: the flag has no default of its own (the
+   * profile's value applies unless the flag is given) and contradicting --durability is an error.
+   */
+  readonly fromDurability?: boolean;
 }
 
 /**
@@ -29,6 +35,12 @@ export interface SystemConfigHooks<C> {
   readonly nodeCount: (config: C) => number;
   /** For `status` and log lines, e.g. "redis persistence none"; empty when nothing is worth saying. */
   readonly describe: (config: C) => string;
+  /**
+   * What `--durability memory|disk` sets in this system's slice (Redis: AOF mode; ZooKeeper:
+   * forceSync). A field the profile sets that also has a flag can be set by that flag instead,
+   * unless --durability was given too and says otherwise (registry.ts composeSystemsConfig).
+   */
+  readonly durability: DurabilityMapping<C>;
 }
 
 /** A build context folder, copied into the image's context as `as/`. */

@@ -3,7 +3,7 @@
 import { HarnessError } from '../../../core/errors.ts';
 import { waitFor } from '../../../core/wait.ts';
 import type { SystemDriver } from '../driver.ts';
-import { MAX_REDIS, redisArgs, redisPersistenceModes, validateRedisConfig, type RedisConfig } from './config.ts';
+import { MAX_REDIS, redisArgs, redisDurability, redisPersistenceModes, validateRedisConfig, type RedisConfig } from './config.ts';
 import { redisAnchor } from './anchor.ts';
 import { redisNodeCounters } from './counters.ts';
 import { redisPing } from './probes.ts';
@@ -25,12 +25,14 @@ export const redisDriver = {
         field: 'redisPersistence',
         type: 'string',
         choices: redisPersistenceModes,
-        describe: 'Redis persistence: none, AOF fsync everysec, or AOF fsync always',
+        describe: 'Redis persistence: none, AOF fsync everysec, or AOF fsync always [default: from --durability: memory none, disk always]',
+        fromDurability: true,
       },
     ],
     validate: validateRedisConfig,
     nodeCount: (c) => c.redisNodes,
     describe: (c) => `redis persistence ${c.redisPersistence}`,
+    durability: redisDurability,
   },
   image: { name: 'redis', inputs: [{ from: 'clusters/systems/redis/image', as: 'redis' }, { from: 'clusters/images/skew', as: 'skew' }] },
   container: (_node, _nodes, c) => ({ cmd: redisArgs(c.redisPersistence), env: [], memoryBytes: 256 * 1024 * 1024 }),

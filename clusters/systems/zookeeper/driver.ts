@@ -4,11 +4,12 @@
 import { HarnessError, errorMessage } from '../../../core/errors.ts';
 import { waitFor } from '../../../core/wait.ts';
 import type { SystemDriver } from '../driver.ts';
-import { MAX_ZK, validateZookeeperConfig, type ZookeeperConfig } from './config.ts';
+import { MAX_ZK, validateZookeeperConfig, zookeeperDurability, zookeeperEnv, type ZookeeperConfig } from './config.ts';
 import { zookeeperNodeCounters } from './counters.ts';
 import { zkCommand, zkMode, type ZkMode } from './probes.ts';
 
 const QUORUM_TIMEOUT_MS = 120_000;
+export const ZK_CONTAINER_MEMORY_BYTES = 1536 * 1024 * 1024;
 
 /** Exactly one leader and the rest followers; a lone node is standalone. */
 export function ensembleFormed(modes: readonly ZkMode[]): boolean {
@@ -26,11 +27,13 @@ export const zookeeperDriver = {
     options: [{ flag: 'zk-nodes', field: 'zkNodes', type: 'number', describe: `ZooKeeper ensemble size (odd, 1-${MAX_ZK})` }],
     validate: validateZookeeperConfig,
     nodeCount: (c) => c.zkNodes,
-    describe: () => '',
+    describe: (c) => `zookeeper forceSync ${c.zkForceSync ? 'yes' : 'no'}`,
+    durability: zookeeperDurability,
   },
   image: { name: 'zookeeper', inputs: [{ from: 'clusters/systems/zookeeper/image', as: 'zookeeper' }, { from: 'clusters/images/skew', as: 'skew' }] },
-  // The entrypoint writes zoo.cfg from these: server.<id>=zk-<id> for every id listed.
-  container: (node, nodes) => ({ env: [`ZK_ID=${node.ordinal}`, `ZK_SERVERS=${nodes.map((n) => n.ordinal).join(',')}`], memoryBytes: 512 * 1024 * 1024 }),
+  // The entrypoint writes zoo.cfg from these: server.<id>=zk-<id> for every id listed, forceSync.
+  // The memory limit holds the entrypoint's 1000 MiB heap with a third to spare (see its comment).
+  container: (node, nodes, c) => ({ env: zookeeperEnv(node.ordinal, nodes.map((n) => n.ordinal), c), memoryBytes: ZK_CONTAINER_MEMORY_BYTES }),
   probe: (host, port, timeoutMs) => zkCommand(host, port, 'srvr', timeoutMs),
   role: (host, port) => zkMode(host, port),
   async passesTraffic(host, port, timeoutMs) {

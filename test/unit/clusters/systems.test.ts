@@ -49,14 +49,14 @@ test('every driver names an image whose inputs exist and whose first input holds
 });
 
 test('container specs: Redis gets its persistence flags, ZooKeeper its id and ensemble', () => {
-  const plan = planCluster({ ...defaultClusterConfig, redisPersistence: 'always' });
+  const plan = planCluster({ ...defaultClusterConfig, redisPersistence: 'always', zkForceSync: false });
   const of = (name: string) => {
     const n = plan.nodes.find((x) => x.name === name);
     assert.ok(n);
     return driverFor(n.system).container(n, plan.nodes.filter((x) => x.system === n.system), plan.config);
   };
   assert.ok(of('redis-2').cmd?.join(' ').includes('--appendfsync always'));
-  assert.deepEqual(of('zk-2').env, ['ZK_ID=2', 'ZK_SERVERS=1,2,3']);
+  assert.deepEqual(of('zk-2').env, ['ZK_ID=2', 'ZK_SERVERS=1,2,3', 'ZK_FORCE_SYNC=no']);
   assert.equal(of('zk-2').cmd, undefined);
 });
 
