@@ -17,8 +17,14 @@ export interface DurabilityConfig {
 
 /** Every driver's slice of the cluster config, and the profile that sets part of them. */
 export type SystemsConfig = DurabilityConfig & RedisConfig & ZookeeperConfig;
-/** The default profile applied to every slice (a unit test checks that the slices agree with it). */
-export const systemDefaults: SystemsConfig = { durability: DEFAULT_DURABILITY, ...redisDefaults, ...zookeeperDefaults };
+/** Every slice's defaults with the default profile applied, so changing DEFAULT_DURABILITY is one line. */
+export const systemDefaults: SystemsConfig = {
+  durability: DEFAULT_DURABILITY,
+  ...redisDefaults,
+  ...redisDriver.config.durability[DEFAULT_DURABILITY].settings,
+  ...zookeeperDefaults,
+  ...zookeeperDriver.config.durability[DEFAULT_DURABILITY].settings,
+};
 
 export type SystemName = (typeof systemDrivers)[number]['name'];
 /** The registered drivers, each seen through the whole cluster config (it reads only its slice). */
