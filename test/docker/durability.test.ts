@@ -1,6 +1,6 @@
 // Durability profiles on a real cluster: `up --durability X` makes (or remakes) the cluster with
 // each system's setting for X, visible inside the containers and in `status`. Ends on the default
-// profile (disk), which is the config the other Docker test files reuse.
+// profile (memory), which is the config the other Docker test files reuse.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execChecked } from '../../clusters/docker-objects.ts';
@@ -62,18 +62,8 @@ describe('durability profiles', () => {
     assert.match(r.stderr, /--redis-persistence always contradicts --durability memory.*drop --redis-persistence/);
   });
 
-  test('memory: Redis without AOF, ZooKeeper forceSync=no (writes are not fsynced), and status says so', { timeout: UP_TIMEOUT_MS + 60_000 }, async () => {
-    await up(['--durability', 'memory']);
-    for (const n of redis) assert.equal(await redisConfig(n.container, 'appendonly'), 'no', n.name);
-    for (const n of zk) assert.equal(await zooCfgForceSync(n.container), 'forceSync=no', n.name);
-    assert.equal(await fsyncsDuring(5), 0);
-    const status = await runCli(['status']);
-    assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /durability memory \(redis: no AOF; zookeeper: forceSync=no\)/);
-  });
-
-  test('disk (the default): another profile remakes the cluster; Redis AOF fsync always, ZooKeeper fsyncs its log', { timeout: UP_TIMEOUT_MS + 60_000 }, async () => {
-    assert.equal((await up([])).reused, false, 'a different profile is a different cluster');
+  test('disk: Redis AOF fsync always, ZooKeeper fsyncs its log', { timeout: UP_TIMEOUT_MS + 60_000 }, async () => {
+    await up(['--durability', 'disk']);
     for (const n of redis) {
       assert.equal(await redisConfig(n.container, 'appendonly'), 'yes', n.name);
       assert.equal(await redisConfig(n.container, 'appendfsync'), 'always', n.name);
@@ -85,4 +75,16 @@ describe('durability profiles', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.equal((JSON.parse(status.stdout) as { config: { durability: string } }).config.durability, 'disk');
   });
+  test('memory (the default): another profile remakes the cluster; Redis without AOF, ZooKeeper forceSync=no (writes are not fsynced), and status says so', { timeout: UP_TIMEOUT_MS + 60_000 }, async () => {
+    assert.equal((await up([])).reused, false, 'a different profile is a different cluster');
+    for (const n of redis) assert.equal(await redisConfig(n.container, 'appendonly'), 'no', n.name);
+    for (const n of zk) assert.equal(await zooCfgForceSync(n.container), 'forceSync=no', n.name);
+    assert.equal(await fsyncsDuring(5), 0);
+    const status = await runCli(['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /durability memory \(redis: no AOF; zookeeper: forceSync=no\)/);
+    const json = await runCli(['status', '--json']);
+    assert.equal((JSON.parse(json.stdout) as { config: { durability: string } }).config.durability, 'memory');
+  });
+
 });

@@ -20,8 +20,8 @@ export const redisDurability: DurabilityMapping<RedisConfig> = {
   disk: { settings: { redisPersistence: 'always' }, means: 'AOF, appendfsync always' },
 };
 
-/** The default profile's persistence (durability.ts DEFAULT_DURABILITY is disk). */
-export const redisDefaults: RedisConfig = { redisNodes: 5, redisPersistence: 'always' };
+/** The default profile's persistence (durability.ts DEFAULT_DURABILITY is memory). */
+export const redisDefaults: RedisConfig = { redisNodes: 5, redisPersistence: 'none' };
 
 export function validateRedisConfig(c: RedisConfig): void {
   if (!Number.isInteger(c.redisNodes) || c.redisNodes < 1 || c.redisNodes > MAX_REDIS) {

@@ -15,8 +15,8 @@ export const zookeeperDurability: DurabilityMapping<ZookeeperConfig> = {
   disk: { settings: { zkForceSync: true }, means: 'forceSync=yes (its default)' },
 };
 
-/** The default profile's settings (durability.ts DEFAULT_DURABILITY is disk). */
-export const zookeeperDefaults: ZookeeperConfig = { zkNodes: 3, zkForceSync: true };
+/** The default profile's settings (durability.ts DEFAULT_DURABILITY is memory). */
+export const zookeeperDefaults: ZookeeperConfig = { zkNodes: 3, zkForceSync: false };
 
 export function validateZookeeperConfig(c: ZookeeperConfig): void {
   if (!Number.isInteger(c.zkNodes) || c.zkNodes < 1 || c.zkNodes > MAX_ZK || c.zkNodes % 2 === 0) {

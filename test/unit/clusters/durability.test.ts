@@ -13,7 +13,7 @@ import { defaultClusterConfig, planCluster, sameConfig, type ClusterConfig } fro
 const parse = (argv: string[]): ClusterConfig => clusterConfigFromArgs(clusterOptions(yargs(argv).exitProcess(false).strict()).parseSync());
 
 test('the default config is the default profile applied to every system', () => {
-  assert.equal(DEFAULT_DURABILITY, 'disk');
+  assert.equal(DEFAULT_DURABILITY, 'memory');
   assert.equal(systemDefaults.durability, DEFAULT_DURABILITY);
   for (const d of drivers) {
     for (const [field, v] of Object.entries(d.config.durability[DEFAULT_DURABILITY].settings)) {
@@ -41,7 +41,7 @@ test('memory and disk map to Redis AOF and ZooKeeper forceSync', () => {
   const disk = composeSystemsConfig('disk', {});
   assert.equal(disk.redisPersistence, 'always');
   assert.equal(disk.zkForceSync, true);
-  assert.deepEqual(composeSystemsConfig(undefined, {}), disk);
+  assert.deepEqual(composeSystemsConfig(undefined, {}), memory);
   assert.equal(durabilityOf(memory), 'memory');
 });
 
@@ -58,14 +58,14 @@ test('container specs follow the profile: Redis AOF flags, ZooKeeper ZK_FORCE_SY
 });
 
 test('an explicit --redis-persistence overrides the default profile and is named as a departure', () => {
-  const c = composeSystemsConfig(undefined, { redisPersistence: 'none' });
-  assert.equal(c.durability, 'disk');
-  assert.equal(c.redisPersistence, 'none');
-  assert.equal(c.zkForceSync, true);
-  assert.deepEqual(durabilityDepartures(c), ['--redis-persistence none']);
-  assert.match(describeDurability(c), /^disk \(redis: AOF, appendfsync always; zookeeper: forceSync=yes.*\), except --redis-persistence none$/);
+  const c = composeSystemsConfig(undefined, { redisPersistence: 'always' });
+  assert.equal(c.durability, 'memory');
+  assert.equal(c.redisPersistence, 'always');
+  assert.equal(c.zkForceSync, false);
+  assert.deepEqual(durabilityDepartures(c), ['--redis-persistence always']);
+  assert.match(describeDurability(c), /^memory \(redis: no AOF; zookeeper: forceSync=no.*\), except --redis-persistence always$/);
   // Agreeing with an explicit profile is fine, and so are flags the profile does not set.
-  assert.equal(composeSystemsConfig('memory', { redisPersistence: 'none', redisNodes: 3 }).redisNodes, 3);
+  assert.equal(composeSystemsConfig('disk', { redisPersistence: 'always', redisNodes: 3 }).redisNodes, 3);
 });
 
 test('--redis-persistence contradicting an explicit --durability is a usage error that says what to drop', () => {
@@ -83,23 +83,23 @@ test('--redis-persistence contradicting an explicit --durability is a usage erro
 });
 
 test('the CLI flags: --durability, --redis-persistence alone, and both in contradiction', () => {
-  assert.equal(parse([]).durability, 'disk');
-  assert.equal(parse([]).redisPersistence, 'always');
-  const memory = parse(['--durability', 'memory']);
-  assert.equal(memory.redisPersistence, 'none');
-  assert.equal(memory.zkForceSync, false);
+  assert.equal(parse([]).durability, 'memory');
+  assert.equal(parse([]).redisPersistence, 'none');
+  const disk = parse(['--durability', 'disk']);
+  assert.equal(disk.redisPersistence, 'always');
+  assert.equal(disk.zkForceSync, true);
   const override = parse(['--redis-persistence', 'everysec']);
-  assert.equal(override.durability, 'disk');
+  assert.equal(override.durability, 'memory');
   assert.equal(override.redisPersistence, 'everysec');
   assert.throws(() => parse(['--durability', 'memory', '--redis-persistence', 'always']), UsageError);
 });
 
 test('the profile round-trips through the container label, and another profile is another config', () => {
-  const memory: ClusterConfig = { ...defaultClusterConfig, ...composeSystemsConfig('memory', {}) };
+  const disk: ClusterConfig = { ...defaultClusterConfig, ...composeSystemsConfig('disk', {}) };
   const container = (c: ClusterConfig) => ({ Labels: { [LABEL_ROLE]: 'toxiproxy', [LABEL_CONFIG]: JSON.stringify(c) } }) as unknown as Docker.ContainerInfo;
-  const back = configFromLabels([container(memory)]);
-  assert.ok(back && sameConfig(back, memory));
-  assert.equal(back.durability, 'memory');
+  const back = configFromLabels([container(disk)]);
+  assert.ok(back && sameConfig(back, disk));
+  assert.equal(back.durability, 'disk');
   assert.ok(!sameConfig(back, defaultClusterConfig));
   // A cluster made before profiles existed has neither field: not the same config (up recreates it).
   const { durability: _d, zkForceSync: _z, ...old } = defaultClusterConfig;

@@ -82,9 +82,9 @@ test('sizes that make no sense are usage errors that say what is allowed', () =>
 
 test('configs compare on every field, the systems\' slices included', () => {
   assert.ok(sameConfig(defaultClusterConfig, { ...defaultClusterConfig }));
-  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, redisPersistence: 'none' }));
-  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, durability: 'memory' }));
-  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkForceSync: false }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, redisPersistence: 'always' }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, durability: 'disk' }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkForceSync: true }));
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkNodes: 5 }));
   // A cluster made before a system was added lacks its field: not the same config.
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, extra: 1 } as typeof defaultClusterConfig));
