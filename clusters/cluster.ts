@@ -21,6 +21,7 @@ import { LABEL_IMPL, LABEL_NODE, LABEL_ROLE, LABEL_SYSTEM } from './labels.ts';
 import { assertPortsFree } from './ports.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { resetNodeState } from './node-faults.ts';
+import { loadReadyTimes, saveReadyTimes, type ReadyMsBySystem, type ReadyReading } from './ready-times.ts';
 import { driverFor, drivers } from './systems/registry.ts';
 import { defaultClusterConfig, nodesOf, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 
@@ -131,6 +132,17 @@ async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: Abort
   await Promise.all(drivers.map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
 }
 
+/** Like waitForNodes, and how long after `startedMs` each system became ready. */
+async function timeNodesReady(plan: ClusterPlan, startedMs: number, timeoutMs: number, signal?: AbortSignal): Promise<ReadyMsBySystem> {
+  const entries = await Promise.all(
+    drivers.map(async (d) => {
+      await d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) });
+      return [d.name, Math.round(monoMs() - startedMs)] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 /** Every proxy passes a request to its node. */
 async function waitForProxies(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const sig = signal ? { signal } : {};
@@ -165,6 +177,8 @@ export interface UpResult {
   readonly status: ClusterStatus;
   readonly reused: boolean;
   readonly upMs: number;
+  /** Per system, container start → serving as one cluster (measured now, or when the reused cluster was started). */
+  readonly ready: ReadyReading;
 }
 
 /**
@@ -191,7 +205,7 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await Promise.all(plan.nodes.map((n) => resetNodeState(docker, n)));
     log.info('reusing the running cluster (healthy, same config)');
     const status = await clusterStatus(docker, plan.config.name);
-    if (status) return { status, reused: true, upMs: monoMs() - started };
+    if (status) return { status, reused: true, upMs: monoMs() - started, ready: await loadReadyTimes(plan.config.name, existing.map((c) => c.Id)) };
   }
 
   if (existing.length > 0) {
@@ -209,15 +223,17 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
       createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
     ]);
     signal?.throwIfAborted();
+    const startedMs = monoMs();
     await Promise.all(containers.map((c) => c.start()));
     signal?.throwIfAborted();
-    await waitForNodes(plan, NODES_READY_TIMEOUT_MS, signal);
+    const readyMs = await timeNodesReady(plan, startedMs, NODES_READY_TIMEOUT_MS, signal);
     await populateProxies(plan);
     await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
     const status = await clusterStatus(docker, plan.config.name);
     if (!status) throw new HarnessError('CLUSTER_START_FAILED', 'the cluster started but its containers cannot be found');
     log.info(`cluster up in ${((monoMs() - started) / 1000).toFixed(1)} s`);
-    return { status, reused: false, upMs: monoMs() - started };
+    const ready = await saveReadyTimes(plan.config.name, containers.map((c) => c.id), readyMs);
+    return { status, reused: false, upMs: monoMs() - started, ready };
   } catch (err) {
     log.warn(`cleaning up after a failed or interrupted start: ${errorMessage(err)}`);
     await removeProjectObjects(docker, plan.config.name);
