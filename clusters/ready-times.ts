@@ -27,8 +27,9 @@ interface ReadyState {
   readonly how: string;
 }
 
-/** Every system's containers are started at once, and each driver's readiness check polls (200–300 ms). */
-export const READY_HOW = 'from docker start of every container (all systems at once) to the driver\'s ready check passing, which polls every 200–300 ms';
+/** How the figure is taken (clusters/cluster.ts, startNodesTimed), for the report. */
+export const READY_HOW =
+  "from the engine's StartedAt of the system's first container to its driver's ready check passing (polled every 200–300 ms); every system's containers start at once, so on a small machine each start also waits for the others'";
 
 const stateDir = (): string => process.env['LOCKBENCH_STATE_DIR'] ?? join(tmpdir(), 'lockbench-state');
 export const readyStatePath = (cluster: string): string => join(stateDir(), `${cluster}-ready.json`);
