@@ -381,11 +381,20 @@ export interface SetupCost {
   readonly why: string;
   /** The lab cluster's containers for the lock's system, and their memory at rest (bytes). */
   readonly containers: number;
+  /** Which containers: every node of the system, or the first for a lock on one node (absent in older files). */
+  readonly containerNames?: readonly string[];
   readonly memoryBytesAtRest: number | null;
+  /** Why memoryBytesAtRest is null. */
+  readonly memoryWhy?: string;
   /** Container start → the system serving as one cluster, ms; null when this run did not start it. */
   readonly readyMs: number | null;
+  /** Why readyMs is null, or how it was measured when it is not. */
+  readonly readyWhy?: string;
+  readonly readyHow?: string;
   /** Non-blank, non-comment lines of the lock's client code in lockbench. */
   readonly clientLines: number;
+  /** The files counted, relative to the repository (absent in older files). */
+  readonly clientFiles?: readonly string[];
 }
 
 /** The raw operations anchored against the system's own benchmark tool, same commands and concurrency. */

@@ -21,6 +21,7 @@ import { LABEL_IMPL, LABEL_NODE, LABEL_ROLE, LABEL_SYSTEM } from './labels.ts';
 import { assertPortsFree } from './ports.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { resetNodeState } from './node-faults.ts';
+import { loadReadyTimes, saveReadyTimes, type ReadyMsBySystem, type ReadyReading } from './ready-times.ts';
 import { driverFor, drivers } from './systems/registry.ts';
 import { defaultClusterConfig, nodesOf, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 
@@ -131,6 +132,27 @@ async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: Abort
   await Promise.all(drivers.map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
 }
 
+/**
+ * Starts each system's containers and waits for it to be ready, every system at once, and says
+ * how long each took from its first container's start (the engine's StartedAt) to its driver's
+ * ready check passing. Each system is polled as soon as its own containers run, so a slow start
+ * of another does not delay when its readiness is seen.
+ */
+async function startNodesTimed(plan: ClusterPlan, nodes: readonly { readonly plan: NodePlan; readonly container: Docker.Container }[], timeoutMs: number, signal?: AbortSignal): Promise<ReadyMsBySystem> {
+  const entries = await Promise.all(
+    drivers.map(async (d) => {
+      const mine = nodes.filter((n) => n.plan.system === d.name);
+      await Promise.all(mine.map((n) => n.container.start()));
+      signal?.throwIfAborted();
+      await d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) });
+      const readyAt = Date.now();
+      const startedAt = (await Promise.all(mine.map((n) => n.container.inspect()))).map((i) => Date.parse(i.State.StartedAt));
+      return [d.name, Math.max(0, readyAt - Math.min(...startedAt))] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 /** Every proxy passes a request to its node. */
 async function waitForProxies(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const sig = signal ? { signal } : {};
@@ -165,6 +187,8 @@ export interface UpResult {
   readonly status: ClusterStatus;
   readonly reused: boolean;
   readonly upMs: number;
+  /** Per system, container start → serving as one cluster (measured now, or when the reused cluster was started). */
+  readonly ready: ReadyReading;
 }
 
 /**
@@ -191,7 +215,7 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await Promise.all(plan.nodes.map((n) => resetNodeState(docker, n)));
     log.info('reusing the running cluster (healthy, same config)');
     const status = await clusterStatus(docker, plan.config.name);
-    if (status) return { status, reused: true, upMs: monoMs() - started };
+    if (status) return { status, reused: true, upMs: monoMs() - started, ready: await loadReadyTimes(plan.config.name, existing.map((c) => c.Id)) };
   }
 
   if (existing.length > 0) {
@@ -204,20 +228,19 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     const systems = drivers.map((d) => d.describeNodes(d.config.nodeCount(plan.config))).join(', ');
     log.info(`starting ${systems} and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
     await ensureNetwork(docker, plan);
-    const containers = await Promise.all([
-      ...plan.nodes.map((n) => createNodeContainer(docker, n, plan, imageOf(images, n.system))),
+    const [nodes, proxy] = await Promise.all([
+      Promise.all(plan.nodes.map(async (n) => ({ plan: n, container: await createNodeContainer(docker, n, plan, imageOf(images, n.system)) }))),
       createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
     ]);
     signal?.throwIfAborted();
-    await Promise.all(containers.map((c) => c.start()));
-    signal?.throwIfAborted();
-    await waitForNodes(plan, NODES_READY_TIMEOUT_MS, signal);
+    const [readyMs] = await Promise.all([startNodesTimed(plan, nodes, NODES_READY_TIMEOUT_MS, signal), proxy.start()]);
     await populateProxies(plan);
     await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
     const status = await clusterStatus(docker, plan.config.name);
     if (!status) throw new HarnessError('CLUSTER_START_FAILED', 'the cluster started but its containers cannot be found');
     log.info(`cluster up in ${((monoMs() - started) / 1000).toFixed(1)} s`);
-    return { status, reused: false, upMs: monoMs() - started };
+    const ready = await saveReadyTimes(plan.config.name, [...nodes.map((n) => n.container.id), proxy.id], readyMs);
+    return { status, reused: false, upMs: monoMs() - started, ready };
   } catch (err) {
     log.warn(`cleaning up after a failed or interrupted start: ${errorMessage(err)}`);
     await removeProjectObjects(docker, plan.config.name);

@@ -120,5 +120,6 @@ export const redisLockSpec: LockSpec = {
   model: { system: 'redis', lease: 'ttl', family: 'single', nodes: 'first', partitionSide: 'client', fencingTokens: true },
   floor: { roundTrips: 2, writes: 0, over: 'one-node', handoff: { roundTrips: 1, writes: 0 } },
   colour: '#e45756',
+  sources: ['locks/redis-lock.ts', 'locks/redis-connection.ts'],
   create: createRedisLock,
 };

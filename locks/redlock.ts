@@ -140,5 +140,6 @@ export const redlockSpec: LockSpec = {
   model: { system: 'redis', lease: 'ttl', family: 'fan-out', nodes: 'all', partitionSide: 'client', fencingTokens: false },
   floor: { roundTrips: 2, writes: 0, over: 'quorum', handoff: { roundTrips: 1, writes: 0 } },
   colour: '#f58518',
+  sources: ['locks/redlock.ts', 'locks/redis-connection.ts'],
   create: createRedlock,
 };

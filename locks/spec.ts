@@ -56,6 +56,12 @@ export interface LockSpec {
   readonly floor: FloorFormula;
   /** Chart colour (hex). */
   readonly colour: string;
+  /**
+   * The files of its client code, relative to the repository root: its own file and the helpers
+   * under locks/ it is built on, not the harness's LockClient contract. Ease of setup counts their
+   * lines (bench/setup-cost.ts). Paths, not `import.meta.url`: the bundled CLI has one file.
+   */
+  readonly sources: readonly string[];
   readonly create: LockClientFactory;
 }
 

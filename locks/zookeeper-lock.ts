@@ -274,5 +274,6 @@ export const zookeeperLockSpec: LockSpec = {
   model: { system: 'zookeeper', lease: 'session', family: 'consensus', nodes: 'all', partitionSide: 'server', fencingTokens: true },
   floor: { roundTrips: 1, writes: 2, over: 'one-node', handoff: { roundTrips: 1, writes: 1 } },
   colour: '#4c78a8',
+  sources: ['locks/zookeeper-lock.ts'],
   create: createZookeeperLock,
 };

@@ -1,7 +1,9 @@
 // The report of a bench run: throughput, latency percentiles, WAN latency and fairness charts, each
-// with the figures behind it, then every case in one table.
+// with the figures behind it, the scalability charts and ease of setup when the run measured them,
+// then every case in one table with its path and bottleneck.
 import { wanFigures } from '../bench/results.ts';
 import type { BenchRun } from './load-run.ts';
+import { anchorsSection, bottleneckCell, floorErrorsHtml, pathText, runFacts, scalabilitySections, setupSection } from './bench-sections.ts';
 import type { Page, PageSection } from './html.ts';
 import { fairnessCases, fairnessChart } from './specs/bench-fairness.ts';
 import { focusClients, latencyChart, latencyRows } from './specs/bench-latency.ts';
@@ -25,6 +27,7 @@ export function benchReport(run: BenchRun): RunReportParts {
     return [...rows].sort((a, c) => order.indexOf(a.lock) - order.indexOf(c.lock));
   };
 
+  const byId = new Map(cases.map((c) => [c.id, c]));
   const tput = throughputRows(b);
   const tputChart = throughputChart(tput);
   if (tputChart) {
@@ -33,7 +36,13 @@ export function benchReport(run: BenchRun): RunReportParts {
     sections.push({
       heading: tputChart.heading,
       chart: tputChart,
-      side: tableHtml({ headers: ['lock', 'keys', 'clients', 'cycles/s', 'cycle p50', 'cycle p99'], rows: rows.map((r) => [r.lock, r.keys, r.clients, int(r.cyclesPerSec), ms(r.p50Ms, 3), ms(r.p99Ms, 3)]) }),
+      side: tableHtml({
+        headers: ['lock', 'keys', 'clients', 'cycles/s', 'cycle p50', 'cycle p99', 'path', 'bottleneck'],
+        rows: rows.map((r) => {
+          const c = byId.get(r.id);
+          return [r.lock, r.keys, r.clients, int(r.cyclesPerSec), ms(r.p50Ms, 3), ms(r.p99Ms, 3), c ? pathText(c) : '—', c ? bottleneckCell(c) : '—'];
+        }),
+      }),
     });
   }
 
@@ -86,6 +95,14 @@ export function benchReport(run: BenchRun): RunReportParts {
     });
   }
 
+  const scale = scalabilitySections(b);
+  charts.push(...scale.charts);
+  sections.push(...scale.sections);
+  const setup = setupSection(b);
+  if (setup) sections.push(setup);
+  const anchors = anchorsSection(b);
+  if (anchors) sections.push(anchors);
+
   if (b.goals.length > 0) {
     sections.push({ heading: 'Goals', side: tableHtml({ headers: ['goal', 'target', 'measured', 'met'], rows: b.goals.map((g) => [g.goal, g.target, g.measured, g.met === null ? 'not measured' : g.met ? 'yes' : 'NO']) }) });
   }
@@ -95,17 +112,27 @@ export function benchReport(run: BenchRun): RunReportParts {
       cases.length === 0
         ? '<p>This run recorded no lock cases (only the floor, or it was interrupted before the first case).</p>'
         : tableHtml({
-            headers: ['case', 'status', 'cycles/s', 'cycle p50', 'cycle p99', 'errors', 'overlap'],
+            headers: ['case', 'status', 'path', 'cycles/s', 'cycle p50', 'cycle p99', 'errors', 'overlap', 'bottleneck'],
             rows: cases.map((c) => {
               const e = c.errors;
               const errors = e.busy + e.unavailable + e.unknown + e.releaseNotHeld + e.releaseUnknown;
-              return [c.id, c.status + (c.error !== undefined ? `: ${c.error}` : ''), int(c.cyclesPerSec), ms(c.latency.cycle?.p50, 3), ms(c.latency.cycle?.p99, 3), int(errors), c.overlap ? { text: c.overlap.verdict, cls: c.overlap.verdict } : '–'];
+              return [
+                c.id,
+                c.status + (c.error !== undefined ? `: ${c.error}` : ''),
+                pathText(c),
+                int(c.cyclesPerSec),
+                ms(c.latency.cycle?.p50, 3),
+                ms(c.latency.cycle?.p99, 3),
+                int(errors),
+                c.overlap ? { text: c.overlap.verdict, cls: c.overlap.verdict } : '–',
+                bottleneckCell(c),
+              ];
             }),
           }),
   });
 
   const violations = b.violations.length > 0 ? `<p><span class="verdict invalid">mutual exclusion violated</span> in ${esc(b.violations.join(', '))}</p>` : '';
-  const intro = `<p>Run <code>${esc(b.runId)}</code>, started ${esc(b.startedAt || '?')}, ${b.wallTimeMs > 0 ? `${(b.wallTimeMs / 1000).toFixed(0)} s wall time, ` : ''}${cases.length} cases${b.interrupted ? ', <b>interrupted</b>' : ''}. Files: <a href="bench.json">bench.json</a>.</p>${violations}`;
+  const intro = `<p>Run <code>${esc(b.runId)}</code>, started ${esc(b.startedAt || '?')}, ${b.wallTimeMs > 0 ? `${(b.wallTimeMs / 1000).toFixed(0)} s wall time, ` : ''}${cases.length} cases${b.interrupted ? ', <b>interrupted</b>' : ''}. Files: <a href="bench.json">bench.json</a>.</p>${runFacts(b)}${violations}${floorErrorsHtml(b)}`;
   return { charts, page: { title: `lockbench bench — ${b.runId}`, intro, sections } };
 }
 

@@ -15,6 +15,7 @@ import { agreement } from '../chaos/summary.ts';
 import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';
 import { isOp, type Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
+import { scalabilityAndSetupRows, speedConditions } from './evidence-bench-rows.ts';
 import { findChaosRuns, groupByScenario, type ScenarioGroup, type StoredChaosRun } from './evidence-runs.ts';
 import { renderPage } from './html.ts';
 import { normalizeBench, type MatrixFile } from './load-run.ts';
@@ -105,7 +106,7 @@ function caseOf(b: BenchResult, lock: string, pred: (c: CaseResult) => boolean):
 
 async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
   const b = ev.bench?.bench;
-  if (!ev.bench || !b) return [['speed', 'bench figures', locks.map(() => ({ ...NO_RUN, text: 'no bench run with lock cases' }))]];
+  if (!ev.bench || !b) return [['speed', 'bench figures', locks.map(() => ({ ...NO_RUN, text: 'no bench run with lock cases' }))], ...scalabilityAndSetupRows(undefined, locks, undefined)];
   const href = await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json']);
   const fc = focusClients(b) ?? 1;
   const rate = (c: CaseResult): string => {
@@ -120,16 +121,23 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   };
   const sweep = (clients: number, keys: string, latencyMs: number) => (c: CaseResult): boolean => c.kind === 'sweep' && c.clients === clients && c.keys === keys && c.latencyMs === latencyMs;
   const minClients = Math.min(...b.cases.filter((c) => c.kind === 'sweep').map((c) => c.clients));
+  // Each speed row says which links and durability profile its cases ran on.
+  const speedRow = (aspect: string, pred: (c: CaseResult) => boolean, fmt: (c: CaseResult) => string): Row => [
+    'speed',
+    `${aspect} (${speedConditions(b, locks.map((l) => caseOf(b, l, pred)))})`,
+    locks.map((l) => cellFor(l, pred, fmt)),
+  ];
   const rows: Row[] = [
-    ['speed', `cycle latency p50, ${minClients} client, no contention`, locks.map((l) => cellFor(l, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)))],
-    ['speed', `throughput, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), rate))],
-    ['speed', `throughput, ${fc} clients on one key`, locks.map((l) => cellFor(l, sweep(fc, '1', 0), rate))],
-    ['speed', `cycle latency p99, ${fc} clients, key per client`, locks.map((l) => cellFor(l, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)))],
+    speedRow(`cycle latency p50, ${minClients} client, no contention`, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)),
+    speedRow(`throughput, ${fc} clients, key per client`, sweep(fc, 'many', 0), rate),
+    speedRow(`throughput, ${fc} clients on one key`, sweep(fc, '1', 0), rate),
+    speedRow(`cycle latency p99, ${fc} clients, key per client`, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)),
   ];
   const wanMs = [...new Set(b.cases.filter((c) => c.kind === 'sweep' && c.latencyMs > 0).map((c) => c.latencyMs))].sort((x, y) => x - y);
   for (const w of wanMs) {
-    rows.push(['speed', `cycle latency p50 with ${w} ms injected per link, ${minClients} client`, locks.map((l) => cellFor(l, sweep(minClients, 'many', w), (c) => ms(c.latency.cycle?.p50, 1)))]);
+    rows.push(speedRow(`cycle latency p50 with ${w} ms injected per link, ${minClients} client`, sweep(minClients, 'many', w), (c) => ms(c.latency.cycle?.p50, 1)));
   }
+  rows.push(...scalabilityAndSetupRows(b, locks, href));
   rows.push([
     'ordering / fairness',
     'fairness: all clients on one key',
@@ -378,7 +386,7 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   await rm(join(resultsDir, TRIALS_INDEX_DIR), { recursive: true, force: true });
   const locks = lockOrder([...KNOWN_LOCKS, ...present]);
   const rows: Row[] = [...(await speedRows(ev, locks)), ...(await chaosRows(ev, locks)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks))];
-  const areaOrder = ['speed', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
+  const areaOrder = ['speed', 'scalability', 'ease of setup', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
   rows.sort((a, b) => areaOrder.indexOf(a[0]) - areaOrder.indexOf(b[0]));
   const table: Table = { headers: ['area', 'what', ...locks], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]) };
 

@@ -35,6 +35,7 @@ function browser(): string {
 
 for (const [fixture, folder, expected] of [
   ['bench-fixture', 'bench-20261126-120000Z-f1x7', ['bench-throughput', 'bench-latency', 'bench-wan', 'bench-fairness']],
+  ['bench-measured-fixture', 'bench-20261201-120000Z-m3as', ['bench-throughput', 'bench-latency', 'bench-wan', 'bench-fairness', 'bench-scale-held', 'bench-scale-waiters', 'bench-scale-cluster-size']],
   ['chaos-fixture', 'chaos-redis-client-pause-20261126-120000Z-fx01', ['chaos-timeline-key-0', 'chaos-acquire-latency']],
   ['matrix-fixture', 'matrix-20261126-120500Z-fx02', ['matrix-heatmap']],
 ] as const) {

@@ -107,7 +107,7 @@ test('the evidence table: measured cells link to their runs, unsupported cells s
     const out = await renderEvidence(results);
     assert.deepEqual([basename(out.md), basename(out.html)], ['evidence.md', 'evidence.html']);
     const md = readFileSync(out.md, 'utf8');
-    assert.match(md, /\| speed \| throughput, 16 clients, key per client \| \[\d,\d{3} cycles\/s\]\(bench-20261126-120000Z-f1x7\/bench\.json\)/);
+    assert.match(md, /\| speed \| throughput, 16 clients, key per client \(path not recorded, durability not recorded\) \| \[\d,\d{3} cycles\/s\]\(bench-20261126-120000Z-f1x7\/bench\.json\)/);
     // The standalone run and the matrix scenario are trials of one scenario (same options that matter).
     assert.match(md, /\| behaviour under failure \| under client-pause \| \[invalid in 2 of 2 trials, 34–100%; 0 lost per trial[^\]]*\]\(evidence-trials\/redis-client-pause\.html\)/, 'both redis × client-pause runs combined, linked to their list');
     const list = readFileSync(join(results, 'evidence-trials', 'redis-client-pause.md'), 'utf8');
@@ -117,6 +117,8 @@ test('the evidence table: measured cells link to their runs, unsupported cells s
     assert.match(md, /Jain 0\.73/);
     assert.match(md, /\| behaviour under failure \| under partition \| no run \| no run \| no run \| no run \|/);
     assert.match(md, /no run with --fencing/);
+    assert.match(md, /\| scalability \| [^|]+\| not measured \| not measured \| not measured \| not measured \|/, 'a bench.json without the section says so');
+    assert.match(md, /\| ease of setup \| [^|]+\| not measured \| not measured \| not measured \| not measured \|/);
     const html = readFileSync(out.html, 'utf8');
     assertSelfContained(html);
     assert.match(html, /<a href="bench-20261126-120000Z-f1x7\/bench\.json">/);
