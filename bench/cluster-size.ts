@@ -10,7 +10,8 @@
 //              on one temporary cluster of the largest size, at the same moment, like with like;
 //   replicated (partitionSide 'server': the nodes form one group) the group's size is the cluster's:
 //              the run's own cluster gives its size, the temporary one the largest; both are up while
-//              either is measured, so each runs beside the same idle containers.
+//              either is measured, so each runs beside the same idle containers. The run's cluster
+//              is warm from the suite; the fresh one gets an untimed loop per system first.
 // The temporary cluster is the run's ClusterConfig with another name (`<name>-size`), another port
 // base and the larger node counts. Its port base is the run's plus the port layout's span rounded up
 // to the next thousand (2000 with two systems: 17000 → 19000), or minus it when that would pass the
@@ -34,6 +35,7 @@ import { driveLoop } from './drive.ts';
 import type { SuiteOptions, SweepCase } from './plan.ts';
 import type { ClusterSizePoint } from './results.ts';
 import { WorkerPool } from './worker-pool.ts';
+import type { CycleSettings } from './worker-protocol.ts';
 
 /** The smallest size measured: the least cluster whose majority survives one failure. */
 const MIN_SIZE = 3;
@@ -168,7 +170,7 @@ export function planClusterSize(
   const needsTemporary = points.some((p) => p.on === 'temporary');
   const temporary = needsTemporary ? temporaryConfig(run, temporaryNodes, systems, env) : null;
   const counts = temporary ? systems.map((d) => `${d.config.nodeCount(temporary)} ${d.name}`).join(', ') : '';
-  const where = temporary ? `; temporary cluster '${temporary.name}' (${counts}, port base ${temporary.portBase}), removed afterwards` : '';
+  const where = temporary ? `; temporary cluster '${temporary.name}' (${counts}, port base ${temporary.portBase}), warmed by an untimed loop per system, removed afterwards` : '';
   return { points, temporary, note: `${said.join('; ')}${where}` };
 }
 
@@ -203,7 +205,7 @@ async function startTemporary(config: ClusterConfig, ctx: ClusterSizeContext, re
     const t0 = monoMs();
     try {
       const r = await clusterDown(dockerClient(), { name: config.name });
-      const removed = `${r.containers} containers and ${r.networks} network in ${((monoMs() - t0) / 1000).toFixed(1)} s`;
+      const removed = `${r.containers} containers and ${r.networks} network(s) in ${((monoMs() - t0) / 1000).toFixed(1)} s`;
       ctx.progress(`cluster size: removed the temporary cluster '${config.name}' (${removed})`);
       record(upMs, removed);
     } catch (err) {
@@ -217,7 +219,8 @@ async function startTemporary(config: ClusterConfig, ctx: ClusterSizeContext, re
     upMs = (await clusterUp(config, images, ctx.signal)).upMs;
   } catch (err) {
     await remove();
-    throw err;
+    if (ctx.signal.aborted) throw err;
+    throw new HarnessError('CLUSTER_START_FAILED', `starting the temporary cluster '${config.name}' at port base ${config.portBase} (${SIZE_PORT_BASE_ENV} moves it): ${errorMessage(err)}`, { cause: err });
   }
   ctx.progress(`cluster size: temporary cluster up in ${(upMs / 1000).toFixed(1)} s`);
   return { plan: planCluster(config), [Symbol.asyncDispose]: remove };
@@ -235,7 +238,7 @@ async function measurePoint(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint
   const clients = o.focusClients;
   const spec: SweepCase = { kind: 'sweep', id: pointId(p), lock: p.lock, clients, keys: 'many', latencyMs: 0, via: o.via };
   const timing: CaseTiming = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: 0 };
-  const settings = { warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs: 0, maxCyclesPerClient: o.maxCyclesPerClient };
+  const settings = loopSettings(o);
   const t0 = monoMs();
   let point: ClusterSizePoint;
   try {
@@ -265,8 +268,26 @@ async function measurePoint(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint
   return point;
 }
 
+/**
+ * The run's cluster has had the whole suite to warm up (JIT, connections, caches); a fresh
+ * temporary one gets an untimed loop first, so the two compare like with like.
+ */
+async function warmUp(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint, ctx: ClusterSizeContext): Promise<void> {
+  const o = ctx.options;
+  const t0 = monoMs();
+  const settings = { ...loopSettings(o), durationMs: o.warmupMs };
+  try {
+    const outcome = await driveLoop(pool, { lock: p.lock, via: o.via, clients: o.focusClients, keys: 'many', keyPrefix: `bench:${ctx.runTag}:${pointId(p)}:warmup`, settings });
+    ctx.progress(`cluster size: warmed ${p.system} on '${cluster.config.name}' with ${outcome.cycles} untimed ${p.lock} cycles (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    ctx.progress(`cluster size: warm-up of ${p.system} on '${cluster.config.name}' failed (${errorMessage(err)}); measuring anyway`);
+  }
+}
+
+const loopSettings = (o: SuiteOptions): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs: 0, maxCyclesPerClient: o.maxCyclesPerClient });
+
 /** Runs `points` on workers bound to `plan`: the given pool, or one started (and stopped) here. */
-async function measureOn(plan: ClusterPlan, points: readonly SizePoint[], ctx: ClusterSizeContext, given: WorkerPool | undefined, into: ClusterSizePoint[]): Promise<void> {
+async function measureOn(plan: ClusterPlan, points: readonly SizePoint[], ctx: ClusterSizeContext, given: WorkerPool | undefined, cold: Set<string>, into: ClusterSizePoint[]): Promise<void> {
   if (points.length === 0 || ctx.signal.aborted) return;
   const run = async (pool: WorkerPool): Promise<void> => {
     const onAbort = (): void => pool.abortAll();
@@ -274,6 +295,7 @@ async function measureOn(plan: ClusterPlan, points: readonly SizePoint[], ctx: C
     try {
       for (const p of points) {
         if (ctx.signal.aborted) break;
+        if (cold.delete(p.system)) await warmUp(pool, plan, p, ctx);
         into.push(await measurePoint(pool, plan, p, ctx));
       }
     } finally {
@@ -322,7 +344,11 @@ export async function measureClusterSize(ctx: ClusterSizeContext, sizePlan: Clus
       groups.set(key, g);
     }
     const ordered = [...groups.entries()].sort(([a, x], [b, y]) => Number(a.startsWith('run')) - Number(b.startsWith('run')) || x.plan.nodes.length - y.plan.nodes.length);
-    for (const [key, g] of ordered) await measureOn(g.plan, g.points, ctx, key.startsWith('run') ? ctx.pool : undefined, points);
+    const cold = new Set(sizePlan.points.filter((p) => p.on === 'temporary').map((p) => p.system));
+    for (const [key, g] of ordered) {
+      const onRun = key.startsWith('run');
+      await measureOn(g.plan, g.points, ctx, onRun ? ctx.pool : undefined, onRun ? new Set() : cold, points);
+    }
   } catch (err) {
     failure = errorMessage(err);
     ctx.progress(`cluster size: ${aborted() ? 'interrupted' : 'FAILED'}: ${failure}`);
