@@ -25,7 +25,7 @@ import { ensureEnvironment } from '../clusters/environment.ts';
 import type { BuiltImages } from '../clusters/images.ts';
 import type { SystemDriver } from '../clusters/systems/driver.ts';
 import { drivers } from '../clusters/systems/registry.ts';
-import { planCluster, portSpan, validateClusterConfig, type ClusterConfig, type ClusterPlan } from '../clusters/topology.ts';
+import { nodesOf, planCluster, portSpan, validateClusterConfig, type ClusterConfig, type ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
 import { lockSpecs, type LockName } from '../locks/registry.ts';
@@ -232,8 +232,9 @@ function failedPoint(p: SizePoint, clients: number, cluster: ClusterPlan, status
 
 const pointId = (p: SizePoint): string => `size/${p.lock}/n${p.nodes}`;
 
-/** One point: the sweep's closed loop on `pool`, whose plan gives the lock `p.nodes` nodes. */
-async function measurePoint(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint, ctx: ClusterSizeContext): Promise<ClusterSizePoint> {
+/** One point: the sweep's closed loop on `pool`, whose plan gives the lock `p.nodes` of `whole`'s nodes. */
+async function measurePoint(pool: WorkerPool, whole: ClusterPlan, p: SizePoint, ctx: ClusterSizeContext): Promise<ClusterSizePoint> {
+  const clusterNodes = nodesOf(whole, p.system).length;
   const o = ctx.options;
   const clients = o.focusClients;
   const spec: SweepCase = { kind: 'sweep', id: pointId(p), lock: p.lock, clients, keys: 'many', latencyMs: 0, via: o.via };
@@ -253,18 +254,19 @@ async function measurePoint(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint
       p50Ms: r.latency.cycle?.p50 ?? null,
       p99Ms: r.latency.cycle?.p99 ?? null,
       id: spec.id,
-      cluster: cluster.config.name,
-      clusterNodes: cluster.nodes.filter((n) => n.system === p.system).length,
+      cluster: whole.config.name,
+      clusterNodes,
       status: r.status,
       errors: r.errors.busy + r.errors.unavailable + r.errors.unknown,
       overlap: r.overlap?.verdict ?? 'unknown',
       workerCpuMaxPercent: Math.max(0, ...r.workers.map((w) => w.cpuPercent)),
     };
   } catch (err) {
-    point = failedPoint(p, clients, cluster, ctx.signal.aborted ? 'interrupted' : 'failed', errorMessage(err));
+    point = failedPoint(p, clients, whole, ctx.signal.aborted ? 'interrupted' : 'failed', errorMessage(err));
   }
   const figures = point.status === 'failed' ? `FAILED ${point.error ?? ''}` : `${point.cyclesPerSec} cycles/s, p50 ${point.p50Ms ?? '-'} ms, p99 ${point.p99Ms ?? '-'} ms, ${point.errors ?? 0} errors${point.status === 'interrupted' ? ' (interrupted)' : ''}`;
-  ctx.progress(`${spec.id} on '${cluster.config.name}' (${point.clusterNodes ?? '?'} ${p.system} nodes): ${figures} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
+  const used = p.nodes < clusterNodes ? `the first ${p.nodes} of ${clusterNodes}` : `${clusterNodes}`;
+  ctx.progress(`${spec.id} on '${whole.config.name}' (${used} ${p.system} nodes): ${figures} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
   return point;
 }
 
@@ -287,7 +289,7 @@ async function warmUp(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint, ctx:
 const loopSettings = (o: SuiteOptions): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs: 0, maxCyclesPerClient: o.maxCyclesPerClient });
 
 /** Runs `points` on workers bound to `plan`: the given pool, or one started (and stopped) here. */
-async function measureOn(plan: ClusterPlan, points: readonly SizePoint[], ctx: ClusterSizeContext, given: WorkerPool | undefined, cold: Set<string>, into: ClusterSizePoint[]): Promise<void> {
+async function measureOn(plan: ClusterPlan, whole: ClusterPlan, points: readonly SizePoint[], ctx: ClusterSizeContext, given: WorkerPool | undefined, cold: Set<string>, into: ClusterSizePoint[]): Promise<void> {
   if (points.length === 0 || ctx.signal.aborted) return;
   const run = async (pool: WorkerPool): Promise<void> => {
     const onAbort = (): void => pool.abortAll();
@@ -295,8 +297,8 @@ async function measureOn(plan: ClusterPlan, points: readonly SizePoint[], ctx: C
     try {
       for (const p of points) {
         if (ctx.signal.aborted) break;
-        if (cold.delete(p.system)) await warmUp(pool, plan, p, ctx);
-        into.push(await measurePoint(pool, plan, p, ctx));
+        if (cold.delete(p.system)) await warmUp(pool, whole, p, ctx);
+        into.push(await measurePoint(pool, whole, p, ctx));
       }
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -347,7 +349,9 @@ export async function measureClusterSize(ctx: ClusterSizeContext, sizePlan: Clus
     const cold = new Set(sizePlan.points.filter((p) => p.on === 'temporary').map((p) => p.system));
     for (const [key, g] of ordered) {
       const onRun = key.startsWith('run');
-      await measureOn(g.plan, g.points, ctx, onRun ? ctx.pool : undefined, onRun ? new Set() : cold, points);
+      const whole = onRun ? ctx.plan : cluster?.plan;
+      if (whole === undefined) throw new HarnessError('INTERNAL', 'points on the temporary cluster without one');
+      await measureOn(g.plan, whole, g.points, ctx, onRun ? ctx.pool : undefined, onRun ? new Set() : cold, points);
     }
   } catch (err) {
     failure = errorMessage(err);
