@@ -43,6 +43,8 @@ const MIN_SIZE = 3;
 const SIZE_ABOVE_RUN = 2;
 /** Port bases are rounded to this, so the temporary cluster's ports are easy to tell apart. */
 const PORT_ROUNDING = 1000;
+/** The untimed loop on a fresh cluster runs at least this long (a ZooKeeper cycle can take 100 ms there). */
+const WARM_UP_MIN_MS = 1000;
 export const SIZE_PORT_BASE_ENV = 'LOCKBENCH_SIZE_PORT_BASE';
 export const TEMPORARY_SUFFIX = '-size';
 
@@ -277,7 +279,7 @@ async function measurePoint(pool: WorkerPool, whole: ClusterPlan, p: SizePoint, 
 async function warmUp(pool: WorkerPool, cluster: ClusterPlan, p: SizePoint, ctx: ClusterSizeContext): Promise<void> {
   const o = ctx.options;
   const t0 = monoMs();
-  const settings = { ...loopSettings(o), durationMs: o.warmupMs };
+  const settings = { ...loopSettings(o), durationMs: Math.max(o.warmupMs, WARM_UP_MIN_MS) };
   try {
     const outcome = await driveLoop(pool, { lock: p.lock, via: o.via, clients: o.focusClients, keys: 'many', keyPrefix: `bench:${ctx.runTag}:${pointId(p)}:warmup`, settings });
     ctx.progress(`cluster size: warmed ${p.system} on '${cluster.config.name}' with ${outcome.cycles} untimed ${p.lock} cycles (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
