@@ -155,7 +155,7 @@ export function planClusterSize(
     for (const l of mine) {
       if (l.model.partitionSide === 'client') {
         for (const nodes of sizes) points.push({ lock: l.name, system: d.name, nodes, on: 'temporary' });
-        said.push(`${l.name} on the first ${list(sizes)} ${d.name} nodes of the temporary cluster (one cluster, same moment)`);
+        said.push(`${l.name}: the first ${list(sizes)} ${d.name} nodes of the temporary cluster (one cluster, one after another)`);
         continue;
       }
       const onRun = sizes.filter((n) => n === runNodes);
@@ -166,7 +166,7 @@ export function planClusterSize(
         points.push({ lock: l.name, system: d.name, nodes, on: onRun.includes(nodes) ? 'run' : 'temporary' });
       }
       const parts = [...onRun.map((n) => `${n} on the run's cluster`), ...onTemporary.map((n) => `${n} on the temporary one`)];
-      said.push(`${l.name} with ${d.name} groups of ${parts.join(' and ')} (the group is the cluster: both clusters up, same images and config apart from node counts)${missing.length > 0 ? `; ${list(missing)} not measured (neither cluster has that many)` : ''}`);
+      said.push(`${l.name}: ${d.name} groups of ${parts.join(' and ')} (the group is the cluster: both clusters up, same images and config apart from node counts)${missing.length > 0 ? `; ${list(missing)} not measured (neither cluster has that many)` : ''}`);
     }
   }
   const needsTemporary = points.some((p) => p.on === 'temporary');

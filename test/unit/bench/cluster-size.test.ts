@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeCountField, planClusterSize, SIZE_PORT_BASE_ENV, sizesFor, temporaryPortBase, withNodes } from '../../../bench/cluster-size.ts';
+import { renderClusterSize } from '../../../bench/cluster-size-table.ts';
 import { suiteOptions } from '../../../bench/plan.ts';
 import { drivers } from '../../../clusters/systems/registry.ts';
 import { defaultClusterConfig, nodesOf, planCluster, portSpan, publishedPorts, sameConfig, type ClusterConfig } from '../../../clusters/topology.ts';
@@ -125,4 +126,16 @@ test('the node-count field is found by asking the driver', () => {
   assert.equal(nodeCountField(driver('redis'), run()), 'redisNodes');
   assert.equal(nodeCountField(driver('zookeeper'), run()), 'zkNodes');
   assert.equal(withNodes(run(), driver('zookeeper'), 7).zkNodes, 7);
+});
+
+test('the table gives each point\'s throughput and p99 as ratios to its lock\'s smallest size, and the note', () => {
+  const point = (lock: string, nodes: number, cyclesPerSec: number, p99Ms: number) => ({ lock, system: 's', nodes, clients: 16, cyclesPerSec, p50Ms: 1, p99Ms, cluster: 'c', overlap: 'valid' });
+  const text = renderClusterSize({ clusterSize: [point('redlock', 7, 500, 30), point('redlock', 3, 1000, 10), point('zookeeper', 3, 200, 5)], clusterSizeNote: 'how they compare' });
+  const lines = text.trimEnd().split('\n');
+  assert.match(lines[2] ?? '', /^redlock\s+3\s.*1,000\s+1\.00\s+1\s+10\s+1\.00/);
+  assert.match(lines[3] ?? '', /^redlock\s+7\s.*500\s+0\.50\s+1\s+30\s+3\.00/);
+  assert.match(lines[4] ?? '', /^zookeeper\s+3\s/);
+  assert.equal(lines[5], 'how they compare');
+  assert.equal(renderClusterSize(undefined), '');
+  assert.match(renderClusterSize({ clusterSize: [], clusterSizeNote: 'skipped in --quick: …' }), /skipped in --quick/);
 });
