@@ -19,9 +19,9 @@ export function renderClusterSize(s: Pick<ScalabilityResult, 'clusterSize' | 'cl
       .map((p) => {
         const base = smallest.get(p.lock);
         const status = p.status === 'failed' ? `FAILED ${p.error ?? ''}` : p.status === 'interrupted' ? 'interrupted' : (p.overlap ?? undefined);
-        return [p.lock, p.nodes, p.cluster, p.clients, p.cyclesPerSec, ratio(p.cyclesPerSec, base?.cyclesPerSec), p.p50Ms, p.p99Ms, ratio(p.p99Ms, base?.p99Ms), p.errors, status];
+        return [p.lock, p.nodes, p.cluster, p.clients, p.cyclesPerSec, ratio(p.cyclesPerSec, base?.cyclesPerSec), p.p50Ms, p.p99Ms, ratio(p.p99Ms, base?.p99Ms), p.errors, status, p.bottleneck?.kind];
       });
-    out.push(renderTable(['lock', 'nodes', 'cluster', 'clients', 'cycles/s', '×', 'p50', 'p99', 'p99 ×', 'errors', 'overlap'], rows));
+    out.push(renderTable(['lock', 'nodes', 'cluster', 'clients', 'cycles/s', '×', 'p50', 'p99', 'p99 ×', 'errors', 'overlap', 'bottleneck'], rows));
   }
   if (s.clusterSizeNote) out.push(s.clusterSizeNote);
   return `${out.join('\n')}\n`;

@@ -30,10 +30,12 @@ import { monoMs } from '../core/clock.ts';
 import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
 import { lockSpecs, type LockName } from '../locks/registry.ts';
 import type { LockModel } from '../locks/spec.ts';
+import { withBottleneck } from './bottleneck.ts';
 import { loopCase, type CaseTiming } from './case-result.ts';
 import { driveLoop } from './drive.ts';
 import type { SuiteOptions, SweepCase } from './plan.ts';
 import type { ClusterSizePoint } from './results.ts';
+import { startServerUsage } from './server-usage.ts';
 import { WorkerPool } from './worker-pool.ts';
 import type { CycleSettings } from './worker-protocol.ts';
 
@@ -245,8 +247,11 @@ async function measurePoint(pool: WorkerPool, whole: ClusterPlan, p: SizePoint, 
   const t0 = monoMs();
   let point: ClusterSizePoint;
   try {
+    // The servers of the point's whole cluster (a fan-out point's unused nodes idle in it), as the main cases do.
+    const usage = await startServerUsage(whole, { signal: ctx.signal });
     const outcome = await driveLoop(pool, { lock: p.lock, via: o.via, clients, keys: 'many', keyPrefix: `bench:${ctx.runTag}:${spec.id}`, settings });
-    const r = loopCase(spec, timing, outcome, undefined, ctx.signal.aborted);
+    const server = await usage.stop();
+    const r = withBottleneck(loopCase(spec, timing, outcome, undefined, ctx.signal.aborted), server, lockSpecs[p.lock].floor.writes);
     point = {
       lock: p.lock,
       system: p.system,
@@ -262,13 +267,15 @@ async function measurePoint(pool: WorkerPool, whole: ClusterPlan, p: SizePoint, 
       errors: r.errors.busy + r.errors.unavailable + r.errors.unknown,
       overlap: r.overlap?.verdict ?? 'unknown',
       workerCpuMaxPercent: Math.max(0, ...r.workers.map((w) => w.cpuPercent)),
+      ...(r.bottleneck ? { bottleneck: r.bottleneck } : {}),
     };
   } catch (err) {
     point = failedPoint(p, clients, whole, ctx.signal.aborted ? 'interrupted' : 'failed', errorMessage(err));
   }
   const figures = point.status === 'failed' ? `FAILED ${point.error ?? ''}` : `${point.cyclesPerSec} cycles/s, p50 ${point.p50Ms ?? '-'} ms, p99 ${point.p99Ms ?? '-'} ms, ${point.errors ?? 0} errors${point.status === 'interrupted' ? ' (interrupted)' : ''}`;
   const used = p.nodes < clusterNodes ? `the first ${p.nodes} of ${clusterNodes}` : `${clusterNodes}`;
-  ctx.progress(`${spec.id} on '${whole.config.name}' (${used} ${p.system} nodes): ${figures} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
+  const limit = point.bottleneck ? `, bottleneck ${point.bottleneck.kind} (${point.bottleneck.detail})` : '';
+  ctx.progress(`${spec.id} on '${whole.config.name}' (${used} ${p.system} nodes): ${figures}${limit} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
   return point;
 }
 

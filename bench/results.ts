@@ -378,6 +378,8 @@ export interface ClusterSizePoint {
   readonly overlap?: string;
   /** The busiest worker's CPU, % of one core. */
   readonly workerCpuMaxPercent?: number;
+  /** What limited the point, named from its workers and its cluster's servers (bench/bottleneck.ts). */
+  readonly bottleneck?: Bottleneck;
 }
 
 export interface ScalabilityResult {
