@@ -1,6 +1,7 @@
 // Puts a run together as bench.json: the options it ran with, the machine, the floor, every case,
 // the goals, and the cases that broke mutual exclusion.
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import type { ClusterSizeOutput } from './cluster-size.ts';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
 import type { BenchResult, CaseResult, ScalabilityResult } from './results.ts';
@@ -27,17 +28,17 @@ export function environment(): Record<string, unknown> {
   };
 }
 
-/** bench.json's scalability section from the run's held and waiters cases; undefined when it had none. */
-export function scalabilityOf(cases: readonly CaseResult[]): ScalabilityResult | undefined {
+/** bench.json's scalability section from the run's held and waiters cases and its cluster-size points; undefined when it had none. */
+export function scalabilityOf(cases: readonly CaseResult[], clusterSize?: ClusterSizeOutput): ScalabilityResult | undefined {
   const held = cases.flatMap((c) => (c.kind === 'held' && c.held ? [c.held] : []));
   const waiters = cases.flatMap((c) => (c.kind === 'waiters' && c.waiters ? [c.waiters] : []));
-  if (held.length === 0 && waiters.length === 0) return undefined;
-  // Cluster sizes are measured by their own runs (bench/cluster-size.ts), not by these cases.
-  return { held, waiters, clusterSize: [] };
+  if (held.length === 0 && waiters.length === 0 && clusterSize === undefined) return undefined;
+  // Cluster sizes are measured on clusters of their own (bench/cluster-size.ts), not by these cases.
+  return { held, waiters, clusterSize: clusterSize?.points ?? [], ...(clusterSize ? { clusterSizeNote: clusterSize.note } : {}) };
 }
 
-function withScalability(cases: readonly CaseResult[]): Pick<BenchResult, 'scalability'> {
-  const s = scalabilityOf(cases);
+function withScalability(cases: readonly CaseResult[], clusterSize?: ClusterSizeOutput): Pick<BenchResult, 'scalability'> {
+  const s = scalabilityOf(cases, clusterSize);
   return s ? { scalability: s } : {};
 }
 
@@ -65,7 +66,7 @@ export function assembleResult(i: AssembleInput): BenchResult {
     path: i.options.via,
     floorErrors: out.floorErrors,
     ...(out.anchors ? { anchors: out.anchors } : {}),
-    ...withScalability(out.cases),
+    ...withScalability(out.cases, out.clusterSize),
     violations,
   };
 }

@@ -364,12 +364,30 @@ export interface ClusterSizePoint {
   readonly cyclesPerSec: number;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
+  /** The point's case id, e.g. `size/redlock/n7` (absent in older files). */
+  readonly id?: string;
+  /** The Docker cluster it ran on: the run's own or the temporary one (bench/cluster-size.ts). */
+  readonly cluster?: string;
+  /** That cluster's nodes of `system`; more than `nodes` when a fan-out lock used only the first `nodes`. */
+  readonly clusterNodes?: number;
+  readonly status?: 'ok' | 'failed' | 'interrupted';
+  readonly error?: string;
+  /** Acquires that timed out, could not reach the service or had an unknown outcome. */
+  readonly errors?: number;
+  /** The overlap checker's verdict on the point's attempts. */
+  readonly overlap?: string;
+  /** The busiest worker's CPU, % of one core. */
+  readonly workerCpuMaxPercent?: number;
+  /** What limited the point, named from its workers and its cluster's servers (bench/bottleneck.ts). */
+  readonly bottleneck?: Bottleneck;
 }
 
 export interface ScalabilityResult {
   readonly held: readonly HeldLocksPoint[];
   readonly waiters: readonly WaitersPoint[];
   readonly clusterSize: readonly ClusterSizePoint[];
+  /** Where the cluster-size points ran and how they compare, or why there are none (`--quick`). */
+  readonly clusterSizeNote?: string;
 }
 
 /** Ease of setup of one lock, as measured (bench.json setup). */

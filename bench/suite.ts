@@ -13,6 +13,7 @@ import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, floorError, httpCase, loopCase, microCase, refloored, type CaseTiming } from './case-result.ts';
 import { anchorResults, runAnchors } from './anchor.ts';
 import { cleanupRun } from './cleanup.ts';
+import { measureClusterSize, planClusterSize, type ClusterSizeOutput } from './cluster-size.ts';
 import { driveLoop, driveMicro, usageOf } from './drive.ts';
 import { lockFloorRow, underLatency, type FloorFigures, type SystemFigures } from './efficiency.ts';
 import { floorAddress, measureFloor, quorumWriteSample, roundTripSample, type FloorOptions } from './floor.ts';
@@ -51,6 +52,8 @@ export interface SuiteOutput {
   interrupted: boolean;
   /** Set when the suite itself (not one case) failed; what was measured until then is kept. */
   error?: string;
+  /** Scalability with cluster size (bench/cluster-size.ts). */
+  clusterSize?: ClusterSizeOutput;
 }
 
 function fmtCase(c: CaseResult): string {
@@ -67,6 +70,8 @@ function fmtCase(c: CaseResult): string {
 export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<void> {
   const o = ctx.options;
   const cases = planCases(o);
+  // Cluster size: planned (and its temporary cluster's name and ports checked) before anything runs.
+  const sizePlan = planClusterSize(ctx.plan.config, o);
   const settings = (holdMs = 0): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient });
   ctx.progress(`${cases.length} cases; starting ${o.workers} worker processes`);
   await using pool = await WorkerPool.start(o.workers, ctx.plan, { ...(ctx.workerNodeFlags ? { nodeFlags: ctx.workerNodeFlags } : {}) });
@@ -152,6 +157,10 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     out.anchors = anchorResults(anchorRuns, out.floor);
     for (const a of out.anchors) ctx.progress(`anchor: ${a.tool} ${a.toolOpsPerSec}/s vs lockbench's direct raw pairs ${a.harnessOpsPerSec} commands/s at ${a.clients} connections = ${a.ratio}×`);
     for (const e of out.floorErrors) ctx.progress(`FLOOR ERROR: ${e}; the floor did not bound this case (docs/methodology.md)`);
+    // ---- cluster size (issue 12, 5c): after the main cases, on this cluster and a temporary one ----
+    const sizeFlags = ctx.workerNodeFlags ? { workerNodeFlags: ctx.workerNodeFlags } : {};
+    out.clusterSize = await measureClusterSize({ plan: ctx.plan, pool, options: o, runTag: ctx.runTag, signal: ctx.signal, progress: ctx.progress, ...sizeFlags }, sizePlan);
+    // ---- end cluster size ----
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     out.interrupted = ctx.signal.aborted;

@@ -249,7 +249,7 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
   }
 }
 
-/** Removes one cluster (default: this one), or every lockbench cluster with `all`. */
-export async function clusterDown(docker: Docker = dockerClient(), opts: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {
-  return removeProjectObjects(docker, opts.all ? undefined : defaultClusterConfig.name);
+/** Removes one cluster (default: this one; `name`: another, e.g. the bench's temporary one), or every lockbench cluster with `all`. */
+export async function clusterDown(docker: Docker = dockerClient(), opts: { all?: boolean; name?: string } = {}): Promise<{ containers: number; networks: number }> {
+  return removeProjectObjects(docker, opts.all ? undefined : (opts.name ?? defaultClusterConfig.name));
 }
