@@ -4,7 +4,7 @@ import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import type { ClusterSizeOutput } from './cluster-size.ts';
 import { evaluateGoals } from './goals.ts';
 import type { SuiteOptions } from './plan.ts';
-import type { BenchResult, CaseResult, ScalabilityResult } from './results.ts';
+import type { BenchResult, CaseResult, ScalabilityResult, SetupCost } from './results.ts';
 import type { SuiteOutput } from './suite.ts';
 
 export interface AssembleInput {
@@ -15,6 +15,9 @@ export interface AssembleInput {
   readonly cluster: unknown;
   readonly toxiproxy: unknown;
   readonly out: SuiteOutput;
+  readonly setup?: readonly SetupCost[];
+  /** The cluster's durability profile (clusters/systems/registry.ts durabilityOf). */
+  readonly durability?: 'memory' | 'disk';
 }
 
 export function environment(): Record<string, unknown> {
@@ -64,9 +67,11 @@ export function assembleResult(i: AssembleInput): BenchResult {
     goals: evaluateGoals(out.floor, out.cases, out.floorErrors),
     machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() },
     path: i.options.via,
+    ...(i.durability ? { durability: i.durability } : {}),
     floorErrors: out.floorErrors,
     ...(out.anchors ? { anchors: out.anchors } : {}),
     ...withScalability(out.cases, out.clusterSize),
+    ...(i.setup ? { setup: i.setup } : {}),
     violations,
   };
 }

@@ -1,5 +1,6 @@
 // bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
 import type { LatencySummaryMs } from '../core/stats.ts';
+import { renderClusterSize } from './cluster-size-table.ts';
 import type { CaseKind } from './plan.ts';
 import { casesOfKind, isLatencySummary, isNumberList, wanFigures, type BenchResult, type CaseResult, type CaseResultOf, type PairsAt } from './results.ts';
 
@@ -225,6 +226,12 @@ export function renderBench(r: BenchResult): string {
   const failed = r.cases.filter((c) => c.status === 'failed');
   for (const c of failed) out.push(`FAILED ${c.id}: ${c.error ?? ''}`);
   if (r.violations.length > 0) out.push(`MUTUAL EXCLUSION VIOLATED in: ${r.violations.join(', ')}`);
+  if (r.scalability && r.scalability.clusterSize.length > 0) out.push(renderClusterSize(r.scalability));
+  if (r.setup && r.setup.length > 0) {
+    out.push('EASE OF SETUP (per lock, measured on this lab)');
+    const mib = (b: number | null): Cell => (b === null ? undefined : `${(b / 1024 / 1024).toFixed(0)} MiB`);
+    out.push(renderTable(['lock', 'nodes for 1 failure', 'containers', 'memory at rest', 'ready s', 'client lines'], r.setup.map((s) => [s.lock, s.nodesToSurviveOneFailure ?? 'cannot', s.containers, mib(s.memoryBytesAtRest), s.readyMs === null ? undefined : (s.readyMs / 1000).toFixed(1), s.clientLines])));
+  }
   if (r.anchors && r.anchors.length > 0) {
     out.push('ANCHORS (each system\'s own benchmark tool, container to container, beside lockbench\'s direct raw pairs as commands/s)');
     out.push(renderTable(['system', 'tool', 'command', 'conns', 'tool/s', 'lockbench/s', 'ratio'], r.anchors.map((a) => [a.system, a.tool, a.command, a.clients, a.toolOpsPerSec, a.harnessOpsPerSec, a.ratio.toFixed(2)])));

@@ -2,11 +2,14 @@
 // Docker, so a typo costs nothing), bring the environment and cluster up, run bench/suite.ts, and
 // write results/<run-id>/bench.json — also when a case fails or the user presses Ctrl-C, so what
 // was measured is never lost. Table on stdout (or JSON with --json), progress on stderr.
+import { durabilityOf } from '../../clusters/systems/registry.ts';
 import type { CommandModule } from 'yargs';
 import { assembleResult } from '../../bench/assemble.ts';
 import { suiteOptions } from '../../bench/plan.ts';
 import { runSuite, type SuiteOutput } from '../../bench/suite.ts';
 import { renderBench } from '../../bench/table.ts';
+import { measureSetup } from '../../bench/setup-cost.ts';
+import { lockSpecs } from '../../locks/registry.ts';
 import { clusterUp } from '../../clusters/cluster.ts';
 import { dockerClient } from '../../clusters/docker-engine.ts';
 import { ensureEnvironment } from '../../clusters/environment.ts';
@@ -56,6 +59,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const startedAt = new Date();
     const env = await ensureEnvironment({ mayInstallDocker: args['install-docker'], signal });
     const up = await clusterUp(config, env.images, signal);
+    const setup = await measureSetup({ docker: dockerClient(), cluster: config.name, ready: up.ready, locks: options.locks.map((l) => lockSpecs[l]) });
     const control = await ClusterControl.attach(dockerClient(), config.name);
     const run = openRunDir(newRunId('bench'));
     const out: SuiteOutput = { floor: null, floorErrors: [], lockFloors: [], wan: [], cases: [], interrupted: false };
@@ -71,7 +75,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       out.error = errorMessage(err);
       out.interrupted = signal.aborted;
     }
-    const result = assembleResult({ runId: run.id, startedAt, wallTimeMs: monoMs() - started, options, cluster: config, toxiproxy: up.status.toxiproxy, out });
+    const result = assembleResult({ runId: run.id, startedAt, wallTimeMs: monoMs() - started, options, cluster: config, toxiproxy: up.status.toxiproxy, setup, durability: durabilityOf(config), out });
     const file = run.writeJson('bench.json', result);
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else process.stdout.write(`${renderBench(result)}results: ${file}\n`);
