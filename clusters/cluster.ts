@@ -85,7 +85,12 @@ export async function clusterStatus(docker: Docker = dockerClient(), cluster: st
   const containers = await listProjectContainers(docker, cluster);
   const config = configFromLabels(containers);
   if (!config) return undefined;
-  const plan = planCluster(config);
+  let plan: ClusterPlan;
+  try {
+    plan = planCluster(config);
+  } catch (err) {
+    throw new HarnessError('CLUSTER_START_FAILED', `the running cluster ${cluster} was made by another lockbench version (${errorMessage(err)}); \`npm run up\` replaces it, \`npm run down\` removes it`);
+  }
   const byNode = new Map(containers.map((c) => [c.Labels[LABEL_NODE] ?? '', c]));
   const nodes = await Promise.all(
     plan.nodes.map(async (n): Promise<NodeStatus> => {
@@ -207,7 +212,9 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     return c.Image === images.systems[c.Labels[LABEL_SYSTEM] ?? ''];
   });
   // Ports our own running cluster publishes are not a clash: they are freed when it is replaced.
-  const ours = new Set(existingConfig ? publishedPorts(planCluster(existingConfig)) : []);
+  // Read from its containers, not planned from its label: a cluster made by an older lockbench has
+  // a config this one no longer accepts, and is replaced all the same.
+  const ours = new Set(existing.flatMap((c) => c.Ports.map((p) => p.PublicPort).filter((p): p is number => typeof p === 'number')));
   await assertPortsFree(publishedPorts(plan).filter((p) => !ours.has(p)));
   if (existingConfig && sameConfig(existingConfig, plan.config) && imagesMatch && existing.length === plan.nodes.length + 1 && (await isHealthy(plan))) {
     await toxiproxyClient(plan).reset();
