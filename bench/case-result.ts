@@ -79,8 +79,10 @@ export function floorOf(spec: CaseSpec, figures: FloorFigures): CaseFloor | null
     case 'micro':
       return caseFloor(spec.lock, figures, 1, 1, false);
     case 'sweep':
+    case 'held':
       return caseFloor(spec.lock, figures, spec.clients, spec.keys, spec.latencyMs > 0);
     case 'fairness':
+    case 'waiters':
       return caseFloor(spec.lock, figures, spec.clients, 1, spec.latencyMs > 0, spec.holdMs);
     default:
       return null;
@@ -92,7 +94,8 @@ export function refloored(spec: CaseSpec, r: CaseResult, figures: FloorFigures):
   if (r.status === 'failed' || r.id !== spec.id) return r;
   const floor = floorOf(spec, figures);
   if (floor === null) return r;
-  const p50 = spec.kind === 'fairness' ? undefined : r.latency.cycle?.p50;
+  // One key shared by several clients: the cycle latency is mostly the wait, not comparable with a floor.
+  const p50 = spec.kind === 'fairness' || spec.kind === 'waiters' ? undefined : r.latency.cycle?.p50;
   return { ...r, floor, efficiency: efficiency(floor, r.cyclesPerSec, p50) };
 }
 

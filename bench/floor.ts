@@ -5,7 +5,7 @@
 // the raw primitive pairs per second at each concurrency of the sweep, driven by the lock cases' own
 // closed loop in the same worker processes, on the same connections their clients would open
 // (raw-pairs.ts). The run's path is measured again after its cases and the higher rate kept, so the
-// floor bounds every case (Floor.remeasurePairs). Round trips are sequential on one connection in
+// floor bounds every case (Floor.remeasure). Round trips are sequential on one connection in
 // this process, which is otherwise idle.
 import { summaryMs } from './latency-summary.ts';
 import type { SystemDriver } from '../clusters/systems/driver.ts';
@@ -137,17 +137,20 @@ export function mergePairs(a: PairsAt, b: PairsAt): PairsAt {
 
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
 
-/** What one system's floor measured on one path. */
+/** What one system's floor measured on one path (latencies: the lowest of its measurements). */
 interface PathMeasured {
-  readonly rtt: LatencySummaryMs;
-  readonly everyNodeRttP50Ms: number[];
-  readonly writeMs?: LatencySummaryMs;
+  rtt: LatencySummaryMs;
+  everyNodeRttP50Ms: number[];
+  writeMs?: LatencySummaryMs;
   pairs: PairsAt[];
 }
+
+const lower = (a: LatencySummaryMs, b: LatencySummaryMs): LatencySummaryMs => (b.p50 < a.p50 ? b : a);
 
 /** What one system's floor measured, before it is named the driver's way. */
 interface Measured {
   readonly node: NodePlan;
+  readonly nodes: readonly NodePlan[];
   readonly byPath: Map<LinkPath, PathMeasured>;
 }
 
@@ -240,28 +243,65 @@ export class Floor {
   }
 
   /**
-   * Measures the raw pairs of every system again on `via` at every concurrency and keeps the higher
-   * rate of each (mergePairs): a machine shared with JITs, GC and page cache drifts, and a ceiling
+   * Measures every path again — the raw pairs at every concurrency, keeping the higher rate of each
+   * (mergePairs), and the round trips and writes, keeping the lower — because a machine shared with
+   * JITs (ZooKeeper's C2 compiles for a while after start), GC and page cache drifts, and a floor
    * measured once in a slow moment would be beaten by the locks it is meant to bound.
    */
-  async remeasurePairs(pool: WorkerPool, plan: ClusterPlan, via: LinkPath, o: FloorOptions): Promise<void> {
+  async remeasure(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<void> {
     const say = o.progress ?? ((): void => undefined);
-    for (const c of o.clients) {
+    for (const via of this.paths) {
       for (const d of drivers) {
-        const pm = this.measured.get(d.name)?.byPath.get(via);
-        if (!pm || o.signal?.aborted === true) continue;
-        say(`floor: ${d.floor.pair} at ${c} ${d.floor.unit} again (${via}), keeping the higher rate`);
-        const again = pairsAt(c, via, await rawOn(pool, d, pairTargets(plan, d, c, via), o.settings, o.runTag, `again-${via}-c${c}`));
-        pm.pairs = pm.pairs.map((p) => (p.clients === c ? mergePairs(p, again) : p));
+        const m = this.measured.get(d.name);
+        const pm = m?.byPath.get(via);
+        if (!m || !pm || o.signal?.aborted === true) continue;
+        say(`floor: ${d.floor.label} round trips${d.floor.quorumWrite ? ' and quorum writes' : ''} again (${via}), keeping the lower`);
+        const again = await latenciesOn(d, m.nodes, via, o, 'again');
+        pm.rtt = lower(pm.rtt, again.rtt);
+        pm.everyNodeRttP50Ms = pm.everyNodeRttP50Ms.map((ms, i) => Math.min(ms, again.everyNodeRttP50Ms[i] ?? ms));
+        if (pm.writeMs && again.writeMs) pm.writeMs = lower(pm.writeMs, again.writeMs);
+      }
+      for (const c of o.clients) {
+        for (const d of drivers) {
+          const pm = this.measured.get(d.name)?.byPath.get(via);
+          if (!pm || o.signal?.aborted === true) continue;
+          say(`floor: ${d.floor.pair} at ${c} ${d.floor.unit} again (${via}), keeping the higher rate`);
+          const again = pairsAt(c, via, await rawOn(pool, d, pairTargets(plan, d, c, via), o.settings, o.runTag, `again-${via}-c${c}`));
+          pm.pairs = pm.pairs.map((p) => (p.clients === c ? mergePairs(p, again) : p));
+        }
       }
     }
   }
 }
 
-export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<Floor> {
-  const say = o.progress ?? ((): void => undefined);
+/**
+ * One path's latencies of `d`: the round trip to its first node, every node's where the driver
+ * asks, and one quorum write at each node, keeping the fastest node's. A write sent to a follower
+ * is forwarded to the leader first; the floor is the least a lock client can see, which is the
+ * leader's (a client whose session landed on a follower pays the forward, and its efficiency says so).
+ */
+async function latenciesOn(d: Driver, nodes: readonly NodePlan[], via: LinkPath, o: FloorOptions, label: string): Promise<Omit<PathMeasured, 'pairs'>> {
   const budget: SampleBudget = { durationMs: Math.max(200, o.settings.durationMs / 2), maxSamples: 20_000, ...(o.signal ? { signal: o.signal } : {}) };
   const short: SampleBudget = { ...budget, durationMs: Math.max(100, o.settings.durationMs / 5), maxSamples: 2000 };
+  const f = d.floor;
+  const first = nodes[0];
+  if (!first) throw new HarnessError('INTERNAL', `${d.name} has no nodes to measure`);
+  const rtt = await roundTripSample(d, addressOn(first, via), budget);
+  const everyNodeRttP50Ms: number[] = [];
+  if (f.everyNode) for (const n of nodes) everyNodeRttP50Ms.push((await roundTripSample(d, addressOn(n, via), short)).p50);
+  let writeMs: LatencySummaryMs | undefined;
+  const write = f.quorumWrite;
+  if (write) {
+    for (const n of nodes) {
+      const w = await quorumWriteSample(d, addressOn(n, via), write.dir(o.runTag, `write-${via}-${label}-${n.name}`), short);
+      writeMs = writeMs ? lower(writeMs, w) : w;
+    }
+  }
+  return { rtt, everyNodeRttP50Ms, ...(writeMs ? { writeMs } : {}) };
+}
+
+export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<Floor> {
+  const say = o.progress ?? ((): void => undefined);
   const systems = drivers.filter((d) => nodesOf(plan, d.name).length > 0);
 
   // Freshly started workers, proxy connections and server JITs measure slow for a while: warm
@@ -282,14 +322,10 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
     if (!first) continue;
     const byPath = new Map<LinkPath, PathMeasured>();
     for (const via of o.paths) {
-      say(`floor: ${f.label} round trips to ${first.name} (${via})${f.quorumWrite ? ', and one quorum write' : ''}`);
-      const rtt = await roundTripSample(d, addressOn(first, via), budget);
-      const everyNodeRttP50Ms: number[] = [];
-      if (f.everyNode) for (const n of nodes) everyNodeRttP50Ms.push((await roundTripSample(d, addressOn(n, via), short)).p50);
-      const writeMs = f.quorumWrite ? await quorumWriteSample(d, addressOn(first, via), f.quorumWrite.dir(o.runTag, `write-${via}`), budget) : undefined;
-      byPath.set(via, { rtt, everyNodeRttP50Ms, ...(writeMs ? { writeMs } : {}), pairs: [] });
+      say(`floor: ${f.label} round trips to ${first.name} (${via})${f.quorumWrite ? ', and one quorum write at each node' : ''}`);
+      byPath.set(via, { ...(await latenciesOn(d, nodes, via, o, 'first')), pairs: [] });
     }
-    measured.set(d.name, { node: first, byPath });
+    measured.set(d.name, { node: first, nodes, byPath });
   }
 
   for (const via of o.paths) {

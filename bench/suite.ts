@@ -100,12 +100,12 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     let groupLatency = 0;
     let jitterMs = 0;
     let remeasured = false;
-    // The run's path is measured once more when its cases without latency are done, and every
-    // case is then judged against the higher of the two rates (Floor.remeasurePairs).
+    // Every path is measured once more when the cases without latency are done, and every case is
+    // then judged against the better of the two measurements (Floor.remeasure).
     const remeasure = async (): Promise<void> => {
       if (remeasured || aborted()) return;
       remeasured = true;
-      await floor.remeasurePairs(pool, ctx.plan, o.via, floorOptions);
+      await floor.remeasure(pool, ctx.plan, floorOptions);
       out.floor = floor.result();
     };
     const byId = new Map<string, CaseResult>();

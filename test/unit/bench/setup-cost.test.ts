@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { clientCodeOf, containersOf, countCodeLines, nodesToSurviveOneFailure, setupCosts } from '../../../bench/setup-cost.ts';
 import type { NodeMemoryAtRest } from '../../../clusters/memory-at-rest.ts';
-import { memoryInUseBytes } from '../../../clusters/memory-at-rest.ts';
 import { lockNames, lockSpecs } from '../../../locks/registry.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -107,10 +106,3 @@ test('setup costs: measured figures summed per lock, unread ones null with their
   }
 });
 
-test('memory in use is the usage without the inactive file cache, as docker stats shows it', () => {
-  assert.equal(memoryInUseBytes({ usage: 10_000, stats: { inactive_file: 3000 } }), 7000);
-  assert.equal(memoryInUseBytes({ usage: 10_000, stats: { total_inactive_file: 1000 } }), 9000);
-  assert.equal(memoryInUseBytes({ usage: 10_000 }), 10_000);
-  assert.equal(memoryInUseBytes({}), null);
-  assert.equal(memoryInUseBytes(undefined), null);
-});
