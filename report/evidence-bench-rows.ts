@@ -35,7 +35,7 @@ export function scalabilityText(b: BenchResult, lock: string): string | undefine
     // The fewest waiters' cost beside it shows whether the cost grows with the queue (polling).
     const fewest = waiters[0];
     const atFewest = fewest && fewest !== most && fewest.serverOpsPerGrant !== null ? ` (${num(fewest.serverOpsPerGrant, 1)} at ${fewest.waiters})` : '';
-    const ops = most.serverOpsPerGrant === null ? '' : `; ${num(most.serverOpsPerGrant, 1)} ${most.opsUnit} per grant${atFewest}`;
+    const ops = most.serverOpsPerGrant === null ? '' : `; ${num(most.serverOpsPerGrant, 1)} ${most.opsUnit}${atFewest}`;
     parts.push(`${num(most.grantsPerSec, 1)} grants/s at ${int(most.waiters)} waiters${ops}`);
   }
   const held = s.held.filter((p) => p.lock === lock).sort((a, c) => a.heldLocks - c.heldLocks);
