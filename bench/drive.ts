@@ -13,7 +13,7 @@ import type { JobAnswer, WorkerPool } from './worker-pool.ts';
 import type { CycleSettings, JobResult, LoopJobResult, MicroJobResult, RawJobResult, WorkerJob } from './worker-protocol.ts';
 
 /** Slack on top of a job's own time: opening lock clients (ZooKeeper sessions) and the last waits. */
-const JOB_SLACK_MS = 60_000;
+export const JOB_SLACK_MS = 60_000;
 
 /** Client ids per worker: client i goes to worker i mod W; workers without clients get none. */
 export function dealClients(clients: number, workers: number): number[][] {

@@ -8,18 +8,17 @@
 //            (a watch per waiter: constant).
 // Nothing here names a system or a lock: the memory and request counters are the drivers'
 // (NodeCounters.memoryMetric / requestMetric), the nodes a lock uses its LockSpec's.
-import { driverFor } from '../clusters/systems/registry.ts';
-import type { NodeCounters } from '../clusters/systems/driver.ts';
 import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
 import { HarnessError } from '../core/errors.ts';
 import { lockSpecs } from '../locks/registry.ts';
+import { nodesUsed } from '../locks/spec.ts';
 import { withBottleneck } from './bottleneck.ts';
 import { loopCase, type CaseTiming } from './case-result.ts';
-import { dealClients, driveLoop } from './drive.ts';
+import { JOB_SLACK_MS, dealClients, driveLoop } from './drive.ts';
 import type { FloorFigures } from './efficiency.ts';
 import type { HeldCase, SuiteOptions, WaitersCase } from './plan.ts';
 import type { HeldCaseResult, HeldLocksPoint, ServerUsage, WaitersCaseResult, WaitersPoint } from './results.ts';
-import { readNodeCounters, startServerUsage } from './server-usage.ts';
+import { countersOf, readNodeCounters, startServerUsage } from './server-usage.ts';
 import type { WorkerPool } from './worker-pool.ts';
 import type { CycleSettings, HoldJobResult, ReleaseHeldJobResult, WorkerJob } from './worker-protocol.ts';
 
@@ -44,15 +43,12 @@ const HOLD_TTL_MS = 60_000;
 const RELEASE_TIMEOUT_MS = 120_000;
 /** Below this many held locks the memory growth is lost in the servers' own noise (client buffers, allocator). */
 const MIN_LOCKS_FOR_MEMORY = 100;
-const JOB_SLACK_MS = 60_000;
 
-const hookOf = (node: NodePlan): NodeCounters | undefined => (driverFor(node.system) as { counters?: NodeCounters }).counters;
 
 /** The nodes a lock writes to: all of its system's, or only the first (LockModel.nodes). */
 export function nodesUsedBy(plan: ClusterPlan, lock: keyof typeof lockSpecs): NodePlan[] {
   const model = lockSpecs[lock].model;
-  const nodes = nodesOf(plan, model.system);
-  return model.nodes === 'first' ? nodes.slice(0, 1) : nodes;
+  return nodesUsed(model, nodesOf(plan, model.system));
 }
 
 const nameList = (nodes: readonly NodePlan[]): string => nodes.map((n) => n.name).join(', ');
@@ -68,28 +64,25 @@ function scalabilitySettings(o: SuiteOptions, holdMs: number, warmupMs: number, 
  */
 const waitersWaitMs = (o: SuiteOptions): number => Math.min(o.waitMs, o.scalabilityDurationMs);
 
-/** Sum of one gauge over `nodes`; undefined when any node did not report it. */
-async function gaugeSum(nodes: readonly NodePlan[], metric: string): Promise<number | undefined> {
-  const { counters } = await readNodeCounters(nodes);
+/** Sum of `metric` over `nodes` in per-node figures; undefined when any node is missing it. */
+function sumOver(nodes: readonly NodePlan[], figuresOf: (node: string) => Readonly<Record<string, number>> | undefined, metric: string): number | undefined {
   let sum = 0;
   for (const n of nodes) {
-    const v = counters.get(n.name)?.[metric];
+    const v = figuresOf(n.name)?.[metric];
     if (v === undefined) return undefined;
     sum += v;
   }
   return sum;
 }
 
-/** Sum of one counter's delta over `nodes` in a window; undefined when any node is missing it. */
-export function counterSum(server: ServerUsage, nodes: readonly NodePlan[], metric: string): number | undefined {
-  let sum = 0;
-  for (const n of nodes) {
-    const v = server.counters?.[n.name]?.[metric];
-    if (v === undefined) return undefined;
-    sum += v;
-  }
-  return sum;
+/** Sum of one gauge over `nodes`, read now. */
+async function gaugeSum(nodes: readonly NodePlan[], metric: string): Promise<number | undefined> {
+  const { counters } = await readNodeCounters(nodes);
+  return sumOver(nodes, (name) => counters.get(name), metric);
 }
+
+/** Sum of one counter's delta over `nodes` in a window. */
+export const counterSum = (server: ServerUsage, nodes: readonly NodePlan[], metric: string): number | undefined => sumOver(nodes, (name) => server.counters?.[name], metric);
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
@@ -99,7 +92,7 @@ const writesPerCycle = (lock: keyof typeof lockSpecs): number => lockSpecs[lock]
 export async function runHeldCase(ctx: ScalabilityContext, spec: HeldCase, t: CaseTiming, keyPrefix: string, figures: FloorFigures | undefined): Promise<HeldCaseResult> {
   const o = ctx.options;
   const used = nodesUsedBy(ctx.plan, spec.lock);
-  const hook = used[0] ? hookOf(used[0]) : undefined;
+  const hook = used[0] ? countersOf(used[0]) : undefined;
   const memoryMetric = hook?.memoryMetric;
   const before = memoryMetric ? await gaugeSum(used, memoryMetric) : undefined;
 
@@ -160,7 +153,7 @@ export async function runHeldCase(ctx: ScalabilityContext, spec: HeldCase, t: Ca
 export async function runWaitersCase(ctx: ScalabilityContext, spec: WaitersCase, t: CaseTiming, keyPrefix: string, figures: FloorFigures | undefined): Promise<WaitersCaseResult> {
   const o = ctx.options;
   const used = nodesUsedBy(ctx.plan, spec.lock);
-  const hook = used[0] ? hookOf(used[0]) : undefined;
+  const hook = used[0] ? countersOf(used[0]) : undefined;
   const loop = { lock: spec.lock, via: spec.via, clients: spec.clients, keys: 1, keyPrefix } as const;
   // Untimed first: opens the clients (sessions, connections) outside the counted window, so the
   // servers' counters hold only the waiting and the grants.

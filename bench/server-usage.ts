@@ -36,7 +36,8 @@ interface Snapshot {
   readonly missing: readonly string[];
 }
 
-const hookOf = (node: NodePlan): NodeCounters | undefined => (driverFor(node.system) as { counters?: NodeCounters }).counters;
+/** The node's own counters, where its system's driver has cheap ones. */
+export const countersOf = (node: NodePlan): NodeCounters | undefined => driverFor(node.system).counters;
 
 /** One read of the counters of every node in `nodes` (those whose driver has them). */
 export async function readNodeCounters(nodes: readonly NodePlan[]): Promise<{ counters: Map<string, NodeCounterValues>; missing: string[] }> {
@@ -44,7 +45,7 @@ export async function readNodeCounters(nodes: readonly NodePlan[]): Promise<{ co
   const missing: string[] = [];
   await Promise.all(
     nodes.map(async (n) => {
-      const hook = hookOf(n);
+      const hook = countersOf(n);
       if (!hook) return;
       try {
         counters.set(n.name, await hook.read(HOST, n.directPort, COUNTERS_TIMEOUT_MS));
@@ -77,7 +78,7 @@ export function counterDeltas(
   for (const n of plan.nodes) {
     const end = b.get(n.name);
     const start = a.get(n.name);
-    const hook = hookOf(n);
+    const hook = countersOf(n);
     if (!end || !start || !hook) continue;
     const d: Record<string, number> = {};
     for (const [metric, v] of Object.entries(end)) {

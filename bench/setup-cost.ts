@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { nodeMemoryAtRest, type NodeMemoryAtRest } from '../clusters/memory-at-rest.ts';
 import type { ReadyReading } from '../clusters/ready-times.ts';
-import type { LockModel, LockSpec } from '../locks/spec.ts';
+import { nodesUsed, type LockModel, type LockSpec } from '../locks/spec.ts';
 import type { SetupCost } from './results.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -110,7 +110,7 @@ const ordinal = (name: string): number => Number(/(\d+)$/.exec(name)?.[1] ?? Num
 /** The containers a lock uses: all of its system's nodes, or the first (locks/spec.ts, `nodes`). */
 export function containersOf(model: Pick<LockModel, 'system' | 'nodes'>, nodes: readonly NodeMemoryAtRest[]): NodeMemoryAtRest[] {
   const ofSystem = nodes.filter((n) => n.system === model.system).sort((a, b) => ordinal(a.name) - ordinal(b.name) || a.name.localeCompare(b.name));
-  return model.nodes === 'first' ? ofSystem.slice(0, 1) : ofSystem;
+  return nodesUsed(model, ofSystem);
 }
 
 /** bench.json setup: one entry per lock, from what was measured (pure). */

@@ -2,6 +2,7 @@
 // written to the manifest before it runs. Times are offsets from the start of the fault phase.
 // Every step comes from its fault's module; the nodes it may strike are the ones the lock's model
 // says it uses, on the lock's own backing system.
+import { nodesUsed } from '../locks/spec.ts';
 import { seededRandom } from '../core/rng.ts';
 import { faultModule, stepKinds, type FaultStep, type StepKind } from './faults/registry.ts';
 import { constructionBridge } from './faults/partition.ts';
@@ -14,8 +15,7 @@ export type NodesBySystem = Readonly<Record<string, readonly string[]>>;
 
 /** The nodes the lock uses: all of its system's nodes, or only the first. */
 export function lockNodes(o: Pick<ChaosOptions, 'lockModel'>, nodes: NodesBySystem): readonly string[] {
-  const all = nodes[o.lockModel.system] ?? [];
-  return o.lockModel.nodes === 'first' ? all.slice(0, 1) : all;
+  return nodesUsed(o.lockModel, nodes[o.lockModel.system] ?? []);
 }
 
 /** The faults `--fault mix` draws from: every registered fault that takes part in it. */

@@ -69,3 +69,8 @@ export interface LockSpec {
 export function leaseLifetimeMs(model: Pick<LockModel, 'lease'>, o: { readonly ttlMs: number; readonly sessionTimeoutMs: number }): number {
   return model.lease === 'session' ? o.sessionTimeoutMs : o.ttlMs;
 }
+
+/** The nodes a lock uses, from its system's nodes in node order: all of them, or only the first (`nodes`). */
+export function nodesUsed<T>(model: Pick<LockModel, 'nodes'>, ofSystem: readonly T[]): T[] {
+  return model.nodes === 'first' ? ofSystem.slice(0, 1) : [...ofSystem];
+}
