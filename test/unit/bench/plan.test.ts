@@ -48,10 +48,11 @@ test('flags narrow the suite', () => {
   assert.equal(suiteOptions({ locks: 'all' }).locks.length, lockNames.length);
 });
 
-test('cases run grouped by latency, and each open-loop case after the sweep case its rate comes from', () => {
+test('every case without latency (HTTP and scalability too) runs before the WAN cases, and each open-loop case after the sweep case its rate comes from', () => {
   const cases = planCases(suiteOptions({}));
-  const latencies = cases.filter((c) => c.kind === 'sweep').map((c) => c.latencyMs);
+  const latencies = cases.map((c) => c.latencyMs);
   assert.deepEqual(latencies, [...latencies].sort((a, b) => a - b));
+  assert.ok(cases.some((c) => c.kind === 'held') && cases.some((c) => c.latencyMs > 0));
   cases.forEach((c, i) => {
     if (c.kind !== 'open') return;
     const ref = cases.findIndex((x) => x.id === c.rateOf);
@@ -92,7 +93,7 @@ test('the focus concurrency is 16 when swept, else the largest below it', () => 
   assert.equal(focusClients([32, 64]), 32);
 });
 
-test('scalability: held and waiters cases for every lock, smaller in --quick, last in the plan and grouped by lock', () => {
+test('scalability: held and waiters cases for every lock, smaller in --quick, last of the cases without latency and grouped by lock', () => {
   const full = suiteOptions({});
   assert.deepEqual(full.heldLocks, [1, 100, 1000, 10_000]);
   assert.deepEqual(full.waiters, [1, 16, 64, 256]);
@@ -108,10 +109,13 @@ test('scalability: held and waiters cases for every lock, smaller in --quick, la
   );
   assert.ok(held.every((c) => c.clients === 16 && c.latencyMs === 0));
   assert.ok(waiters.every((c) => c.holdMs === 1 && c.clients <= 256));
-  // After every other case, and one lock's scalability cases together (its clients stay open).
-  const firstScal = cases.findIndex((c) => c.kind === 'held' || c.kind === 'waiters');
-  assert.ok(cases.slice(firstScal).every((c) => c.kind === 'held' || c.kind === 'waiters'));
-  const lockOrder = cases.slice(firstScal).map((c) => c.lock);
+  // After every other case without latency, and one lock's scalability cases together (its
+  // clients stay open).
+  const scalable = (c: (typeof cases)[number]): boolean => c.kind === 'held' || c.kind === 'waiters';
+  const firstScal = cases.findIndex(scalable);
+  const afterScal = cases.slice(firstScal).filter((c) => !scalable(c));
+  assert.ok(afterScal.length > 0 && afterScal.every((c) => c.latencyMs > 0), 'only WAN cases follow');
+  const lockOrder = cases.filter(scalable).map((c) => c.lock);
   assert.deepEqual(lockOrder, [...lockOrder].sort((a, b) => lockNames.indexOf(a) - lockNames.indexOf(b)));
   assert.ok(full.scalabilityDurationMs <= full.durationMs);
 
