@@ -47,7 +47,7 @@ test('a third system gets its own block and nobody else is renumbered', () => {
   const fake: PlannedSystem = { name: 'etcd', nodePrefix: 'etcd', maxNodes: 10, internalPort: 2379, config: { nodeCount: () => 10, validate: () => undefined } };
   const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 };
   const two = planCluster(config);
-  const three = planCluster(config, [...drivers, fake]);
+  const three = planCluster({ ...config, systems: [...config.systems, 'etcd'] }, [...drivers, fake]);
   const ports = (p: typeof two, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
   for (const d of drivers) assert.deepEqual(ports(three, d.name), ports(two, d.name), `${d.name} keeps its ports`);
   const etcd = three.nodes.filter((n) => n.system === 'etcd');
@@ -59,6 +59,39 @@ test('a third system gets its own block and nobody else is renumbered', () => {
   const all = publishedPorts(three);
   assert.equal(new Set(all).size, all.length);
   assert.ok(Math.max(...all) <= base + portSpan(3));
+});
+
+test('a subset of the systems: only their nodes and proxies, each at the ports it has in the whole cluster', () => {
+  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 };
+  const whole = planCluster(config);
+  const ports = (p: typeof whole, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.name, n.directPort, ...n.proxies.map((x) => x.port)]);
+  for (const d of drivers) {
+    const one = planCluster({ ...config, systems: [d.name] });
+    assert.deepEqual([...new Set(one.nodes.map((n) => n.system))], [d.name], `${d.name} alone`);
+    assert.deepEqual(ports(one, d.name), ports(whole, d.name), `${d.name} keeps its ports`);
+    assert.equal(one.toxiproxy.apiPort, whole.toxiproxy.apiPort);
+    assert.ok(publishedPorts(one).every((p) => publishedPorts(whole).includes(p)));
+  }
+  // A later block without the earlier ones: the fake third system keeps +200 / +1800.
+  const fake: PlannedSystem = { name: 'etcd', nodePrefix: 'etcd', maxNodes: 10, internalPort: 2379, config: { nodeCount: () => 3, validate: () => undefined } };
+  const alone = planCluster({ ...config, systems: ['etcd'] }, [...drivers, fake]);
+  assert.deepEqual(alone.nodes.map((n) => [n.name, n.directPort, n.proxies[0]?.port]), [
+    ['etcd-1', base + 201, base + 1800],
+    ['etcd-2', base + 202, base + 1801],
+    ['etcd-3', base + 203, base + 1802],
+  ]);
+});
+
+test('the selection is validated with the config: empty, unknown or missing is a usage error; order and duplicates are normalised', () => {
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: [] }), (e: unknown) => e instanceof UsageError && /non-empty list/.test(e.message));
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: ['mysql'] }), (e: unknown) => e instanceof UsageError && /'mysql'/.test(e.message));
+  const old: Record<string, unknown> = { ...defaultClusterConfig };
+  delete old['systems'];
+  // A config made before --systems (an older label) has none: refused, so status and up treat it as another version's.
+  assert.throws(() => validateClusterConfig(old as unknown as typeof defaultClusterConfig), UsageError);
+  const reversed = [...defaultClusterConfig.systems].reverse();
+  assert.deepEqual(validateClusterConfig({ ...defaultClusterConfig, systems: [...reversed, ...reversed] }).systems, defaultClusterConfig.systems);
+  assert.deepEqual(defaultClusterConfig.systems, drivers.map((d) => d.name), 'the default is every registered system');
 });
 
 test('a driver that wants more nodes than a block holds, or too many systems, is refused', () => {
@@ -86,6 +119,9 @@ test('configs compare on every field, the systems\' slices included', () => {
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, durability: 'disk' }));
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkForceSync: true }));
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkNodes: 5 }));
+  // Lists compare by value: the same systems are the same config, other systems are not.
+  assert.ok(sameConfig(defaultClusterConfig, { ...defaultClusterConfig, systems: [...defaultClusterConfig.systems] }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, systems: defaultClusterConfig.systems.slice(0, 1) }));
   // A cluster made before a system was added lacks its field: not the same config.
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, extra: 1 } as typeof defaultClusterConfig));
 });
