@@ -32,7 +32,10 @@ test('one port block per system: direct at base+100·b+i, proxies at base+1000+4
   assert.equal(node('redis-2')?.proxies[3]?.port, base + 1000 + 30 + 1);
   assert.equal(node('zk-1')?.proxies[0]?.port, base + 1400);
   assert.equal(node('zk-3')?.proxies[7]?.port, base + 1400 + 70 + 2);
-  assert.equal(portSpan(), 1799);
+  // 1000 + 400 per registered system − 1: 1799 with two, 2199 with three.
+  assert.equal(portSpan(), 1000 + 400 * drivers.length - 1);
+  assert.equal(portSpan(2), 1799);
+  assert.equal(portSpan(3), 2199);
 });
 
 test('no two published ports coincide, for the largest cluster', () => {
@@ -109,8 +112,11 @@ test('sizes that make no sense are usage errors that say what is allowed', () =>
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, redisNodes: 11 }), /--redis-nodes/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, clientSlots: 0 }), /--client-slots/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 80 }), /--port-base/);
-  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 32767 - 1799 + 1 }), /--port-base must be a whole number from 1024 to 30968/);
-  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 30968 }));
+  const top = 32767 - portSpan();
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: top + 1 }), new RegExp(`--port-base must be a whole number from 1024 to ${top}`));
+  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: top }));
+  // The limit is the whole layout's, whichever systems run.
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: defaultClusterConfig.systems.slice(0, 1), portBase: top + 1 }), /--port-base/);
 });
 
 test('configs compare on every field, the systems\' slices included', () => {
