@@ -1,4 +1,4 @@
-// The evidence table: the classic Redis-vs-ZooKeeper comparison (speed, consistency, behaviour
+// The evidence table: the classic Redis-vs-ZooKeeper comparison, etcd beside them (speed, consistency, behaviour
 // under each fault, auto-release, ordering, fencing), where every cell is a figure or verdict
 // measured by stored runs and links to them, and a cell no run supports says so. Sources: the
 // newest bench run with lock cases, and every stored chaos run (standalone, matrix scenarios,
@@ -400,10 +400,10 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   );
   const intro =
     'Every cell is a figure or verdict measured by stored runs and links to them; "no run" means no stored run supports the cell. A cell that combines several trials of one scenario gives the share that were invalid with its 95% Wilson interval ("invalid in 7 of 10 trials, 40–89%") and links to the list of those trials. Times are ms; a "cycle" is acquire + release.';
-  const md = ['# lockbench evidence: Redis or ZooKeeper for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), ''].join('\n');
+  const md = ['# lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), ''].join('\n');
 
   const sourcesHtml = sources.map((s) => `<li>${esc(s).replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_m, t: string, h: string) => `<a href="${h}">${t}</a>`)}</li>`).join('');
-  const html = renderPage({ title: 'lockbench evidence: Redis or ZooKeeper for a distributed lock?', intro: `<p>${esc(intro)}</p><ul>${sourcesHtml}</ul>`, sections: [{ heading: 'The comparison', side: tableHtml(table) }] });
+  const html = renderPage({ title: 'lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?', intro: `<p>${esc(intro)}</p><ul>${sourcesHtml}</ul>`, sections: [{ heading: 'The comparison', side: tableHtml(table) }] });
   const mdPath = join(resultsDir, 'evidence.md');
   const htmlPath = join(resultsDir, 'evidence.html');
   await writeFile(mdPath, md);
