@@ -332,7 +332,11 @@ export class EtcdLock implements LockClient {
       const pred = rangeAt(txn, 0)?.kvs[0];
       if (!pred) return 'ours';
       if (lost.aborted || monoMs() >= deadline) return 'budget';
-      const wake = await this.waitDelete(pred.key, txn.header.revision, deadline, lost);
+      // The predecessor exists at the read's revision, so its delete comes after it. Watching from
+      // the next revision, not the read's own as Go does, lets etcd register the watch as already
+      // synced when nothing was written since; a watch from a past revision waits for etcd's
+      // catch-up loop, which runs every 100 ms (mvcc watchable store), and so did every handoff.
+      const wake = await this.waitDelete(pred.key, (BigInt(txn.header.revision) + 1n).toString(), deadline, lost);
       if (wake === 'deadline' || wake === 'lost') return 'budget';
     }
   }
