@@ -18,7 +18,8 @@
 //   EtcdLockFailedError (the key was held) → retry after `retryDelayMs` ± 50 %; budget spent → busy
 //   the lease grant failed                 → unavailable (no key was written under it)
 //   the txn failed after the grant         → the put may have happened: release() (what the
-//                                            package's own `do()` does on an error) and unknown
+//                                            package's own `do()` does on an error); revoked →
+//                                            unavailable (the key went with the lease), else unknown
 //   release resolves → released; rejects with a timeout or dropped connection → unknown
 // Retry delay: 20 ms, as node-redlock's, so the two polling locks are compared at the same
 // cadence; every failed attempt costs three Raft writes, so polling much faster mostly loads the
@@ -96,10 +97,14 @@ export class Etcd3Lock implements LockClient {
       () => false,
     );
     if (!granted) return { acquired: false, reason: 'unavailable', detail: `etcd3 lease grant failed: ${etcdErrorText(err)}` };
-    // etcd3's Lock leaves its lease alive when the txn throws; revoke it, as its `do()` does on errors.
-    await withDeadline(lock.release(), 'an etcd3 lock release', 5000).catch(() => undefined);
-    if (classifyEtcdError(err) !== 'unknown') return { acquired: false, reason: 'unavailable', detail: `etcd3 lock txn not applied: ${etcdErrorText(err)}` };
-    throw new LockUnknownError('acquire', `etcd3 lock txn: ${etcdErrorText(err)}`, { cause: err });
+    // etcd3's Lock leaves its lease alive when the txn throws; revoke it, as its `do()` does on
+    // errors. A revoke that went through removes the key if the put happened: then nothing is held.
+    const revoked = await withDeadline(lock.release(), 'an etcd3 lock release', 5000).then(
+      () => true,
+      () => false,
+    );
+    if (revoked || classifyEtcdError(err) !== 'unknown') return { acquired: false, reason: 'unavailable', detail: `etcd3 lock txn failed, its lease revoked: ${etcdErrorText(err)}` };
+    throw new LockUnknownError('acquire', `etcd3 lock txn (${etcdErrorText(err)}) and the revoke of its lease both failed`, { cause: err });
   }
 
   async release(lease: Lease): Promise<ReleaseOutcome> {
