@@ -9,6 +9,7 @@
 // else latency-bound: nothing is saturated, the case waits on round trips and the protocol.
 // Saturation comes before the disk because a CPU-bound process caps throughput whatever the disk
 // does; a high fsync share is then said in the detail.
+import { drivers } from '../clusters/systems/registry.ts';
 import type { Bottleneck, CaseResult, ServerUsage, WorkerCaseUsage } from './results.ts';
 
 export const SATURATED_CPU_PERCENT = 90;
@@ -54,20 +55,25 @@ export function nameBottleneck(workers: readonly WorkerCaseUsage[], server: Serv
   return { kind: 'latency-bound', detail: `nothing saturated${busiest ? ` (busiest: ${say(busiest)})` : ''}, ${hostNote}` };
 }
 
+/** Every system's fsync counters (NodeCounters.fsyncMetric): ZooKeeper's and etcd's. */
+const fsyncMetrics = drivers.flatMap((d) => (d.counters?.fsyncMetric ? [d.counters.fsyncMetric] : []));
+
 /**
- * The share of a cycle spent in fsync, from ZooKeeper's fsync counters (sum_fsynctime ÷
- * cnt_fsynctime = mean fsync ms over the window, on the node that fsynced most often: the leader
- * logs every write): mean fsync × writes per cycle ÷ the cycle's p50. Undefined when no node
- * reports fsync time (Redis's INFO has none: with AOF only aof_delayed_fsync, a count).
+ * The share of a cycle spent in fsync, from the nodes' fsync counters (sum ÷ count = mean fsync ms
+ * over the window, on the node that fsynced most often: the leader logs every write): mean fsync ×
+ * writes per cycle ÷ the cycle's p50. Undefined when no node reports fsync time (Redis's INFO has
+ * none: with AOF only aof_delayed_fsync, a count).
  */
 export function fsyncShareOfCycle(server: ServerUsage | undefined, o: { readonly cycleP50Ms: number | undefined; readonly writesPerCycle: number }): number | undefined {
   if (!server?.counters || o.cycleP50Ms === undefined || o.cycleP50Ms <= 0 || o.writesPerCycle <= 0) return undefined;
   let best: { count: number; sumMs: number } | undefined;
   for (const c of Object.values(server.counters)) {
-    const count = c['cnt_fsynctime'];
-    const sumMs = c['sum_fsynctime'];
-    if (count === undefined || sumMs === undefined || count <= 0) continue;
-    if (!best || count > best.count) best = { count, sumMs };
+    for (const m of fsyncMetrics) {
+      const count = c[m.count];
+      const sumMs = c[m.sumMs];
+      if (count === undefined || sumMs === undefined || count <= 0) continue;
+      if (!best || count > best.count) best = { count, sumMs };
+    }
   }
   if (!best) return undefined;
   const share = ((best.sumMs / best.count) * o.writesPerCycle) / o.cycleP50Ms;

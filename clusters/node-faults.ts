@@ -263,12 +263,23 @@ export class ClusterControl {
 
   // --- wall clock -------------------------------------------------------------------------------
 
-  /** The node's wall clock minus the host's, in ms (measured through `date` inside the node). */
-  async clockOffsetMs(name: string): Promise<number> {
+  /**
+   * The node's wall clock minus the host's, in ms, and the read's resolution: the server process's
+   * own clock where its driver can read it (NodeFaultHooks.wallClock), else `date` inside the node.
+   */
+  async clockOffsetMs(name: string): Promise<{ readonly offsetMs: number; readonly resolutionMs: number; readonly source: string }> {
+    const n = this.node(name);
+    const read = driverFor(n.system).faults.wallClock;
     const before = Date.now();
-    const out = await execChecked(this.docker, this.node(name).container, ['date', '+%s%3N']);
+    if (read) {
+      const r = await read(HOST, n.directPort, 2000);
+      const after = Date.now();
+      if (!r) throw new HarnessError('INTERNAL', `could not read ${name}'s own clock over its client port`);
+      return { offsetMs: r.ms - (before + after) / 2, resolutionMs: r.resolutionMs + (after - before), source: `${name}'s server clock` };
+    }
+    const out = await execChecked(this.docker, n.container, ['date', '+%s%3N']);
     const after = Date.now();
-    return Number(out.trim()) - (before + after) / 2;
+    return { offsetMs: Number(out.trim()) - (before + after) / 2, resolutionMs: after - before, source: `date in ${name}` };
   }
 
   /**
@@ -279,7 +290,9 @@ export class ClusterControl {
     if (!Number.isInteger(offsetMs)) throw new UsageError(`clock offset must be a whole number of ms, got ${offsetMs}`);
     await execChecked(this.docker, this.node(name).container, ['skewctl', String(offsetMs)]);
     const measured = await this.clockOffsetMs(name);
-    if (Math.abs(measured - offsetMs) > 1000) throw notEffective(`clock offset ${offsetMs} ms on ${name}`, `the node's clock is off by ${measured.toFixed(0)} ms`);
+    if (Math.abs(measured.offsetMs - offsetMs) > 1000 + measured.resolutionMs) {
+      throw notEffective(`clock offset ${offsetMs} ms on ${name}`, `${measured.source} is off by ${measured.offsetMs.toFixed(0)} ms`);
+    }
   }
 
   // --- links (Toxiproxy) ------------------------------------------------------------------------

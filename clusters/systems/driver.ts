@@ -75,6 +75,12 @@ export interface NodeFaultHooks {
    * has joined a quorum)? One quick check; the caller polls with its own deadline.
    */
   readonly serving: (host: string, port: number) => Promise<boolean>;
+  /**
+   * The server process's own wall clock, read over its client port (etcd: its HTTP Date header),
+   * with the read's resolution. Where present, a clock offset is verified against it instead of
+   * the container's `date`, so a jump the server itself does not see is no fault that took effect.
+   */
+  readonly wallClock?: (host: string, port: number, timeoutMs: number) => Promise<{ readonly ms: number; readonly resolutionMs: number } | undefined>;
 }
 
 export interface ReadyOptions {
@@ -177,6 +183,8 @@ export interface NodeCounters {
   readonly memoryMetric?: string;
   /** The counter of requests the node served (Redis commands, ZooKeeper packets_received). */
   readonly requestMetric?: { readonly metric: string; readonly unit: string };
+  /** The counters of time spent in fsync of the log (count and total ms), where the node reports them. */
+  readonly fsyncMetric?: { readonly count: string; readonly sumMs: string };
 }
 
 export interface SystemDriver<C = unknown, N extends string = string> {

@@ -6,9 +6,11 @@ import { redisDriver } from './redis/driver.ts';
 import { redisDefaults, type RedisConfig } from './redis/config.ts';
 import { zookeeperDriver } from './zookeeper/driver.ts';
 import { zookeeperDefaults, type ZookeeperConfig } from './zookeeper/config.ts';
+import { etcdDriver } from './etcd/driver.ts';
+import { etcdDefaults, type EtcdConfig } from './etcd/config.ts';
 import { UsageError } from '../../core/errors.ts';
 
-export const systemDrivers = [redisDriver, zookeeperDriver] as const;
+export const systemDrivers = [redisDriver, zookeeperDriver, etcdDriver] as const;
 
 /** The cluster-wide durability profile; what it means per system is in each driver. */
 export interface DurabilityConfig {
@@ -16,7 +18,7 @@ export interface DurabilityConfig {
 }
 
 /** Every driver's slice of the cluster config, and the profile that sets part of them. */
-export type SystemsConfig = DurabilityConfig & RedisConfig & ZookeeperConfig;
+export type SystemsConfig = DurabilityConfig & RedisConfig & ZookeeperConfig & EtcdConfig;
 /** Every slice's defaults with the default profile applied, so changing DEFAULT_DURABILITY is one line. */
 export const systemDefaults: SystemsConfig = {
   durability: DEFAULT_DURABILITY,
@@ -24,6 +26,8 @@ export const systemDefaults: SystemsConfig = {
   ...redisDriver.config.durability[DEFAULT_DURABILITY].settings,
   ...zookeeperDefaults,
   ...zookeeperDriver.config.durability[DEFAULT_DURABILITY].settings,
+  ...etcdDefaults,
+  ...etcdDriver.config.durability[DEFAULT_DURABILITY].settings,
 };
 
 export type SystemName = (typeof systemDrivers)[number]['name'];

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import { redisPing, tcpRequest, zkCommand, zkMode } from '../../clusters/probes.ts';
+import { driverFor } from '../../clusters/systems/registry.ts';
 import { runCli } from '../support/cli.ts';
 import { useTestCluster } from '../support/cluster.ts';
 
@@ -27,6 +28,8 @@ describe('cluster', () => {
     for (let i = 1; i <= 5; i++) assert.equal(roles[`redis-${i}`], 'master');
     const zkRoles = status.nodes.filter((n) => n.name.startsWith('zk-')).map((n) => n.role).sort();
     assert.deepEqual(zkRoles, ['follower', 'follower', 'leader']);
+    const etcdRoles = status.nodes.filter((n) => n.name.startsWith('etcd-')).map((n) => n.role).sort();
+    assert.deepEqual(etcdRoles, ['follower', 'follower', 'leader']);
     assert.ok(['compat', 'shopify'].includes(status.toxiproxy.implementation));
     assert.equal(status.toxiproxy.version, '2.12.0');
     assert.match(status.toxiproxy.api, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -39,15 +42,12 @@ describe('cluster', () => {
   test('every direct and proxied endpoint answers', async () => {
     for (const n of clusterOf().plan.nodes) {
       for (const port of [n.directPort, ...n.proxies.map((p) => p.port)]) {
-        if (n.system === 'redis') {
-          const r = await redisPing(HOST, port);
-          assert.equal(r.state, 'answered', `${n.name} on ${port}`);
-        } else {
-          const r = await zkCommand(HOST, port, 'srvr');
-          assert.ok(r.state === 'answered', `${n.name} on ${port}: ${r.state}`);
-          assert.match(r.reply, /Zookeeper version: 3\.8/);
-        }
+        assert.ok(await driverFor(n.system).passesTraffic(HOST, port, 1500), `${n.name} on ${port}`);
       }
+      const r = await driverFor(n.system).probe(HOST, n.directPort, 1500);
+      assert.equal(r.state, 'answered', n.name);
+      if (n.system === 'zookeeper') assert.match(r.reply, /Zookeeper version: 3\.8/);
+      if (n.system === 'etcd') assert.match(r.reply, /"etcdserver":"3\.4\./);
     }
   });
 
@@ -112,8 +112,8 @@ describe('node primitives', () => {
       assert.equal(await a.get('skew-probe'), null);
       assert.equal(await b.get('skew-probe'), 'x');
       await clusterOf().setClockOffset('redis-1', 0);
-      assert.ok(Math.abs(await clusterOf().clockOffsetMs('redis-1')) < 1000);
-      assert.ok(Math.abs(await clusterOf().clockOffsetMs('redis-2')) < 1000, 'the other node was never skewed');
+      assert.ok(Math.abs((await clusterOf().clockOffsetMs('redis-1')).offsetMs) < 1000);
+      assert.ok(Math.abs((await clusterOf().clockOffsetMs('redis-2')).offsetMs) < 1000, 'the other node was never skewed');
       assert.ok(Math.abs(Date.now() - Date.now()) < 5, 'the harness clock is untouched');
     } finally {
       a.disconnect();

@@ -70,4 +70,5 @@ export const zookeeperNodeCounters: NodeCounters = {
   // Bytes of znode paths and data: what the tree holds, not the JVM objects around it.
   memoryMetric: 'approximate_data_size',
   requestMetric: { metric: 'packets_received', unit: 'ZooKeeper packets received' },
+  fsyncMetric: { count: 'cnt_fsynctime', sumMs: 'sum_fsynctime' },
 };

@@ -41,7 +41,7 @@ test('defaults: every lock on all of a system\'s nodes; fan-out sizes on the tem
   ]);
   assert.ok(p.temporary);
   assert.equal(p.temporary.name, 'lockbench-size');
-  assert.equal(p.temporary.portBase, 19000);
+  assert.equal(p.temporary.portBase, 20000);
   assert.equal(p.temporary.redisNodes, 7);
   assert.equal(p.temporary.zkNodes, 5);
   // The same config as the run's apart from name, port base and node counts (durability, slots…).
@@ -55,7 +55,7 @@ test('which locks comes from the model: nodes all on a registered system; the --
   const locks = [
     { name: 'redis' as LockName, model: model('all', 'redis') },
     { name: 'zookeeper' as LockName, model: model('first', 'zookeeper', 'server') },
-    { name: 'redlock' as LockName, model: model('all', 'etcd') },
+    { name: 'redlock' as LockName, model: model('all', 'consul') },
   ];
   const p = planClusterSize(run(), { locks: [], quick: false }, drivers, locks, noEnv);
   assert.deepEqual(p.points.map((x) => `${x.lock}/${x.nodes}`), ['redis/3', 'redis/5', 'redis/7']);
@@ -86,15 +86,16 @@ test('port base: the layout span rounded up to a thousand above the run cluster,
     const r = run({ portBase: base });
     const p = planClusterSize(r, suiteOptions({}), drivers, undefined, noEnv);
     assert.ok(p.temporary, `${base}`);
-    assert.equal(p.temporary.portBase, base === 30000 ? 28000 : base + 2000, `${base}`);
+    assert.equal(p.temporary.portBase, base + 3000 + portSpan() > 32767 ? base - 3000 : base + 3000, `${base}`);
     const temp = new Set(publishedPorts(planCluster(p.temporary)));
     assert.ok(publishedPorts(planCluster(r)).every((port) => !temp.has(port)), `${base}: no shared port`);
     assert.ok([...temp].every((port) => port >= 1024 && port <= 32767), `${base}: inside the layout`);
   }
-  // A third system widens the layout, and the offset with it.
-  assert.equal(portSpan(3) + 1 > 2000, true);
-  const etcd = { name: 'etcd', nodePrefix: 'etcd', maxNodes: 5, internalPort: 2379, config: { options: [], nodeCount: () => 3, validate: () => undefined } };
-  assert.equal(temporaryPortBase(run(), [...drivers, etcd], noEnv), 20000);
+  // A fourth system widens the layout (still below 3000 ports), a sixth past it, and the offset with it.
+  const fake = (name: string) => ({ name, nodePrefix: name, maxNodes: 5, internalPort: 1, config: { options: [], nodeCount: () => 3, validate: () => undefined } });
+  assert.equal(temporaryPortBase(run(), [...drivers, fake('a')], noEnv), 20000);
+  assert.equal(portSpan(6) + 1 > 3000, true);
+  assert.equal(temporaryPortBase(run(), [...drivers, fake('a'), fake('b'), fake('c')], noEnv), 21000);
 });
 
 test('port base: LOCKBENCH_SIZE_PORT_BASE overrides it, and is checked', () => {

@@ -39,7 +39,7 @@ test('bench validators name the field that does not fit', () => {
   // The one raw job kind: a registered system, ports or connect strings, a scope.
   const raw = { kind: 'raw', system: 'zookeeper', targets: [21001, '127.0.0.1:21002,127.0.0.1:21003'], settings: { warmupMs: 0, durationMs: 100, ttlMs: 1000, waitMs: 100, holdMs: 0, maxCyclesPerClient: 10 }, scope: '/lockbench/floor/t/t-c2/w0' };
   assert.deepEqual(parseToWorker({ type: 'job', id: 1, job: raw }), { type: 'job', id: 1, job: raw });
-  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, system: 'etcd' } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).system');
+  assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, system: 'consul' } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).system');
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [0] } }), (e: unknown) => e instanceof ShapeError && e.path === 'job.job(raw).targets');
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { ...raw, targets: [''] } }), /job\.job\(raw\)\.targets: expected ports/);
   assert.throws(() => parseToWorker({ type: 'job', id: 1, job: { kind: 'raw', system: 'redis', targets: [1], settings: raw.settings } }), /job\.job\(raw\)\.scope/);

@@ -28,7 +28,9 @@ test('every driver says what each profile means, and each profile passes its val
     for (const p of durabilityProfiles) {
       const m = d.config.durability[p];
       assert.ok(m.means.length > 0, `${d.name}/${p} says what it means`);
-      assert.ok(Object.keys(m.settings).length > 0, `${d.name}/${p} sets something`);
+      // A system with one mode (etcd 3.4 cannot skip fsync) sets nothing in either profile and says so.
+      const oneMode = durabilityProfiles.every((q) => Object.keys(d.config.durability[q].settings).length === 0);
+      assert.ok(Object.keys(m.settings).length > 0 || (oneMode && /as shipped/.test(m.means)), `${d.name}/${p} sets something, or says it runs as shipped`);
       assert.doesNotThrow(() => d.config.validate(composeSystemsConfig(p, {})));
     }
   }

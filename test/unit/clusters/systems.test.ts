@@ -12,12 +12,13 @@ import { endpointsFor } from '../../../locks/context.ts';
 
 const repoRoot = join(fileURLToPath(import.meta.url), '../../../..');
 
-test('the registry lists redis then zookeeper, keyed by their CLI names', () => {
-  assert.deepEqual(systemNames, ['redis', 'zookeeper']);
+test('the registry lists redis, zookeeper, then etcd, keyed by their CLI names', () => {
+  assert.deepEqual(systemNames, ['redis', 'zookeeper', 'etcd']);
   assert.equal(driverFor('redis').nodePrefix, 'redis');
   assert.equal(driverFor('zookeeper').nodePrefix, 'zk');
-  assert.ok(isSystemName('redis') && !isSystemName('etcd'));
-  assert.throws(() => driverFor('etcd'), /no backing system named 'etcd'; systems are redis, zookeeper/);
+  assert.equal(driverFor('etcd').nodePrefix, 'etcd');
+  assert.ok(isSystemName('etcd') && !isSystemName('consul'));
+  assert.throws(() => driverFor('consul'), /no backing system named 'consul'; systems are redis, zookeeper, etcd/);
 });
 
 test('every driver has every hook, and its defaults pass its own validation', () => {
@@ -58,6 +59,7 @@ test('container specs: Redis gets its persistence flags, ZooKeeper its id and en
   assert.ok(of('redis-2').cmd?.join(' ').includes('--appendfsync always'));
   assert.deepEqual(of('zk-2').env, ['ZK_ID=2', 'ZK_SERVERS=1,2,3', 'ZK_FORCE_SYNC=no']);
   assert.equal(of('zk-2').cmd, undefined);
+  assert.deepEqual(of('etcd-3').env, ['ETCD_ORDINAL=3', 'ETCD_MEMBERS=1,2,3']);
 });
 
 test('ZooKeeper is ready with exactly one leader and the rest followers', () => {

@@ -6,17 +6,17 @@ import { UsageError } from '../../../core/errors.ts';
 
 const base = defaultClusterConfig.portBase;
 
-test('the default plan has 5 Redis masters, 3 ZooKeeper nodes and one proxy per slot and node', () => {
+test('the default plan has 5 Redis masters, 3 ZooKeeper nodes, 3 etcd members and one proxy per slot and node', () => {
   const plan = planCluster(defaultClusterConfig);
   assert.deepEqual(
     plan.nodes.map((n) => n.name),
-    ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'zk-1', 'zk-2', 'zk-3'],
+    ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'zk-1', 'zk-2', 'zk-3', 'etcd-1', 'etcd-2', 'etcd-3'],
   );
   for (const n of plan.nodes) assert.equal(n.proxies.length, defaultClusterConfig.clientSlots);
   assert.equal(plan.nodes[0]?.proxies[3]?.name, 'c3-redis-1');
   assert.deepEqual(
     plan.nodes.map((n) => [n.system, n.internalPort]),
-    [...Array.from({ length: 5 }, () => ['redis', 6379]), ...Array.from({ length: 3 }, () => ['zookeeper', 2181])],
+    [...Array.from({ length: 5 }, () => ['redis', 6379]), ...Array.from({ length: 3 }, () => ['zookeeper', 2181]), ...Array.from({ length: 3 }, () => ['etcd', 2379])],
   );
 });
 
@@ -32,33 +32,35 @@ test('one port block per system: direct at base+100·b+i, proxies at base+1000+4
   assert.equal(node('redis-2')?.proxies[3]?.port, base + 1000 + 30 + 1);
   assert.equal(node('zk-1')?.proxies[0]?.port, base + 1400);
   assert.equal(node('zk-3')?.proxies[7]?.port, base + 1400 + 70 + 2);
-  assert.equal(portSpan(), 1799);
+  assert.equal(node('etcd-1')?.directPort, base + 201);
+  assert.equal(node('etcd-2')?.proxies[1]?.port, base + 1800 + 10 + 1);
+  assert.equal(portSpan(), 2199);
 });
 
 test('no two published ports coincide, for the largest cluster', () => {
-  const plan = planCluster({ ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 });
+  const plan = planCluster({ ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, etcdNodes: 9, clientSlots: 32 });
   const ports = publishedPorts(plan);
   assert.equal(new Set(ports).size, ports.length);
   assert.ok(Math.max(...ports) <= base + portSpan(), 'every port is inside the span the messages quote');
   assert.ok(Math.max(...ports) < 32768, 'ports stay below the ephemeral range');
 });
 
-test('a third system gets its own block and nobody else is renumbered', () => {
-  const fake: PlannedSystem = { name: 'etcd', nodePrefix: 'etcd', maxNodes: 10, internalPort: 2379, config: { nodeCount: () => 10, validate: () => undefined } };
-  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 };
-  const two = planCluster(config);
-  const three = planCluster(config, [...drivers, fake]);
-  const ports = (p: typeof two, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
-  for (const d of drivers) assert.deepEqual(ports(three, d.name), ports(two, d.name), `${d.name} keeps its ports`);
-  const etcd = three.nodes.filter((n) => n.system === 'etcd');
-  assert.deepEqual(etcd.map((n) => n.name).slice(0, 2), ['etcd-1', 'etcd-2']);
-  const etcd1 = etcd[0];
-  assert.ok(etcd1);
-  assert.equal(etcd1.directPort, base + 201);
-  assert.equal(etcd1.proxies[0]?.port, base + 1800);
-  const all = publishedPorts(three);
+test('a fourth system gets its own block and nobody else is renumbered', () => {
+  const fake: PlannedSystem = { name: 'sentinel', nodePrefix: 'sentinel', maxNodes: 10, internalPort: 26379, config: { nodeCount: () => 10, validate: () => undefined } };
+  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, etcdNodes: 9, clientSlots: 32 };
+  const three = planCluster(config);
+  const four = planCluster(config, [...drivers, fake]);
+  const ports = (p: typeof three, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
+  for (const d of drivers) assert.deepEqual(ports(four, d.name), ports(three, d.name), `${d.name} keeps its ports`);
+  const added = four.nodes.filter((n) => n.system === 'sentinel');
+  assert.deepEqual(added.map((n) => n.name).slice(0, 2), ['sentinel-1', 'sentinel-2']);
+  const first = added[0];
+  assert.ok(first);
+  assert.equal(first.directPort, base + 301);
+  assert.equal(first.proxies[0]?.port, base + 2200);
+  const all = publishedPorts(four);
   assert.equal(new Set(all).size, all.length);
-  assert.ok(Math.max(...all) <= base + portSpan(3));
+  assert.ok(Math.max(...all) <= base + portSpan(4));
 });
 
 test('a driver that wants more nodes than a block holds, or too many systems, is refused', () => {
@@ -76,8 +78,8 @@ test('sizes that make no sense are usage errors that say what is allowed', () =>
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, redisNodes: 11 }), /--redis-nodes/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, clientSlots: 0 }), /--client-slots/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 80 }), /--port-base/);
-  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 32767 - 1799 + 1 }), /--port-base must be a whole number from 1024 to 30968/);
-  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 30968 }));
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 32767 - 2199 + 1 }), /--port-base must be a whole number from 1024 to 30568/);
+  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 30568 }));
 });
 
 test('configs compare on every field, the systems\' slices included', () => {
