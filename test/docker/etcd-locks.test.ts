@@ -130,6 +130,7 @@ describe('etcd: the concurrency.Mutex recipe', () => {
     await using b = await EtcdLock.create(ctxFor(1));
     const key = uniqueKey('cut');
     const lease = await mustAcquire(a, key);
+    const ttlMs = a.sessionTtlMs;
     const cutAt = monoMs();
     try {
       for (const m of members) await cluster.disableLink(0, m);
@@ -137,7 +138,7 @@ describe('etcd: the concurrency.Mutex recipe', () => {
       const lostAfterMs = monoMs() - cutAt;
       const second = await mustAcquire(b, key, 30_000);
       const grantedAfterMs = monoMs() - cutAt;
-      t.diagnostic(`lost after ${lostAfterMs.toFixed(0)} ms (${String(lease.lost.reason)}); b granted after ${grantedAfterMs.toFixed(0)} ms; TTL ${a.sessionTtlMs} ms`);
+      t.diagnostic(`lost after ${lostAfterMs.toFixed(0)} ms (${String(lease.lost.reason)}); b granted after ${grantedAfterMs.toFixed(0)} ms; session TTL ${ttlMs} ms`);
       assert.ok(second.token !== undefined && lease.token !== undefined && second.token > lease.token);
       assert.equal(await b.release(second), 'released');
     } finally {
