@@ -14,6 +14,11 @@
 // timeout per attempt, at most 3 × `callTimeoutMs` per call, and nothing once its breaker is open.
 // Streams (watch, lease keep-alive) get no deadline: a deadline would end them. They sit on one
 // member; the lock bounds its waits on them itself (etcd-lock.ts).
+// The breakers' cost: when every member fails at once (no quorum, or an election in progress),
+// all three breakers open and for 5 s every call fails at once with BrokenCircuitError, without
+// being sent: the locks answer "unavailable" straight away, and the first grant after a heal can
+// wait for a breaker to half-open (a chaos run with two overlapping isolate-leader partitions,
+// no quorum for 11 s: first grant 3.9 s after the last heal).
 //
 // Outcomes: etcd3 re-creates gRPC errors as its own classes and drops the status code, so errors
 // are told apart by class. A call that failed with a recoverable error may have been applied (the
