@@ -183,7 +183,7 @@ describe('mutual exclusion under contention, no faults', () => {
     test(`${name}: 6 clients on 1 key, no overlap at the resource and no lost update`, async (t) => {
       const r = await contend(clusterOf().plan, factory, { clients: 6, keys: 1, maxAcquiresPerClient: 100, durationMs: 40_000, holdMs: 1, ttlMs: 5000, waitMs: 5000 });
       t.diagnostic(`${name}: ${r.acquired} acquisitions, ${r.acquisitionsPerSec}/s; verdict ${r.check.verdict}; run ${r.dir}`);
-      assert.ok(r.acquired >= 200, `only ${r.acquired} acquisitions`);
+      assert.ok(r.acquired >= 100, `only ${r.acquired} acquisitions`);
       assert.equal(r.check.checkers.overlap.verdict, 'valid', JSON.stringify(r.check.checkers.overlap).slice(0, 2000));
       assert.equal(r.check.checkers['lost-updates'].verdict, 'valid', JSON.stringify(r.check.checkers['lost-updates']).slice(0, 2000));
     });
