@@ -13,10 +13,12 @@
 //              either is measured, so each runs beside the same idle containers. The run's cluster
 //              is warm from the suite; the fresh one gets an untimed loop per system first.
 // The temporary cluster is the run's ClusterConfig with another name (`<name>-size`), another port
-// base and the larger node counts. Its port base is the run's plus the port layout's span rounded up
-// to the next thousand (2000 with two systems: 17000 → 19000), or minus it when that would pass the
-// top of the layout; LOCKBENCH_SIZE_PORT_BASE overrides it. Either way it is checked not to overlap
-// the run's ports and to fit the layout, before the suite starts; clusterUp refuses ports in use.
+// base and the larger node counts; it runs the same systems (`--systems`). Its port base is the
+// run's plus the span of the port layout of every registered system (whichever run), rounded up to
+// the next thousand (2000 with two systems: 17000 → 19000; 3000 with three: 17000 → 20000), or
+// minus it when that would pass the top of the layout; LOCKBENCH_SIZE_PORT_BASE overrides it.
+// Either way it is checked not to overlap the run's ports and to fit the layout, before the suite
+// starts; clusterUp refuses ports in use.
 // It is removed when the points are done, also on error and on Ctrl-C. `--quick` skips all of this
 // (starting 12 more containers takes longer than the quick suite's whole budget) and says so.
 import { clusterDown, clusterUp } from '../clusters/cluster.ts';
@@ -25,6 +27,7 @@ import { ensureEnvironment } from '../clusters/environment.ts';
 import type { BuiltImages } from '../clusters/images.ts';
 import type { SystemDriver } from '../clusters/systems/driver.ts';
 import { drivers } from '../clusters/systems/registry.ts';
+import { selectedDrivers } from '../clusters/systems/selection.ts';
 import { nodesOf, planCluster, portSpan, validateClusterConfig, type ClusterConfig, type ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError, UsageError, errorMessage } from '../core/errors.ts';
@@ -173,7 +176,7 @@ export function planClusterSize(
   }
   const needsTemporary = points.some((p) => p.on === 'temporary');
   const temporary = needsTemporary ? temporaryConfig(run, temporaryNodes, systems, env) : null;
-  const counts = temporary ? systems.map((d) => `${d.config.nodeCount(temporary)} ${d.name}`).join(', ') : '';
+  const counts = temporary ? systems.filter((d) => temporary.systems.includes(d.name)).map((d) => `${d.config.nodeCount(temporary)} ${d.name}`).join(', ') : '';
   const where = temporary ? `; temporary cluster '${temporary.name}' (${counts}, port base ${temporary.portBase}), warmed by an untimed loop per system, removed afterwards` : '';
   return { points, temporary, note: `${said.join('; ')}${where}` };
 }
@@ -202,7 +205,7 @@ export interface ClusterSizeOutput {
 /** The temporary cluster as a disposable: removed when the scope ends, whatever ended it. */
 async function startTemporary(config: ClusterConfig, ctx: ClusterSizeContext, record: (upMs: number | null, removed: string) => void): Promise<AsyncDisposable & { readonly plan: ClusterPlan }> {
   const images = ctx.images ?? (await ensureEnvironment({ mayInstallDocker: false, signal: ctx.signal })).images;
-  const counts = drivers.map((d) => `${d.config.nodeCount(config)} ${d.name}`).join(', ');
+  const counts = selectedDrivers(config).map((d) => `${d.config.nodeCount(config)} ${d.name}`).join(', ');
   ctx.progress(`cluster size: starting the temporary cluster '${config.name}' (${counts}, port base ${config.portBase})`);
   let upMs: number | null = null;
   const remove = async (): Promise<void> => {

@@ -6,7 +6,8 @@
 // of the throughput that sweep measured.
 import { UsageError } from '../core/errors.ts';
 import { linkPaths, type LinkPath } from '../locks/context.ts';
-import { isLockName, lockNames, type LockName } from '../locks/registry.ts';
+import { locksOnSelected, otherLocksText, requireSelected } from '../clusters/systems/selection.ts';
+import { isLockName, lockNames, lockSpecs, type LockName } from '../locks/registry.ts';
 
 /** How many keys the clients of a case use: `many` = one per client (independent locks). */
 export type KeySpec = number | 'many';
@@ -61,6 +62,8 @@ export interface BenchFlags {
   readonly quick?: boolean | undefined;
   readonly workers?: number | undefined;
   readonly via?: string | undefined;
+  /** The systems the cluster runs (ClusterConfig `systems`); undefined: every registered one. */
+  readonly systems?: readonly string[] | undefined;
 }
 
 export const MAX_CLIENTS = 256;
@@ -84,14 +87,22 @@ function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
-export function parseLocks(raw: string): LockName[] {
-  if (raw.trim() === 'all') return [...lockNames];
-  return unique(
+const lockSystems = (): { name: LockName; system: string }[] => lockNames.map((name) => ({ name, system: lockSpecs[name].model.system }));
+
+/**
+ * `--locks` as lock names. `all` (the default) is every lock on the selected systems (`systems`;
+ * undefined: every lock); a named lock on a system the selection leaves out is a usage error.
+ */
+export function parseLocks(raw: string, systems?: readonly string[]): LockName[] {
+  if (raw.trim() === 'all') return systems === undefined ? [...lockNames] : locksOnSelected(lockSystems(), systems, '--locks').map((l) => l.name);
+  const names = unique(
     list('locks', raw).map((name) => {
       if (!isLockName(name)) throw new UsageError(`--locks: unknown lock '${name}'; choose from ${lockNames.join(', ')} (comma-separated), or all`);
       return name;
     }),
   );
+  if (systems !== undefined) for (const name of names) requireSelected(`--locks: lock '${name}'`, lockSpecs[name].model.system, systems, otherLocksText(lockSystems(), systems));
+  return names;
 }
 
 export function parseClients(raw: string): number[] {
@@ -140,7 +151,7 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
   if (!(linkPaths as readonly string[]).includes(via)) throw new UsageError(`--via must be one of ${linkPaths.join(', ')} (the links of the speed cases), got '${via}'`);
   const durationMs = Math.round(durationS * 1000);
   return {
-    locks: parseLocks(flags.locks ?? 'all'),
+    locks: parseLocks(flags.locks ?? 'all', flags.systems),
     clients,
     keys: parseKeys(flags.keys ?? d.keys),
     latenciesMs: parseLatencies(flags.latency ?? d.latency),

@@ -2,6 +2,8 @@
 // validation (usage errors that say how to fix the value). The options every run has are here;
 // each fault's own options, defaults and checks live in its module (faults/<fault>.ts) and are
 // gathered through the fault registry. Pure, so defaults are tested directly.
+import { systemNames } from '../clusters/systems/registry.ts';
+import { otherLocksText, requireSelected, validateSystems } from '../clusters/systems/selection.ts';
 import { UsageError } from '../core/errors.ts';
 import { isLockName, lockNames, lockSpecs } from '../locks/registry.ts';
 import type { LockModel } from '../locks/spec.ts';
@@ -12,7 +14,12 @@ export type FaultKind = 'none' | StepKind | 'mix';
 export const faultKinds: readonly FaultKind[] = ['none', ...stepKinds, 'mix'];
 export const isFaultKind = (s: string): s is FaultKind => (faultKinds as readonly string[]).includes(s);
 
-export type ChaosOptions = CoreOptions & FaultOptions & { readonly fault: FaultKind };
+export type ChaosOptions = CoreOptions &
+  FaultOptions & {
+    readonly fault: FaultKind;
+    /** The systems the run's cluster runs (`--systems`), the lock's among them; absent in runs made before --systems (every system then). */
+    readonly systems?: readonly string[];
+  };
 
 export type ChaosFlags = Partial<Omit<ChaosOptions, 'lock' | 'fault' | 'lockModel'>> & {
   readonly lock: string;
@@ -50,13 +57,22 @@ export function resolveChaosOptions(f: ChaosFlags): ChaosOptions {
   if (!isFaultKind(f.fault)) throw new UsageError(`--fault must be one of ${faultKinds.join(', ')}, got '${f.fault}'`);
   const fault = f.fault;
   const lockModel = modelOf(lock, f);
+  const systems = validateSystems(f.systems ?? systemNames);
+  const locks = lockNames.map((name) => ({ name, system: lockSpecs[name].model.system }));
+  // Before anything starts: a lock whose system is left out could not run. (A stored run's model
+  // may name no registered system, e.g. an old module's 'unknown': nothing to select then.)
+  if ((systemNames as readonly string[]).includes(lockModel.system)) {
+    if (lock === 'module') requireSelected(`the lock module ${f.modulePath ?? ''} (its \`system\`)`, lockModel.system, systems, undefined);
+    else requireSelected(`lock '${lock}'`, lockModel.system, systems, otherLocksText(locks, systems));
+  }
   const wants = fault === 'none' || fault === 'mix' ? {} : (faultModule(fault).defaults?.(lockModel) ?? {});
   const ttlMs = f.ttlMs ?? wants.ttlMs ?? 2000;
-  const core: CoreOptions & { readonly fault: FaultKind } = {
+  const core: CoreOptions & { readonly fault: FaultKind; readonly systems: readonly string[] } = {
     lock,
     ...(f.modulePath !== undefined ? { modulePath: f.modulePath } : {}),
     lockModel,
     fault,
+    systems,
     durationMs: f.durationMs ?? 40_000,
     warmupMs: f.warmupMs ?? 5000,
     clients: f.clients ?? 4,

@@ -37,7 +37,7 @@ import type { ChaosResult, LivenessResult } from './result.ts';
 export type { ChaosResult, LivenessResult } from './result.ts';
 
 function clusterConfigFor(o: ChaosOptions): ClusterConfig {
-  return { ...defaultClusterConfig, redisPersistence: o.persistence, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) };
+  return { ...defaultClusterConfig, systems: o.systems ?? defaultClusterConfig.systems, redisPersistence: o.persistence, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) };
 }
 
 /** The checkers over the files as written, judged by this run's own options (fencing). */

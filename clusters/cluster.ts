@@ -1,7 +1,10 @@
-// Cluster lifecycle: up (start, or reuse when healthy), status, down. A cluster is the nodes of every
-// registered system (systems/registry.ts) on one labelled Docker network, with a Toxiproxy in front
-// of every client link (one proxy per client slot and node, see topology.ts). What "ready" and a
-// node's role mean is each driver's business.
+// Cluster lifecycle: up (start, or reuse when healthy), status, down. A cluster is the nodes of the
+// systems its config selects (`systems`, from --systems; default every registered one,
+// systems/registry.ts) on one labelled Docker network, with a Toxiproxy in front of every client
+// link (one proxy per client slot and node, see topology.ts). What "ready" and a node's role mean
+// is each driver's business. A running cluster with other systems is replaced like one with any
+// other differing config: what runs is always what the command asked for, so a bench or chaos run
+// never shares the machine with systems it did not ask for.
 import type Docker from 'dockerode';
 import { monoMs } from '../core/clock.ts';
 import { HarnessError, errorMessage } from '../core/errors.ts';
@@ -22,7 +25,8 @@ import { assertPortsFree } from './ports.ts';
 import { toxiproxyClient } from './toxiproxy-client.ts';
 import { resetNodeState } from './node-faults.ts';
 import { loadReadyTimes, saveReadyTimes, type ReadyMsBySystem, type ReadyReading } from './ready-times.ts';
-import { driverFor, drivers } from './systems/registry.ts';
+import { driverFor } from './systems/registry.ts';
+import { selectedDrivers } from './systems/selection.ts';
 import { defaultClusterConfig, nodesOf, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
 
 const log = logger('cluster');
@@ -134,7 +138,7 @@ async function isHealthy(plan: ClusterPlan): Promise<boolean> {
 }
 
 async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  await Promise.all(drivers.map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
+  await Promise.all(selectedDrivers(plan.config).map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
 }
 
 /**
@@ -145,7 +149,7 @@ async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: Abort
  */
 async function startNodesTimed(plan: ClusterPlan, nodes: readonly { readonly plan: NodePlan; readonly container: Docker.Container }[], timeoutMs: number, signal?: AbortSignal): Promise<ReadyMsBySystem> {
   const entries = await Promise.all(
-    drivers.map(async (d) => {
+    selectedDrivers(plan.config).map(async (d) => {
       const mine = nodes.filter((n) => n.plan.system === d.name);
       await Promise.all(mine.map((n) => n.container.start()));
       signal?.throwIfAborted();
@@ -188,6 +192,14 @@ function imageOf(images: BuiltImages, system: string): string {
   return image;
 }
 
+/** Why a running cluster is not reused, for the log: its systems when they differ, else the config or its health. */
+function whyReplaced(existing: ClusterConfig | undefined, wanted: ClusterConfig): string {
+  if (existing && sameConfig(existing, wanted)) return 'is not healthy or out of date';
+  const had = existing?.systems;
+  if (Array.isArray(had) && had.join(',') !== wanted.systems.join(',')) return `runs ${had.join(', ')} (this command asks for ${wanted.systems.join(', ')})`;
+  return 'has another config';
+}
+
 export interface UpResult {
   readonly status: ClusterStatus;
   readonly reused: boolean;
@@ -197,8 +209,9 @@ export interface UpResult {
 }
 
 /**
- * Starts the cluster, or reuses the running one when it has the same config and is healthy
- * (after healing leftovers of earlier faults: toxics removed, proxies re-enabled).
+ * Starts the cluster, or reuses the running one when it has the same config (the same systems
+ * included) and is healthy (after healing leftovers of earlier faults: toxics removed, proxies
+ * re-enabled); one with other systems or another config is removed first.
  * On failure or Ctrl-C it removes everything it created, so nothing half-started is left.
  */
 export async function clusterUp(config: ClusterConfig, images: BuiltImages, signal?: AbortSignal): Promise<UpResult> {
@@ -226,13 +239,13 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
   }
 
   if (existing.length > 0) {
-    log.info(`removing ${existing.length} container(s) of a previous cluster that ${existingConfig && sameConfig(existingConfig, plan.config) ? 'is not healthy or out of date' : 'has another config'}`);
+    log.info(`removing ${existing.length} container(s) of a previous cluster that ${whyReplaced(existingConfig, plan.config)}`);
     await removeProjectObjects(docker, plan.config.name);
     await assertPortsFree(publishedPorts(plan));
   }
 
   try {
-    const systems = drivers.map((d) => d.describeNodes(d.config.nodeCount(plan.config))).join(', ');
+    const systems = selectedDrivers(plan.config).map((d) => d.describeNodes(d.config.nodeCount(plan.config))).join(', ');
     log.info(`starting ${systems} and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);
     await ensureNetwork(docker, plan);
     const [nodes, proxy] = await Promise.all([

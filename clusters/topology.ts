@@ -1,16 +1,20 @@
 // The shape of a cluster as data: which nodes, which ports, which proxies. Pure, so the port layout
 // and the validation of sizes are tested without Docker. Which systems exist, how many nodes each
-// has and what its flags are comes from the drivers (systems/registry.ts).
+// has and what its flags are comes from the drivers (systems/registry.ts); which of them a cluster
+// runs is its config's `systems` (systems/selection.ts, `--systems`; default: all).
 //
 // Every client link goes through Toxiproxy, with one proxy per (client slot, node) pair, so a fault
 // can cut client i off from node j without touching any other client. Each system owns one port
-// block, b = its index in the registry, so adding a system moves nobody's ports. Relative to portBase:
+// block, b = its index in the registry, so adding a system moves nobody's ports, and neither does
+// leaving one out: a cluster of some systems publishes a subset of the full layout's ports, and the
+// port-base limits are the full layout's. Relative to portBase:
 //   +474                                  Toxiproxy API
 //   +100·b + i                            node i of system b, direct (redis-1..10: +1..+10, zk-1..9: +101..+109)
 //   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400..)
 import { HarnessError, UsageError } from '../core/errors.ts';
 import type { SystemConfigHooks, SystemDriver } from './systems/driver.ts';
-import { drivers, systemDefaults, validateDurability, type SystemsConfig } from './systems/registry.ts';
+import { drivers, systemDefaults, systemNames, validateDurability, type SystemsConfig } from './systems/registry.ts';
+import { validateSystems } from './systems/selection.ts';
 
 // Old import paths of Redis's config, kept for chaos/ and cli/ (the driver owns them now).
 export { redisArgs, redisPersistenceModes, type RedisPersistence } from './systems/redis/config.ts';
@@ -18,6 +22,8 @@ export { redisArgs, redisPersistenceModes, type RedisPersistence } from './syste
 export interface ClusterConfig extends SystemsConfig {
   /** Names the Docker network and prefixes every container, so several clusters can coexist. */
   readonly name: string;
+  /** The backing systems it runs (`--systems`): registered names, in registry order. */
+  readonly systems: readonly string[];
   /** How many independent client link sets exist (one proxy per slot and node). */
   readonly clientSlots: number;
   readonly portBase: number;
@@ -27,6 +33,7 @@ export interface ClusterConfig extends SystemsConfig {
 // experiment) run beside the default one without touching it.
 export const defaultClusterConfig: ClusterConfig = {
   name: process.env['LOCKBENCH_CLUSTER'] || 'lockbench',
+  systems: systemNames,
   ...systemDefaults,
   clientSlots: 8,
   portBase: Number(process.env['LOCKBENCH_PORT_BASE'] || 17000),
@@ -49,7 +56,7 @@ export type PlannedSystem = Pick<SystemDriver<ClusterConfig>, 'name' | 'nodePref
   readonly config: Pick<SystemConfigHooks<ClusterConfig>, 'nodeCount' | 'validate'>;
 };
 
-/** The highest offset from portBase that a cluster of `systems` may publish. */
+/** The highest offset from portBase that a cluster of `systems` registered systems may publish, whichever of them it runs. */
 export function portSpan(systems: number = drivers.length): number {
   return PROXY_BASE + PROXY_BLOCK * systems - 1;
 }
@@ -77,7 +84,10 @@ export function validateClusterConfig(c: ClusterConfig, systems: readonly Planne
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.name)) {
     throw new UsageError(`the cluster name (LOCKBENCH_CLUSTER) must be lowercase letters, digits and dashes, starting with a letter, got '${c.name}'`);
   }
+  const selected = validateSystems(c.systems, systems.map((d) => d.name));
   validateDurability(c.durability);
+  // Every slice, the left-out systems' too: their fields stay in the config (and its label), and a
+  // bad value there is a mistake whichever systems run.
   for (const d of systems) d.config.validate(c);
   if (!int(c.clientSlots) || c.clientSlots < 1 || c.clientSlots > MAX_SLOTS) {
     throw new UsageError(`--client-slots must be a whole number from 1 to ${MAX_SLOTS}, got ${c.clientSlots}`);
@@ -86,7 +96,7 @@ export function validateClusterConfig(c: ClusterConfig, systems: readonly Planne
   if (!int(c.portBase) || c.portBase < 1024 || c.portBase + span > TOP_PORT) {
     throw new UsageError(`--port-base must be a whole number from 1024 to ${TOP_PORT - span} (ports stay below the ephemeral range), got ${c.portBase}`);
   }
-  return c;
+  return { ...c, systems: selected };
 }
 
 export function planCluster(config: ClusterConfig, systems: readonly PlannedSystem[] = drivers): ClusterPlan {
@@ -94,6 +104,7 @@ export function planCluster(config: ClusterConfig, systems: readonly PlannedSyst
   const c = validateClusterConfig(config, systems);
   const nodes: NodePlan[] = [];
   systems.forEach((d, block) => {
+    if (!c.systems.includes(d.name)) return;
     const count = d.config.nodeCount(c);
     for (let ordinal = 1; ordinal <= count; ordinal++) {
       const name = `${d.nodePrefix}-${ordinal}`;
@@ -119,6 +130,8 @@ export function publishedPorts(plan: ClusterPlan): number[] {
 
 export function sameConfig(a: ClusterConfig, b: ClusterConfig): boolean {
   // Every field, the drivers' slices included: a cluster made before a system was added differs.
+  // Values compare as JSON, so equal lists (`systems`) are equal.
   const fields = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...fields].every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
+  const value = (c: ClusterConfig, k: string): string | undefined => JSON.stringify((c as unknown as Record<string, unknown>)[k]);
+  return [...fields].every((k) => value(a, k) === value(b, k));
 }

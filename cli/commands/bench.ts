@@ -5,6 +5,7 @@
 import { durabilityOf } from '../../clusters/systems/registry.ts';
 import type { CommandModule } from 'yargs';
 import { assembleResult } from '../../bench/assemble.ts';
+import { planClusterSize } from '../../bench/cluster-size.ts';
 import { suiteOptions } from '../../bench/plan.ts';
 import { runSuite, type SuiteOutput } from '../../bench/suite.ts';
 import { renderBench } from '../../bench/table.ts';
@@ -42,7 +43,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: 'benchmark every lock against the floor measured in the same run: uncontended, contention sweep, open loop, fairness, WAN latency, HTTP end to end',
   builder: (y) =>
     environmentOptions(clusterOptions(y))
-      .option('locks', { type: 'string', describe: 'locks to benchmark, comma-separated, or all [default: all]' })
+      .option('locks', { type: 'string', describe: 'locks to benchmark, comma-separated, or all [default: all: every lock on the --systems selected]' })
       .option('clients', { type: 'string', describe: 'concurrent clients of the sweep, comma-separated [default: 1,4,16,64; --quick 1,16]' })
       .option('keys', { type: 'string', describe: "keys of the sweep: 1 (all fight for one lock), many (one per client) or N [default: 1,many]" })
       .option('latency', { type: 'string', describe: 'WAN cases: one-way latency in ms injected on both streams of every client link, comma-separated; 0 = none [default: 1,5; --quick 1]' })
@@ -52,8 +53,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('via', { type: 'string', describe: "links of the speed cases: the nodes' own ports, or the proxy's (WAN cases always use the proxy) [default: direct]" })
       .option('json', { type: 'boolean', default: false, describe: 'print bench.json on stdout instead of the tables' }),
   handler: async (args) => {
-    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers, via: args.via });
     const config = clusterConfigFromArgs(args);
+    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers, via: args.via, systems: config.systems });
+    // The cluster-size cases' temporary cluster (its port base, its name) is checked now, before anything starts.
+    planClusterSize(config, options);
     const signal = interruptSignal();
     const started = monoMs();
     const startedAt = new Date();

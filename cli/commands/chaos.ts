@@ -14,15 +14,16 @@ import { parseSweep, runSweep, sweepParamNames, sweepPoints } from '../../chaos/
 import { parseTrials, rateText, runTrials, trialsExitCode } from '../../chaos/trials.ts';
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { systemNames } from '../../clusters/systems/registry.ts';
-import { lockNames } from '../../locks/registry.ts';
+import { locksOnSelected, parseSystems } from '../../clusters/systems/selection.ts';
+import { lockNames, lockSpecs } from '../../locks/registry.ts';
 import type { LockModel } from '../../locks/spec.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { reportQuietly } from '../report-hook.ts';
-import { environmentOptions, type EnvironmentArgs } from '../options.ts';
+import { environmentOptions, systemsOptions, type EnvironmentArgs, type SystemsArgs } from '../options.ts';
 
-interface ChaosArgs extends EnvironmentArgs {
-  readonly lock: string;
+interface ChaosArgs extends EnvironmentArgs, SystemsArgs {
+  readonly lock: string | undefined;
   readonly 'lock-module': string | undefined;
   readonly fault: string;
   readonly duration: number | undefined;
@@ -49,7 +50,7 @@ interface ChaosArgs extends EnvironmentArgs {
 
 const verdictExit = { valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown } as const;
 
-function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel): ChaosFlags {
+function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel): ChaosFlags & { readonly systems: readonly string[] } {
   const opt = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   const faultValues: Record<string, unknown> = {};
   for (const [key, def] of faultFlags()) if (a[def.flag] !== undefined) faultValues[key] = a[def.flag];
@@ -66,6 +67,7 @@ function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel)
     ...opt('waitMs', a.wait),
     ...opt('holdMs', a.hold),
     ...opt('seed', a.seed),
+    systems: parseSystems(a.systems),
     fencing: a.fencing,
     checkLease: a['check-lease'],
     ...opt('sessionTimeoutMs', a['session-timeout']),
@@ -83,6 +85,17 @@ function withFaultFlags<T>(y: Argv<T>): Argv<T> {
 const faultHelp = (): string => `fault: none, ${stepKinds.map((k) => `${k} (${faultModule(k).describe})`).join('; ')}; mix (a seeded mix of ${mixPool.join(', ')})`;
 
 
+const lockSystems = (): { name: string; system: string }[] => lockNames.map((name) => ({ name, system: lockSpecs[name].model.system }));
+
+/** --lock, or the first registered lock on the selected systems. */
+function lockOf(a: ChaosArgs): string {
+  if (a.lock !== undefined) return a.lock;
+  if (a['lock-module'] !== undefined) return 'module';
+  const first = locksOnSelected(lockSystems(), parseSystems(a.systems), '--lock')[0];
+  if (first === undefined) throw new UsageError('--lock: no lock to default to'); // locksOnSelected throws first
+  return first.name;
+}
+
 function list(value: string | undefined, all: readonly string[], flag: string): string[] {
   if (value === undefined || value === 'all') return [...all];
   const items = value.split(',').map((x) => x.trim()).filter(Boolean);
@@ -95,8 +108,8 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
   command: 'chaos',
   describe: 'run a lock under a fault and check the audit log for overlapping holders (or --matrix: every lock × fault)',
   builder: (y) =>
-    withFaultFlags(environmentOptions(y))
-      .option('lock', { type: 'string', default: 'redis', describe: `lock under test: ${lockNames.join(', ')}` })
+    withFaultFlags(systemsOptions(environmentOptions(y)))
+      .option('lock', { type: 'string', describe: `lock under test: ${lockNames.join(', ')} [default: the first of them on the --systems selected: ${lockNames[0] ?? ''} with all]` })
       .option('lock-module', { type: 'string', describe: 'your own lock client module (see README "Testing your own lock client"); replaces --lock' })
       .option('fault', { type: 'string', default: 'partition', describe: faultHelp() })
       .option('duration', { type: 'number', describe: 'seconds of the fault phase (default 40; about a minute in all)' })
@@ -111,7 +124,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('check-lease', { type: 'boolean', default: false, describe: 'clients check their lease (validity, session) before writing, as a careful client does' })
       .option('session-timeout', { type: 'number', describe: 'ZooKeeper session timeout in ms (default 4000)' })
       .option('matrix', { type: 'boolean', default: false, describe: 'run every lock × fault scenario (bounded durations)' })
-      .option('locks', { type: 'string', describe: 'matrix: comma-separated locks (default all)' })
+      .option('locks', { type: 'string', describe: 'matrix: comma-separated locks (default: every lock on the --systems selected)' })
       .option('faults', { type: 'string', describe: 'matrix: comma-separated faults (default all but mix)' })
       .option('fail-on-violation', { type: 'boolean', default: false, describe: 'matrix: exit 1 when any scenario is invalid' })
       .option('trials', { type: 'number', describe: 'run each scenario N times (1-100) with seeds seed, seed+1, …; report violation rates with 95% intervals' })
@@ -125,7 +138,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
       if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
       const spec = parseSweep(a.sweep);
-      const points = sweepPoints(flags(a, a.lock, a.fault, moduleModel), spec);
+      const points = sweepPoints(flags(a, lockOf(a), a.fault, moduleModel), spec);
       const signal = interruptSignal();
       const s = await runSweep(spec, points, trials, { signal, mayInstallDocker: a['install-docker'] });
       await reportQuietly(s.dir);
@@ -135,9 +148,11 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     }
     const signal = interruptSignal();
     if (a.matrix) {
-      const locks = list(a.locks, lockNames, '--locks');
-      const faults = list(a.faults, faultKinds.filter((f) => f !== 'mix'), '--faults');
       const base = flags(a, 'redis', 'none');
+      // The default is every lock on the selected systems; in an explicit list, resolveChaosOptions
+      // below refuses a lock whose system is left out, saying how to fix it.
+      const locks = a.locks === undefined || a.locks === 'all' ? locksOnSelected(lockSystems(), base.systems, '--locks').map((l) => l.name) : list(a.locks, lockNames, '--locks');
+      const faults = list(a.faults, faultKinds.filter((f) => f !== 'mix'), '--faults');
       // Validate the shared flags once, before anything starts.
       for (const lock of locks) for (const fault of faults) resolveChaosOptions({ ...base, lock, fault });
       const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'], trials });
@@ -147,7 +162,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       return;
     }
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
-    const o = resolveChaosOptions(flags(a, a.lock, a.fault, moduleModel));
+    const o = resolveChaosOptions(flags(a, lockOf(a), a.fault, moduleModel));
     if (trials > 1) {
       const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'] });
       await reportQuietly(t.dir);

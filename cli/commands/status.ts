@@ -2,7 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
 import { requireEngine } from '../../clusters/docker-engine.ts';
-import { describeDurability, drivers } from '../../clusters/systems/registry.ts';
+import { describeDurability } from '../../clusters/systems/registry.ts';
+import { leftOut, selectedDrivers } from '../../clusters/systems/selection.ts';
 import { runContext } from '../context.ts';
 
 export function formatStatus(s: ClusterStatus): string {
@@ -11,9 +12,11 @@ export function formatStatus(s: ClusterStatus): string {
     return `  ${n.name.padEnd(9)} ${n.state.padEnd(8)} ${n.role.padEnd(12)} direct ${n.direct.padEnd(16)} proxied ${proxied}`;
   });
   const t = s.toxiproxy;
-  const settings = [`network ${s.network}`, ...drivers.map((d) => d.config.describe(s.config)).filter((x) => x !== '')];
+  const settings = [`network ${s.network}`, ...selectedDrivers(s.config).map((d) => d.config.describe(s.config)).filter((x) => x !== '')];
+  const out = leftOut(s.config.systems);
   return [
     `cluster (${settings.join(', ')}):`,
+    `  systems ${s.config.systems.join(', ')}${out.length > 0 ? ` (not running: ${out.join(', ')}; --systems chooses)` : ''}`,
     `  durability ${describeDurability(s.config)}`,
     ...rows,
     `  toxiproxy ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
@@ -23,7 +26,7 @@ export function formatStatus(s: ClusterStatus): string {
 
 export const statusCommand: CommandModule<object, { json: boolean }> = {
   command: 'status',
-  describe: 'show nodes, roles, direct and proxied addresses, and the Toxiproxy in use',
+  describe: 'show the systems the cluster runs, its nodes, roles, direct and proxied addresses, and the Toxiproxy in use',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
   handler: async (args) => {
     const docker = await requireEngine('no cluster can be running');

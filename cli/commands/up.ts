@@ -10,7 +10,7 @@ import { formatStatus } from './status.ts';
 
 export const upCommand: CommandModule<object, ClusterArgs & EnvironmentArgs & { json: boolean }> = {
   command: 'up',
-  describe: `start ${drivers.map((d) => d.describeNodes(d.config.nodeCount(defaultClusterConfig))).join(' + ')} behind Toxiproxy (or reuse a healthy running cluster)`,
+  describe: `start ${drivers.map((d) => d.describeNodes(d.config.nodeCount(defaultClusterConfig))).join(' + ')} behind Toxiproxy, or the --systems chosen (or reuse a healthy running cluster of the same systems and flags; one with other systems is replaced)`,
   builder: (y) => environmentOptions(clusterOptions(y)).option('json', { type: 'boolean', default: false, describe: 'print the cluster status as JSON' }),
   handler: async (args) => {
     const config = clusterConfigFromArgs(args);

@@ -110,10 +110,12 @@ export function durabilityDepartures(c: SystemsConfig): string[] {
  * One line for status, progress and tables: "disk (redis: AOF, appendfsync always; zookeeper:
  * forceSync=yes (its default))", with ", except --redis-persistence none" when it departs.
  */
-export function describeDurability(c: SystemsConfig): string {
+export function describeDurability(c: SystemsConfig & { readonly systems?: readonly string[] }): string {
   if (!isDurabilityProfile(c.durability)) return 'not recorded (a cluster made before durability profiles)';
   const profile = c.durability;
-  const means = drivers.map((d) => `${d.name}: ${d.config.durability[profile].means}`).join('; ');
+  // Only the systems the cluster runs (--systems), when it says which.
+  const running = drivers.filter((d) => c.systems === undefined || c.systems.includes(d.name));
+  const means = running.map((d) => `${d.name}: ${d.config.durability[profile].means}`).join('; ');
   const departures = durabilityDepartures(c);
   return `${profile} (${means})${departures.length > 0 ? `, except ${departures.join(', ')}` : ''}`;
 }

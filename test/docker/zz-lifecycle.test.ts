@@ -40,7 +40,7 @@ test('down removes every container and network, and a second down is a no-op', a
   assert.ok((await listProjectContainers(docker, defaultClusterConfig.name)).length >= 9);
   const first = await runCli(['down']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /removed 9 container\(s\) and 1 network\(s\)/);
+  assert.match(first.stdout, /removed 12 container\(s\) and 1 network\(s\)/);
   assert.equal((await listProjectContainers(docker, defaultClusterConfig.name)).length, 0);
   const second = await runCli(['down']);
   assert.equal(second.code, 0, second.stderr);

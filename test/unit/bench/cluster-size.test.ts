@@ -3,7 +3,7 @@
 // never overlap the run's and stay inside the layout).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeCountField, planClusterSize, SIZE_PORT_BASE_ENV, sizesFor, temporaryPortBase, withNodes } from '../../../bench/cluster-size.ts';
+import { nodeCountField, planClusterSize, SIZE_PORT_BASE_ENV, sizesFor, temporaryConfig, temporaryPortBase, withNodes } from '../../../bench/cluster-size.ts';
 import { renderClusterSize } from '../../../bench/cluster-size-table.ts';
 import { suiteOptions } from '../../../bench/plan.ts';
 import { drivers } from '../../../clusters/systems/registry.ts';
@@ -13,6 +13,8 @@ import type { LockName } from '../../../locks/registry.ts';
 
 const run = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({ ...defaultClusterConfig, name: 'lockbench', portBase: 17000, redisNodes: 5, zkNodes: 3, ...over });
 const noEnv = {};
+/** The default offset of the temporary cluster: the registered layout's span rounded up to a thousand (2000 with two systems, 3000 with three). */
+const offset = Math.ceil((portSpan() + 1) / 1000) * 1000;
 const driver = (name: string) => {
   const d = drivers.find((x) => x.name === name);
   assert.ok(d, name);
@@ -45,7 +47,7 @@ test('defaults: every lock on all of a system\'s nodes; fan-out sizes on the tem
   ]);
   assert.ok(p.temporary);
   assert.equal(p.temporary.name, 'lockbench-size');
-  assert.equal(p.temporary.portBase, 20000);
+  assert.equal(p.temporary.portBase, 17000 + offset);
   assert.equal(p.temporary.redisNodes, 7);
   assert.equal(p.temporary.zkNodes, 5);
   assert.equal(p.temporary.etcdNodes, 5);
@@ -87,11 +89,12 @@ test('--quick skips the points and says why; no temporary cluster', () => {
 });
 
 test('port base: the layout span rounded up to a thousand above the run cluster, below it near the top, never overlapping', () => {
+  const top = 32767 - portSpan();
   for (const base of [17000, 21000, 23000, 25000, 27000, 30000, 1024]) {
     const r = run({ portBase: base });
     const p = planClusterSize(r, suiteOptions({}), drivers, undefined, noEnv);
     assert.ok(p.temporary, `${base}`);
-    assert.equal(p.temporary.portBase, base + 3000 + portSpan() > 32767 ? base - 3000 : base + 3000, `${base}`);
+    assert.equal(p.temporary.portBase, base + offset <= top ? base + offset : base - offset, `${base}`);
     const temp = new Set(publishedPorts(planCluster(p.temporary)));
     assert.ok(publishedPorts(planCluster(r)).every((port) => !temp.has(port)), `${base}: no shared port`);
     assert.ok([...temp].every((port) => port >= 1024 && port <= 32767), `${base}: inside the layout`);
@@ -101,6 +104,26 @@ test('port base: the layout span rounded up to a thousand above the run cluster,
   assert.equal(temporaryPortBase(run(), [...drivers, fake('a')], noEnv), 20000);
   assert.equal(portSpan(6) + 1 > 3000, true);
   assert.equal(temporaryPortBase(run(), [...drivers, fake('a'), fake('b'), fake('c')], noEnv), 21000);
+});
+
+test('a third registered system: the default offset grows past its span, and an override inside it is refused', () => {
+  const two = drivers.slice(0, 2);
+  const r = run();
+  assert.ok(drivers.length >= 3 && r.systems.includes('etcd'));
+  // The whole three-system layout spans B … B+2199, so the two-system offset (2000) would overlap it.
+  assert.equal(portSpan(3), 2199);
+  const t = temporaryConfig(r, new Map([['etcd', 5]]), drivers, noEnv);
+  assert.equal(t.portBase, 20000);
+  const mine = new Set(publishedPorts(planCluster(r, drivers)));
+  assert.ok(publishedPorts(planCluster(t, drivers)).every((p) => !mine.has(p)), 'no shared port');
+  // 19000 was clear of a two-system cluster; with three it is inside its span, and says how far away to go.
+  assert.doesNotThrow(() => temporaryConfig({ ...r, systems: ['redis', 'zookeeper'] }, new Map(), two, { [SIZE_PORT_BASE_ENV]: '19000' }));
+  assert.throws(
+    () => temporaryConfig(r, new Map(), drivers, { [SIZE_PORT_BASE_ENV]: '19000' }),
+    (e: unknown) => e instanceof UsageError && /share ports with the run's cluster \(ports 17000-19199\); set LOCKBENCH_SIZE_PORT_BASE at least 2200 away/.test(e.message),
+  );
+  // A selection of fewer systems keeps the whole layout's offset: nobody's ports depend on what else runs.
+  assert.equal(temporaryConfig({ ...r, systems: ['redis'] }, new Map(), drivers, noEnv).portBase, 20000);
 });
 
 test('port base: LOCKBENCH_SIZE_PORT_BASE overrides it, and is checked', () => {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { focusClients, keyFor, planCases, suiteOptions, sweepId } from '../../../bench/plan.ts';
 import { UsageError } from '../../../core/errors.ts';
-import { lockNames } from '../../../locks/registry.ts';
+import { systemNames } from '../../../clusters/systems/registry.ts';
+import { lockNames, lockSpecs } from '../../../locks/registry.ts';
 
 test('defaults: every lock × clients 1,4,16,64 × keys 1,many × latency 0,1,5, plus micro, open, fairness and http', () => {
   const o = suiteOptions({});
@@ -130,4 +131,22 @@ test('scalability: held and waiters cases for every lock, smaller in --quick, la
     one.filter((c) => c.kind === 'held' || c.kind === 'waiters').map((c) => c.id),
     ['held/zookeeper/n1', 'held/zookeeper/n1000', 'waiters/zookeeper/w1', 'waiters/zookeeper/w64'],
   );
+});
+
+test('--systems: the default locks are those on the selected systems; a named lock on a left-out system is refused', () => {
+  const systemOf = (l: string): string => lockSpecs[l as keyof typeof lockSpecs].model.system;
+  for (const system of systemNames) {
+    const on = lockNames.filter((l) => systemOf(l) === system);
+    if (on.length === 0) continue;
+    assert.deepEqual(suiteOptions({ systems: [system] }).locks, on, `${system}: its locks, in registry order`);
+    assert.deepEqual(suiteOptions({ systems: [system], locks: 'all' }).locks, on);
+    const other = lockNames.find((l) => systemOf(l) !== system);
+    if (other === undefined) continue;
+    assert.throws(
+      () => suiteOptions({ systems: [system], locks: `${on[0] ?? ''},${other}` }),
+      (e: unknown) => e instanceof UsageError && e.exitCode === 254 && e.message.includes(`lock '${other}' runs on ${systemOf(other)}, which --systems ${system} leaves out; add it (--systems `) && e.message.includes(`choose a lock on ${system}: ${on.join(', ')}`),
+    );
+  }
+  assert.deepEqual(suiteOptions({ systems: systemNames }).locks, lockNames, 'every system: every lock');
+  assert.deepEqual(suiteOptions({}).locks, lockNames, 'no selection given: every lock');
 });

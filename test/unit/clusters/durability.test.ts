@@ -66,6 +66,8 @@ test('an explicit --redis-persistence overrides the default profile and is named
   assert.equal(c.zkForceSync, false);
   assert.deepEqual(durabilityDepartures(c), ['--redis-persistence always']);
   assert.match(describeDurability(c), /^memory \(redis: no AOF; zookeeper: forceSync=no.*\), except --redis-persistence always$/);
+  // A cluster of fewer systems (--systems) describes only those.
+  assert.equal(describeDurability({ ...c, systems: ['redis'] }), 'memory (redis: no AOF), except --redis-persistence always');
   // Agreeing with an explicit profile is fine, and so are flags the profile does not set.
   assert.equal(composeSystemsConfig('disk', { redisPersistence: 'always', redisNodes: 3 }).redisNodes, 3);
 });

@@ -34,7 +34,10 @@ test('one port block per system: direct at base+100·b+i, proxies at base+1000+4
   assert.equal(node('zk-3')?.proxies[7]?.port, base + 1400 + 70 + 2);
   assert.equal(node('etcd-1')?.directPort, base + 201);
   assert.equal(node('etcd-2')?.proxies[1]?.port, base + 1800 + 10 + 1);
-  assert.equal(portSpan(), 2199);
+  // 1000 + 400 per registered system − 1: 1799 with two, 2199 with three.
+  assert.equal(portSpan(), 1000 + 400 * drivers.length - 1);
+  assert.equal(portSpan(2), 1799);
+  assert.equal(portSpan(3), 2199);
 });
 
 test('no two published ports coincide, for the largest cluster', () => {
@@ -49,7 +52,7 @@ test('a fourth system gets its own block and nobody else is renumbered', () => {
   const fake: PlannedSystem = { name: 'sentinel', nodePrefix: 'sentinel', maxNodes: 10, internalPort: 26379, config: { nodeCount: () => 10, validate: () => undefined } };
   const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, etcdNodes: 9, clientSlots: 32 };
   const three = planCluster(config);
-  const four = planCluster(config, [...drivers, fake]);
+  const four = planCluster({ ...config, systems: [...config.systems, 'sentinel'] }, [...drivers, fake]);
   const ports = (p: typeof three, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
   for (const d of drivers) assert.deepEqual(ports(four, d.name), ports(three, d.name), `${d.name} keeps its ports`);
   const added = four.nodes.filter((n) => n.system === 'sentinel');
@@ -61,6 +64,38 @@ test('a fourth system gets its own block and nobody else is renumbered', () => {
   const all = publishedPorts(four);
   assert.equal(new Set(all).size, all.length);
   assert.ok(Math.max(...all) <= base + portSpan(4));
+});
+
+test('a subset of the systems: only their nodes and proxies, each at the ports it has in the whole cluster', () => {
+  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, clientSlots: 32 };
+  const whole = planCluster(config);
+  const ports = (p: typeof whole, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.name, n.directPort, ...n.proxies.map((x) => x.port)]);
+  for (const d of drivers) {
+    const one = planCluster({ ...config, systems: [d.name] });
+    assert.deepEqual([...new Set(one.nodes.map((n) => n.system))], [d.name], `${d.name} alone`);
+    assert.deepEqual(ports(one, d.name), ports(whole, d.name), `${d.name} keeps its ports`);
+    assert.equal(one.toxiproxy.apiPort, whole.toxiproxy.apiPort);
+    assert.ok(publishedPorts(one).every((p) => publishedPorts(whole).includes(p)));
+  }
+  // A later block without the earlier ones: the third system keeps +200 / +1800.
+  const alone = planCluster({ ...config, systems: ['etcd'] });
+  assert.deepEqual(alone.nodes.map((n) => [n.name, n.directPort, n.proxies[0]?.port]), [
+    ['etcd-1', base + 201, base + 1800],
+    ['etcd-2', base + 202, base + 1801],
+    ['etcd-3', base + 203, base + 1802],
+  ]);
+});
+
+test('the selection is validated with the config: empty, unknown or missing is a usage error; order and duplicates are normalised', () => {
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: [] }), (e: unknown) => e instanceof UsageError && /non-empty list/.test(e.message));
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: ['mysql'] }), (e: unknown) => e instanceof UsageError && /'mysql'/.test(e.message));
+  const old: Record<string, unknown> = { ...defaultClusterConfig };
+  delete old['systems'];
+  // A config made before --systems (an older label) has none: refused, so status and up treat it as another version's.
+  assert.throws(() => validateClusterConfig(old as unknown as typeof defaultClusterConfig), UsageError);
+  const reversed = [...defaultClusterConfig.systems].reverse();
+  assert.deepEqual(validateClusterConfig({ ...defaultClusterConfig, systems: [...reversed, ...reversed] }).systems, defaultClusterConfig.systems);
+  assert.deepEqual(defaultClusterConfig.systems, drivers.map((d) => d.name), 'the default is every registered system');
 });
 
 test('a driver that wants more nodes than a block holds, or too many systems, is refused', () => {
@@ -78,8 +113,11 @@ test('sizes that make no sense are usage errors that say what is allowed', () =>
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, redisNodes: 11 }), /--redis-nodes/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, clientSlots: 0 }), /--client-slots/);
   assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 80 }), /--port-base/);
-  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 32767 - 2199 + 1 }), /--port-base must be a whole number from 1024 to 30568/);
-  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: 30568 }));
+  const top = 32767 - portSpan();
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, portBase: top + 1 }), new RegExp(`--port-base must be a whole number from 1024 to ${top}`));
+  assert.doesNotThrow(() => validateClusterConfig({ ...defaultClusterConfig, portBase: top }));
+  // The limit is the whole layout's, whichever systems run.
+  assert.throws(() => validateClusterConfig({ ...defaultClusterConfig, systems: defaultClusterConfig.systems.slice(0, 1), portBase: top + 1 }), /--port-base/);
 });
 
 test('configs compare on every field, the systems\' slices included', () => {
@@ -88,6 +126,9 @@ test('configs compare on every field, the systems\' slices included', () => {
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, durability: 'disk' }));
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkForceSync: true }));
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, zkNodes: 5 }));
+  // Lists compare by value: the same systems are the same config, other systems are not.
+  assert.ok(sameConfig(defaultClusterConfig, { ...defaultClusterConfig, systems: [...defaultClusterConfig.systems] }));
+  assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, systems: defaultClusterConfig.systems.slice(0, 1) }));
   // A cluster made before a system was added lacks its field: not the same config.
   assert.ok(!sameConfig(defaultClusterConfig, { ...defaultClusterConfig, extra: 1 } as typeof defaultClusterConfig));
 });
