@@ -1,6 +1,8 @@
 // Lock implementations under test, keyed by their CLI names (--lock). Adding one is its own file
 // (a client and its LockSpec) plus one line here. `--lock-module PATH` loads a user's own client
 // instead, with the descriptor its module exports (user-module.ts).
+import { etcdLockSpec } from './etcd-lock.ts';
+import { etcd3LockSpec } from './etcd3-lock.ts';
 import type { LockClientFactory } from './lock-client.ts';
 import { nodeRedlockSpec } from './node-redlock.ts';
 import { redisLockSpec } from './redis-lock.ts';
@@ -14,6 +16,8 @@ export const lockSpecs = {
   redlock: redlockSpec,
   'node-redlock': nodeRedlockSpec,
   zookeeper: zookeeperLockSpec,
+  etcd: etcdLockSpec,
+  'etcd3-lock': etcd3LockSpec,
 } satisfies Record<string, LockSpec>;
 
 export type LockName = keyof typeof lockSpecs;

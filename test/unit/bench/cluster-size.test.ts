@@ -40,14 +40,19 @@ test('defaults: every lock on all of a system\'s nodes; fan-out sizes on the tem
     'node-redlock/redis/7/temporary',
     'zookeeper/zookeeper/3/run',
     'zookeeper/zookeeper/5/temporary',
+    'etcd/etcd/3/run',
+    'etcd/etcd/5/temporary',
+    'etcd3-lock/etcd/3/run',
+    'etcd3-lock/etcd/5/temporary',
   ]);
   assert.ok(p.temporary);
   assert.equal(p.temporary.name, 'lockbench-size');
   assert.equal(p.temporary.portBase, 17000 + offset);
   assert.equal(p.temporary.redisNodes, 7);
   assert.equal(p.temporary.zkNodes, 5);
+  assert.equal(p.temporary.etcdNodes, 5);
   // The same config as the run's apart from name, port base and node counts (durability, slots…).
-  assert.ok(sameConfig({ ...p.temporary, name: 'lockbench', portBase: 17000, redisNodes: 5, zkNodes: 3 }, run()));
+  assert.ok(sameConfig({ ...p.temporary, name: 'lockbench', portBase: 17000, redisNodes: 5, zkNodes: 3, etcdNodes: 3 }, run()));
   assert.match(p.note, /lockbench-size/);
   assert.match(p.note, /zookeeper.*3 on the run's cluster and 5 on the temporary one/);
 });

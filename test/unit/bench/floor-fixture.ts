@@ -1,5 +1,5 @@
 // A fixed FloorFigures for the floor and efficiency tests: the figures a run could measure on the
-// default cluster (5 Redis masters, 3 ZooKeeper nodes), with the words the drivers give.
+// default cluster (5 Redis masters, 3 ZooKeeper nodes, 3 etcd members), with the words the drivers give.
 import { driverFor } from '../../../clusters/systems/registry.ts';
 import type { FloorFigures } from '../../../bench/efficiency.ts';
 import { figureWords } from '../../../bench/floor.ts';
@@ -25,6 +25,16 @@ export function fixedFigures(): FloorFigures {
           [16, 1000],
         ]),
         words: figureWords(driverFor('zookeeper')),
+      },
+      etcd: {
+        rttMs: 0.4,
+        nodesRttMs: [],
+        writeMs: 1.5,
+        pairsPerSec: new Map([
+          [1, 300],
+          [16, 800],
+        ]),
+        words: figureWords(driverFor('etcd')),
       },
     },
   };

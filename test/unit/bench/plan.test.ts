@@ -63,7 +63,7 @@ test('every case without latency (HTTP and scalability too) runs before the WAN 
 
 test('bad values are usage errors that say how to fix them', () => {
   const bad: [Parameters<typeof suiteOptions>[0], RegExp][] = [
-    [{ locks: 'redis,etcd' }, /unknown lock 'etcd'.*choose from/],
+    [{ locks: 'redis,consul' }, /unknown lock 'consul'.*choose from/],
     [{ locks: ',' }, /at least one value/],
     [{ clients: '0' }, /--clients.*1 to 256/],
     [{ clients: '2.5' }, /--clients/],

@@ -102,7 +102,7 @@ describe('options', () => {
 
   test('bad values are usage errors that say what is allowed', () => {
     const bad: [Record<string, unknown>, RegExp][] = [
-      [{ lock: 'etcd', fault: 'none' }, /--lock must be one of/],
+      [{ lock: 'consul', fault: 'none' }, /--lock must be one of/],
       [{ lock: 'redis', fault: 'meteor' }, /--fault must be one of/],
       [{ lock: 'redis', fault: 'none', clients: 0 }, /--clients/],
       [{ lock: 'redis', fault: 'none', ttlMs: 5 }, /--ttl/],

@@ -14,22 +14,33 @@ import { loadLockModel } from '../../../locks/user-module.ts';
 
 const nodes = { redis: ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5'], zookeeper: ['zk-1', 'zk-2', 'zk-3'] };
 const systems = ['redis', 'zookeeper'];
+// The systems registered locks run on (a lock module here is checked against `systems` only).
+const lockSystems = [...systems, 'etcd'];
 
 describe('lock registry', () => {
   test('every spec is registered under its own name and runs on a known system', () => {
     for (const name of lockNames) {
       const spec = lockSpecs[name];
       assert.equal(spec.name, name);
-      assert.ok(systems.includes(spec.model.system), `${name} runs on ${spec.model.system}`);
+      assert.ok(lockSystems.includes(spec.model.system), `${name} runs on ${spec.model.system}`);
       assert.match(spec.colour, /^#[0-9a-f]{6}$/);
       assert.ok(spec.floor.roundTrips + spec.floor.writes > 0);
     }
+  });
+
+  test('the etcd locks: both session locks on every member; only the Mutex has fencing tokens; colours distinct', () => {
+    assert.deepEqual(lockSpecs.etcd.model, { system: 'etcd', lease: 'session', family: 'consensus', nodes: 'all', partitionSide: 'server', fencingTokens: true });
+    assert.equal(lockSpecs['etcd3-lock'].model.fencingTokens, false);
+    const colours = lockNames.map((n) => lockSpecs[n].colour);
+    assert.equal(new Set(colours).size, colours.length, colours.join(' '));
   });
 
   test('the lease lifetime is the TTL, or the session timeout for session leases', () => {
     const o = { ttlMs: 2000, sessionTimeoutMs: 4000 };
     assert.equal(leaseLifetimeMs(lockSpecs.redis.model, o), 2000);
     assert.equal(leaseLifetimeMs(lockSpecs.zookeeper.model, o), 4000);
+    assert.equal(leaseLifetimeMs(lockSpecs.etcd.model, o), 4000);
+    assert.equal(leaseLifetimeMs(lockSpecs['etcd3-lock'].model, o), 4000);
   });
 });
 
