@@ -6,8 +6,10 @@
 //   2. the uncontended single-Redis cycle p50 is within 1.5× of two round trips on its path;
 //   3. the ZooKeeper lock at 16+ clients on independent keys reaches ≥ 80% of the raw create +
 //      delete pairs/s at the same concurrency;
-//   4. no case beats its floor by more than 5% (a floor that a lock beats is not a floor);
-//   5. the worker processes' CPU is reported, so saturation is visible (≥ 90% of a core flags it).
+//   4. the etcd Mutex likewise reaches ≥ 80% of the raw put + delete pairs/s, and its uncontended
+//      cycle p50 is within 1.5× its floor (two Raft writes);
+//   5. no case beats its floor by more than 5% (a floor that a lock beats is not a floor);
+//   6. the worker processes' CPU is reported, so saturation is visible (≥ 90% of a core flags it).
 import { lockSpecs, type LockName } from '../locks/registry.ts';
 import { FLOOR_ERROR_EFFICIENCY } from './case-result.ts';
 import { casesOfKind, type CaseResult, type FloorResult, type GoalResult } from './results.ts';
@@ -18,7 +20,11 @@ export const GOAL_LOCK = 'redis' satisfies LockName;
 const THROUGHPUT_GOALS: readonly { readonly lock: LockName; readonly goal: string; readonly pairs: string }[] = [
   { lock: GOAL_LOCK, goal: 'harness is not the bottleneck', pairs: 'raw SET NX PX + compare-and-delete pairs/s' },
   { lock: 'zookeeper', goal: 'ZooKeeper lock near its raw writes', pairs: 'raw create + delete pairs/s' },
+  { lock: 'etcd', goal: 'etcd Mutex near its raw writes', pairs: 'raw put + delete pairs/s' },
 ];
+/** Locks whose uncontended cycle p50 must be within 1.5× their floor latency. */
+const LATENCY_GOALS: readonly { readonly lock: LockName; readonly goal: string }[] = [{ lock: 'etcd', goal: 'uncontended etcd Mutex cycle near its floor' }];
+const MAX_LATENCY_RATIO = 1.5;
 const MIN_EFFICIENCY = 0.8;
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -33,6 +39,19 @@ function throughputGoal(g: (typeof THROUGHPUT_GOALS)[number], cases: readonly Ca
         ? `not measured in this run (needs --locks ${g.lock}, --clients 16 or more, --keys many)`
         : judged.map((c) => `${c.clients} clients (${c.path ?? 'proxy'}): ${c.cyclesPerSec} vs ${c.floor?.cyclesPerSec ?? '?'} raw = ${pct(c.efficiency.throughput ?? 0)}`).join('; '),
     met: judged.length === 0 ? null : judged.every((c) => (c.efficiency.throughput ?? 0) >= MIN_EFFICIENCY),
+  };
+}
+
+function latencyGoal(g: (typeof LATENCY_GOALS)[number], cases: readonly CaseResult[]): GoalResult {
+  const micro = cases.find((c) => c.kind === 'micro' && c.lock === g.lock && c.status === 'ok' && c.floor !== null);
+  const p50 = micro?.latency.cycle?.p50;
+  const floorMs = micro?.floor?.latencyMs;
+  const known = p50 !== undefined && floorMs !== undefined && floorMs > 0;
+  return {
+    goal: g.goal,
+    target: `micro/${g.lock} cycle p50 ≤ ${MAX_LATENCY_RATIO} × its floor latency on the same path (${lockSpecs[g.lock].floor.writes} quorum writes, ${lockSpecs[g.lock].floor.roundTrips} round trips)`,
+    measured: known ? `p50 ${p50} ms vs floor ${floorMs} ms (${micro?.path ?? 'proxy'}) = ${(p50 / floorMs).toFixed(2)}×` : `not measured in this run (needs --locks ${g.lock})`,
+    met: known ? p50 <= MAX_LATENCY_RATIO * floorMs : null,
   };
 }
 
@@ -54,6 +73,7 @@ export function evaluateGoals(floor: FloorResult | null, cases: readonly CaseRes
   });
 
   for (const g of THROUGHPUT_GOALS.slice(1)) goals.push(throughputGoal(g, cases));
+  for (const g of LATENCY_GOALS) goals.push(latencyGoal(g, cases));
 
   const floored = cases.filter((c) => c.status === 'ok' && c.floor !== null);
   goals.push({

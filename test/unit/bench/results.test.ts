@@ -85,6 +85,9 @@ function outcome(spec: CaseSpec, cycles: number): LoopOutcome {
   };
 }
 
+/** The fields of a micro case the latency goals read. */
+const fakeMicro = (id: string, lock: string, p50: number): Record<string, unknown> => ({ id, kind: 'micro', lock, status: 'ok', path: 'direct', latency: { cycle: { p50 } }, workers: [] });
+
 const floorResult = (pairs16: number): FloorResult => ({
   redis: {
     node: 'redis-1',
@@ -111,6 +114,20 @@ test('goals: the harness goal judges the case against the floor it was judged by
   assert.equal(evaluateGoals(floorResult(20_000), [slow]).find((g) => g.goal === 'harness is not the bottleneck')?.met, false);
   assert.equal(evaluateGoals(null, [])[0]?.met, null);
   assert.equal(evaluateGoals(null, []).find((g) => g.goal === 'ZooKeeper lock near its raw writes')?.met, null);
+  assert.equal(evaluateGoals(null, []).find((g) => g.goal === 'etcd Mutex near its raw writes')?.met, null);
+  assert.match(evaluateGoals(null, []).find((g) => g.goal === 'uncontended etcd Mutex cycle near its floor')?.measured ?? '', /not measured in this run \(needs --locks etcd\)/);
+});
+
+test('goals: the uncontended etcd Mutex is judged against its own floor latency, within 1.5×', () => {
+  const o = suiteOptions({ locks: 'etcd', clients: '1', keys: 'many', latency: '0' });
+  const micro = planCases(o).find((c) => c.kind === 'micro');
+  assert.ok(micro);
+  const judge = (p50: number): boolean | null | undefined => {
+    const c = { ...fakeMicro(micro.id, 'etcd', p50), floor: { latencyMs: 4, cyclesPerSec: 250, basis: '2 W' } } as unknown as CaseResult;
+    return evaluateGoals(null, [c]).find((g) => g.goal === 'uncontended etcd Mutex cycle near its floor')?.met;
+  };
+  assert.equal(judge(5.9), true);
+  assert.equal(judge(6.1), false);
 });
 
 test('goals: a floor error fails "floors that bound"; none passes it', () => {
