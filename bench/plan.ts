@@ -70,7 +70,7 @@ export const MAX_CLIENTS = 256;
 export const MAX_LATENCY_MS = 1000;
 
 const defaults = {
-  full: { clients: '1,4,16,64', keys: '1,many', latency: '1,5', durationS: 3, fractions: [0.5, 0.9], held: [1, 100, 1000, 10_000], waiters: [1, 16, 64, 256], holdBudgetMs: 4000, pointMs: 1000 },
+  full: { clients: '1,4,16,64', keys: '1,many', latency: '5', durationS: 2.5, fractions: [0.5, 0.9], held: [1, 100, 1000, 10_000], waiters: [1, 16, 64, 256], holdBudgetMs: 4000, pointMs: 1000 },
   quick: { clients: '1,16', keys: '1,many', latency: '1', durationS: 1, fractions: [0.7], held: [1, 1000], waiters: [1, 64], holdBudgetMs: 2000, pointMs: 500 },
 } as const;
 

@@ -7,17 +7,17 @@ import { UsageError } from '../../../core/errors.ts';
 import { systemNames } from '../../../clusters/systems/registry.ts';
 import { lockNames, lockSpecs } from '../../../locks/registry.ts';
 
-test('defaults: every lock × clients 1,4,16,64 × keys 1,many × latency 0,1,5, plus micro, open, fairness and http', () => {
+test('defaults: every lock × clients 1,4,16,64 × keys 1,many × latency 0,5, plus micro, open, fairness and http', () => {
   const o = suiteOptions({});
   assert.deepEqual(o.locks, lockNames);
   assert.deepEqual(o.clients, [1, 4, 16, 64]);
   assert.deepEqual(o.keys, [1, 'many']);
-  assert.deepEqual(o.latenciesMs, [1, 5]);
-  assert.equal(o.durationMs, 3000);
+  assert.deepEqual(o.latenciesMs, [5]);
+  assert.equal(o.durationMs, 2500);
   assert.equal(o.focusClients, 16);
   const cases = planCases(o);
   const n = lockNames.length;
-  assert.equal(cases.filter((c) => c.kind === 'sweep').length, n * 4 * 2 * 3);
+  assert.equal(cases.filter((c) => c.kind === 'sweep').length, n * 4 * 2 * 2);
   assert.equal(cases.filter((c) => c.kind === 'micro').length, n);
   assert.equal(cases.filter((c) => c.kind === 'open').length, n * 2);
   assert.equal(cases.filter((c) => c.kind === 'fairness').length, n);
