@@ -9,8 +9,8 @@
 // leaving one out: a cluster of some systems publishes a subset of the full layout's ports, and the
 // port-base limits are the full layout's. Relative to portBase:
 //   +474                                  Toxiproxy API
-//   +100·b + i                            node i of system b, direct (redis-1..10: +1..+10, zk-1..9: +101..+109)
-//   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400..)
+//   +100·b + i                            node i of system b, direct (redis-1..10: +1..+10, zk-1..9: +101..+109, etcd-1..9: +201..+209)
+//   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400.., etcd: +1800..)
 import { HarnessError, UsageError } from '../core/errors.ts';
 import type { SystemConfigHooks, SystemDriver } from './systems/driver.ts';
 import { drivers, systemDefaults, systemNames, validateDurability, type SystemsConfig } from './systems/registry.ts';

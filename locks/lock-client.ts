@@ -55,7 +55,7 @@ export interface AcquireOptions {
  * those as `info`.
  */
 export interface LockClient extends AsyncDisposable {
-  /** The CLI name of the implementation: redis, redlock, node-redlock, zookeeper, or the module's. */
+  /** The CLI name of the implementation (a registry name: redis, zookeeper, etcd, …), or the module's. */
   readonly name: string;
   acquire(key: string, opts: AcquireOptions): Promise<AcquireOutcome>;
   release(lease: Lease): Promise<ReleaseOutcome>;

@@ -1,7 +1,7 @@
 // `--lock-module PATH`: a user's own lock client, loaded from a JavaScript or TypeScript module.
 // The module exports `createLockClient(ctx)` (or a default export of the same function) returning
 // an object with acquire / release / close (extend optional), and declares what it runs on:
-//   export const system = 'redis' | 'zookeeper'   the backing system its client talks to
+//   export const system = 'redis' | 'zookeeper' | 'etcd'   the backing system its client talks to
 //   export const lease = 'ttl' | 'session'        how its grant ends without a release
 // and optionally `nodes` ('all' | 'first': which of the system's nodes it uses, default all) and
 // `family` ('single' | 'fan-out' | 'consensus': what the literature expects, default none), as
