@@ -6,24 +6,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ChaosResult } from '../../chaos/runner.ts';
 import { collect, runCli, spawnCli } from '../support/cli.ts';
-import { shortChaos } from '../support/chaos-run.ts';
+import { lostUpdates, resourceOverlaps, shortChaos } from '../support/chaos-run.ts';
 import { useTestCluster } from '../support/cluster.ts';
 
 const clusterOf = useTestCluster();
 
 const chaos = (flags: Parameters<typeof shortChaos>[0]): ReturnType<typeof shortChaos> => shortChaos(flags, 7);
-
-function resourceOverlaps(r: ChaosResult): number {
-  const ov = r.check.checkers.overlap;
-  return 'views' in ov ? ov.views.resource.definitePairs : -1;
-}
-
-function lostUpdates(r: ChaosResult): number {
-  const l = r.check.checkers['lost-updates'];
-  return 'lost' in l ? l.lost : -1;
-}
 
 const locks = ['redis', 'redlock', 'node-redlock', 'zookeeper'] as const;
 

@@ -5,23 +5,12 @@
 // with fencing (the Mutex's create revision) no lost update. Each run is short and bounded.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChaosResult } from '../../chaos/runner.ts';
-import { shortChaos } from '../support/chaos-run.ts';
+import { lostUpdates, resourceOverlaps, shortChaos } from '../support/chaos-run.ts';
 import { useTestCluster } from '../support/cluster.ts';
 
 useTestCluster();
 
 const chaos = (flags: Parameters<typeof shortChaos>[0]): ReturnType<typeof shortChaos> => shortChaos(flags, 11);
-
-function resourceOverlaps(r: ChaosResult): number {
-  const ov = r.check.checkers.overlap;
-  return 'views' in ov ? ov.views.resource.definitePairs : -1;
-}
-
-function lostUpdates(r: ChaosResult): number {
-  const l = r.check.checkers['lost-updates'];
-  return 'lost' in l ? l.lost : -1;
-}
 
 const locks = ['etcd', 'etcd3-lock'] as const;
 

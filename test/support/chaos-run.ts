@@ -11,3 +11,15 @@ export async function shortChaos(flags: Omit<ChaosFlags, 'seed'> & { seed?: numb
   assert.equal(r.aborted, null, `the run stopped early: ${r.aborted ?? ''}`);
   return r;
 }
+
+/** Definite overlapping pairs the resource saw (-1 when the checker did not get that far). */
+export function resourceOverlaps(r: ChaosResult): number {
+  const ov = r.check.checkers.overlap;
+  return 'views' in ov ? ov.views.resource.definitePairs : -1;
+}
+
+/** Acknowledged updates missing from the resource's final value (-1 when not checked). */
+export function lostUpdates(r: ChaosResult): number {
+  const l = r.check.checkers['lost-updates'];
+  return 'lost' in l ? l.lost : -1;
+}
