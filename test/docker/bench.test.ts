@@ -43,7 +43,7 @@ async function toxicsLeft(): Promise<string[]> {
 
 
 test('bad flags exit 254 with a message saying how to fix them', async () => {
-  for (const args of [['--clients', '0'], ['--locks', 'etcd'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0'], ['--via', 'wormhole']]) {
+  for (const args of [['--clients', '0'], ['--locks', 'consul'], ['--keys', 'some'], ['--latency', '1.5'], ['--duration', '0'], ['--via', 'wormhole']]) {
     const r = await runCli(['bench', ...args], { env: env(), timeoutMs: 30_000 });
     assert.equal(r.code, 254, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /--(clients|locks|keys|latency|duration|via)/);

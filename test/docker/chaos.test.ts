@@ -125,7 +125,7 @@ describe('the command', () => {
   });
 
   test('bad flags are usage errors (254)', async () => {
-    const r = await runCli(['chaos', '--lock', 'etcd']);
+    const r = await runCli(['chaos', '--lock', 'consul']);
     assert.equal(r.code, 254);
     assert.match(r.stderr, /--lock must be one of/);
   });
