@@ -300,6 +300,12 @@ async function latenciesOn(d: Driver, nodes: readonly NodePlan[], via: LinkPath,
   return { rtt, everyNodeRttP50Ms, ...(writeMs ? { writeMs } : {}) };
 }
 
+/** The nodes a system's floor is timed on (FloorSpec.measuredNodes; default every node). */
+function measuredNodesOf(plan: ClusterPlan, d: Driver): readonly NodePlan[] {
+  const all = nodesOf(plan, d.name);
+  return d.floor.measuredNodes ? d.floor.measuredNodes(all) : all;
+}
+
 export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: FloorOptions): Promise<Floor> {
   const say = o.progress ?? ((): void => undefined);
   const systems = drivers.filter((d) => nodesOf(plan, d.name).length > 0);
@@ -317,7 +323,7 @@ export async function measureFloor(pool: WorkerPool, plan: ClusterPlan, o: Floor
   const measured = new Map<string, Measured>();
   for (const d of systems) {
     const f = d.floor;
-    const nodes = nodesOf(plan, d.name);
+    const nodes = measuredNodesOf(plan, d);
     const first = nodes[0];
     if (!first) continue;
     const byPath = new Map<LinkPath, PathMeasured>();

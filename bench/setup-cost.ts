@@ -35,6 +35,10 @@ export function nodesToSurviveOneFailure(model: Pick<LockModel, 'family' | 'syst
       return { nodes: n, why: `a grant needs a majority of independent masters (⌊N/2⌋ + 1): ${n} masters keep a majority of ${Math.floor(n / 2) + 1} with one down` };
     case 'consensus':
       return { nodes: n, why: `the ensemble commits with a quorum of 2f + 1 servers: ${n} survive f = 1 failure` };
+    case 'replicated':
+      // Redis's Sentinel documentation, "Example 2: basic setup with three boxes": a Sentinel on
+      // each of three machines, Redis on two of them, quorum 2.
+      return { nodes: n, why: `a primary and a replica to promote, and ${n} Sentinels so that a majority can agree on the failover: ${n} machines, each with a Sentinel, two with Redis` };
     case 'unknown':
       return { nodes: null, why: 'the lock module declared no family, so its failure tolerance is not known' };
   }

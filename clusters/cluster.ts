@@ -73,6 +73,19 @@ async function nodeRole(node: NodePlan, state: string): Promise<string> {
   return driverFor(node.system).role(HOST, node.directPort);
 }
 
+/** Every node's role: from its system's `roles` where the driver reads them together, else one by one. */
+async function nodeRoles(plan: ClusterPlan, stateOf: (n: NodePlan) => string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await Promise.all(
+    selectedDrivers(plan.config).map(async (d) => {
+      const nodes = nodesOf(plan, d.name);
+      const together = d.roles ? await d.roles(nodes, HOST).catch(() => undefined) : undefined;
+      await Promise.all(nodes.map(async (n) => out.set(n.name, stateOf(n) !== 'running' ? 'unreachable' : (together?.get(n.name) ?? (await nodeRole(n, stateOf(n)))))));
+    }),
+  );
+  return out;
+}
+
 async function toxiproxyVersion(plan: ClusterPlan): Promise<string | null> {
   try {
     const raw = await toxiproxyClient(plan).getVersion();
@@ -96,15 +109,17 @@ export async function clusterStatus(docker: Docker = dockerClient(), cluster: st
     throw new HarnessError('CLUSTER_START_FAILED', `the running cluster ${cluster} was made by another lockbench version (${errorMessage(err)}); \`npm run up\` replaces it, \`npm run down\` removes it`);
   }
   const byNode = new Map(containers.map((c) => [c.Labels[LABEL_NODE] ?? '', c]));
+  const stateOf = (n: NodePlan): string => byNode.get(n.name)?.State ?? 'missing';
+  const roles = await nodeRoles(plan, stateOf);
   const nodes = await Promise.all(
     plan.nodes.map(async (n): Promise<NodeStatus> => {
-      const state = byNode.get(n.name)?.State ?? 'missing';
+      const state = stateOf(n);
       return {
         name: n.name,
         system: n.system,
         container: n.container,
         state,
-        role: await nodeRole(n, state),
+        role: roles.get(n.name) ?? 'unreachable',
         direct: address(n.directPort),
         proxied: n.proxies.map((p) => ({ slot: p.slot, proxy: p.name, address: address(p.port) })),
       };
@@ -182,7 +197,7 @@ export async function populateProxies(plan: ClusterPlan): Promise<void> {
   const client = toxiproxyClient(plan);
   await waitFor(async () => (await toxiproxyVersion(plan)) !== null, { what: `the Toxiproxy API on port ${plan.toxiproxy.apiPort}`, timeoutMs: PROXY_READY_TIMEOUT_MS });
   await client.populate(
-    plan.nodes.flatMap((n) => n.proxies.map((p) => ({ name: p.name, listen: `0.0.0.0:${p.port}`, upstream: `${n.name}:${n.internalPort}`, enabled: true }))),
+    plan.nodes.flatMap((n) => [...n.proxies, ...(n.peerProxy ? [n.peerProxy] : [])].map((p) => ({ name: p.name, listen: `0.0.0.0:${p.port}`, upstream: `${n.name}:${n.internalPort}`, enabled: true }))),
   );
 }
 
@@ -253,8 +268,12 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
       createToxiproxyContainer(docker, plan, images.toxiproxy, images.toxiproxyImpl),
     ]);
     signal?.throwIfAborted();
-    const [readyMs] = await Promise.all([startNodesTimed(plan, nodes, NODES_READY_TIMEOUT_MS, signal), proxy.start()]);
+    // The proxies exist before the nodes start: members that reach each other through their peer
+    // proxies (peerLinks) need them to form the cluster. Toxiproxy resolves an upstream when a
+    // connection arrives, so nodes that are not running yet are no obstacle.
+    await proxy.start();
     await populateProxies(plan);
+    const readyMs = await startNodesTimed(plan, nodes, NODES_READY_TIMEOUT_MS, signal);
     await waitForProxies(plan, PROXY_READY_TIMEOUT_MS, signal);
     const status = await clusterStatus(docker, plan.config.name);
     if (!status) throw new HarnessError('CLUSTER_START_FAILED', 'the cluster started but its containers cannot be found');

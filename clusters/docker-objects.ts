@@ -1,5 +1,6 @@
 // The Docker objects of a cluster: the labelled network, node and Toxiproxy containers, exec
 // inside them, and removal by label. A thin layer over dockerode that knows lockbench's labels.
+import { TOXIPROXY_HOST } from './node-plan.ts';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { HarnessError, errorMessage } from '../core/errors.ts';
@@ -89,7 +90,7 @@ export async function createToxiproxyContainer(docker: Docker, plan: ClusterPlan
   const { ExposedPorts, PortBindings } = publish(ports);
   return docker.createContainer({
     name: plan.toxiproxy.container,
-    Hostname: 'toxiproxy',
+    Hostname: TOXIPROXY_HOST,
     Image: image,
     Labels: {
       [LABEL_PROJECT]: 'true',
@@ -101,7 +102,7 @@ export async function createToxiproxyContainer(docker: Docker, plan: ClusterPlan
     },
     ExposedPorts,
     HostConfig: { PortBindings, NetworkMode: plan.network },
-    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: ['toxiproxy'] } } },
+    NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: [TOXIPROXY_HOST] } } },
   });
 }
 

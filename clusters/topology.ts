@@ -11,6 +11,7 @@
 //   +474                                  Toxiproxy API
 //   +100·b + i                            node i of system b, direct (redis-1..10: +1..+10, zk-1..9: +101..+109, etcd-1..9: +201..+209)
 //   +1000 + 400·b + 10·slot + (i − 1)     proxy c<slot>-<node> of system b (redis: +1000.., zk: +1400.., etcd: +1800..)
+//   +1000 + 400·b + 320 + (i − 1)         peer proxy peer-<node> (systems with peerLinks), inside the Toxiproxy container only
 import { HarnessError, UsageError } from '../core/errors.ts';
 import type { SystemConfigHooks, SystemDriver } from './systems/driver.ts';
 import { drivers, systemDefaults, systemNames, validateDurability, type SystemsConfig } from './systems/registry.ts';
@@ -52,7 +53,7 @@ export const MAX_SYSTEMS = PROXY_BASE / DIRECT_BLOCK;
 const TOP_PORT = 32767;
 
 /** What planning needs of a driver (a test's fake driver provides just this). */
-export type PlannedSystem = Pick<SystemDriver<ClusterConfig>, 'name' | 'nodePrefix' | 'maxNodes' | 'internalPort'> & {
+export type PlannedSystem = Pick<SystemDriver<ClusterConfig>, 'name' | 'nodePrefix' | 'maxNodes' | 'internalPort' | 'groups' | 'peerLinks'> & {
   readonly config: Pick<SystemConfigHooks<ClusterConfig>, 'nodeCount' | 'validate'>;
 };
 
@@ -63,6 +64,15 @@ export function portSpan(systems: number = drivers.length): number {
 
 export type { NodePlan, ProxyPlan } from './node-plan.ts';
 import type { NodePlan, ProxyPlan } from './node-plan.ts';
+import type { NodeGroup } from './systems/driver.ts';
+
+/** Peer proxies sit after every client slot's ports in the system's proxy block. */
+const PEER_OFFSET = MAX_SLOTS * NODES_PER_BLOCK;
+
+/** A system's kinds of node: its driver's groups, or one group of all its nodes. */
+export function groupsOf(d: PlannedSystem, c: ClusterConfig): readonly NodeGroup[] {
+  return d.groups?.(c) ?? [{ prefix: d.nodePrefix, count: d.config.nodeCount(c), internalPort: d.internalPort }];
+}
 
 export interface ClusterPlan {
   readonly config: ClusterConfig;
@@ -105,14 +115,27 @@ export function planCluster(config: ClusterConfig, systems: readonly PlannedSyst
   const nodes: NodePlan[] = [];
   systems.forEach((d, block) => {
     if (!c.systems.includes(d.name)) return;
-    const count = d.config.nodeCount(c);
-    for (let ordinal = 1; ordinal <= count; ordinal++) {
-      const name = `${d.nodePrefix}-${ordinal}`;
-      const proxies: ProxyPlan[] = [];
-      for (let slot = 0; slot < c.clientSlots; slot++) {
-        proxies.push({ slot, name: `c${slot}-${name}`, port: c.portBase + PROXY_BASE + PROXY_BLOCK * block + NODES_PER_BLOCK * slot + ordinal - 1 });
+    const proxyBlock = c.portBase + PROXY_BASE + PROXY_BLOCK * block;
+    let ordinal = 0;
+    for (const g of groupsOf(d, c)) {
+      for (let i = 1; i <= g.count; i++) {
+        ordinal += 1;
+        const name = `${g.prefix}-${i}`;
+        const proxies: ProxyPlan[] = [];
+        for (let slot = 0; slot < c.clientSlots; slot++) proxies.push({ slot, name: `c${slot}-${name}`, port: proxyBlock + NODES_PER_BLOCK * slot + ordinal - 1 });
+        const peerProxy: ProxyPlan | undefined = d.peerLinks === true ? { slot: -1, name: `peer-${name}`, port: proxyBlock + PEER_OFFSET + ordinal - 1 } : undefined;
+        nodes.push({
+          name,
+          system: d.name,
+          group: g.prefix,
+          ordinal,
+          container: `${c.name}-${name}`,
+          internalPort: g.internalPort,
+          directPort: c.portBase + DIRECT_BLOCK * block + ordinal,
+          proxies,
+          ...(peerProxy ? { peerProxy } : {}),
+        });
       }
-      nodes.push({ name, system: d.name, ordinal, container: `${c.name}-${name}`, internalPort: d.internalPort, directPort: c.portBase + DIRECT_BLOCK * block + ordinal, proxies });
     }
   });
   return { config: c, network: c.name, nodes, toxiproxy: { container: `${c.name}-${TOXIPROXY_NAME}`, apiPort: c.portBase + TOXIPROXY_API_OFFSET } };

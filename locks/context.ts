@@ -3,6 +3,7 @@
 // client. Directly, every client uses the nodes' own ports: the speed cases measure the lock, not
 // the proxy (which costs Redis about half its throughput on this lab; docs/methodology.md).
 import { nodesOf, type ClusterPlan } from '../clusters/topology.ts';
+import { memberAddress } from '../clusters/node-plan.ts';
 import type { Endpoint, LockClientContext } from './lock-client.ts';
 
 const HOST = '127.0.0.1';
@@ -19,10 +20,11 @@ export function slotOf(plan: ClusterPlan, clientId: number): number {
 export function endpointsFor(plan: ClusterPlan, clientId: number, system: string, via: LinkPath = 'proxy'): Endpoint[] {
   const slot = slotOf(plan, clientId);
   return nodesOf(plan, system).map((n) => {
-    if (via === 'direct') return { host: HOST, port: n.directPort };
+    const about = { node: n.name, group: n.group, announced: memberAddress(n) };
+    if (via === 'direct') return { host: HOST, port: n.directPort, ...about };
     const p = n.proxies.find((x) => x.slot === slot);
     if (!p) throw new Error(`no proxy for slot ${slot} on ${n.name}`);
-    return { host: HOST, port: p.port };
+    return { host: HOST, port: p.port, ...about };
   });
 }
 

@@ -6,6 +6,16 @@ import { HarnessError } from '../core/errors.ts';
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
+  /** The node this link leads to (redis-1, sentinel-2), for locks that treat kinds of node differently. */
+  readonly node?: string;
+  /** Its kind within the system (clusters/node-plan.ts NodePlan.group: rs, sentinel, …). */
+  readonly group?: string;
+  /**
+   * The address the system's own members know the node by (toxiproxy:<port> for Sentinel's data
+   * nodes), which is what a Sentinel answers when asked for the primary: a client maps it onto this
+   * link (ioredis natMap).
+   */
+  readonly announced?: string;
 }
 
 /** What a successful acquire returns. */

@@ -7,6 +7,8 @@ import type { LockClientFactory } from './lock-client.ts';
 import { nodeRedlockSpec } from './node-redlock.ts';
 import { redisLockSpec } from './redis-lock.ts';
 import { redlockSpec } from './redlock.ts';
+import { sentinelLockSpec } from './sentinel-lock.ts';
+import { sentinelWaitLockSpec } from './sentinel-wait-lock.ts';
 import type { LockSpec } from './spec.ts';
 import { zookeeperLockSpec } from './zookeeper-lock.ts';
 
@@ -18,6 +20,8 @@ export const lockSpecs = {
   zookeeper: zookeeperLockSpec,
   etcd: etcdLockSpec,
   'etcd3-lock': etcd3LockSpec,
+  sentinel: sentinelLockSpec,
+  'sentinel-wait': sentinelWaitLockSpec,
 } satisfies Record<string, LockSpec>;
 
 export type LockName = keyof typeof lockSpecs;

@@ -16,10 +16,13 @@ export type LeaseKind = 'ttl' | 'session';
  *             restarted or skewed node that a holder's majority shares;
  *   consensus a replicated log decides (ZooKeeper): safe under crashes, partitions and clock
  *             jumps; still not under a client paused past its lease;
+ *   replicated one primary decides and replicates asynchronously, and a failover promotes a
+ *             replica (Redis with Sentinel): a grant the replica had not received is lost when the
+ *             primary dies, and an old primary cut off from its Sentinels keeps granting (split brain);
  *   unknown   a user's own lock module that did not say: no expectation is claimed.
  */
-export type LockFamily = 'single' | 'fan-out' | 'consensus' | 'unknown';
-export const lockFamilies: readonly LockFamily[] = ['single', 'fan-out', 'consensus', 'unknown'];
+export type LockFamily = 'single' | 'fan-out' | 'consensus' | 'replicated' | 'unknown';
+export const lockFamilies: readonly LockFamily[] = ['single', 'fan-out', 'consensus', 'replicated', 'unknown'];
 
 export interface LockModel {
   /** The backing system (a registered driver: clusters/systems). */

@@ -7,9 +7,12 @@ import { leftOut, selectedDrivers } from '../../clusters/systems/selection.ts';
 import { runContext } from '../context.ts';
 
 export function formatStatus(s: ClusterStatus): string {
+  // Columns as wide as their longest entry (a Sentinel's role says what it sees).
+  const nameWidth = Math.max(9, ...s.nodes.map((n) => n.name.length));
+  const roleWidth = Math.max(12, ...s.nodes.map((n) => n.role.length));
   const rows = s.nodes.map((n) => {
     const proxied = n.proxied.length > 2 ? `${n.proxied[0]?.address ?? ''} … (${n.proxied.length} slots)` : n.proxied.map((p) => p.address).join(', ');
-    return `  ${n.name.padEnd(9)} ${n.state.padEnd(8)} ${n.role.padEnd(12)} direct ${n.direct.padEnd(16)} proxied ${proxied}`;
+    return `  ${n.name.padEnd(nameWidth)} ${n.state.padEnd(8)} ${n.role.padEnd(roleWidth)} direct ${n.direct.padEnd(16)} proxied ${proxied}`;
   });
   const t = s.toxiproxy;
   const settings = [`network ${s.network}`, ...selectedDrivers(s.config).map((d) => d.config.describe(s.config)).filter((x) => x !== '')];
@@ -19,7 +22,7 @@ export function formatStatus(s: ClusterStatus): string {
     `  systems ${s.config.systems.join(', ')}${out.length > 0 ? ` (not running: ${out.join(', ')}; --systems chooses)` : ''}`,
     `  durability ${describeDurability(s.config)}`,
     ...rows,
-    `  toxiproxy ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
+    `  ${'toxiproxy'.padEnd(nameWidth)} ${t.state.padEnd(8)} ${t.implementation} ${t.version ?? '?'} API ${t.api}`,
     '',
   ].join('\n');
 }

@@ -138,6 +138,12 @@ export interface FloorSpec {
     /** FloorFigures fields for the proxied round trip p50 and the raw pairs/s by concurrency. */
   readonly figureFields: { readonly roundTrip: string; readonly pairsPerSec: string };
   /**
+   * The nodes the round trips and writes are timed on, from the system's nodes in node order
+   * (default: all of them). Sentinel: only the primary, rs-1 whenever the cluster is ready; a
+   * replica refuses writes and a Sentinel holds no data.
+   */
+  readonly measuredNodes?: (nodes: readonly NodePlan[]) => readonly NodePlan[];
+  /**
    * The target of one raw-pair connection, made from the endpoints (this system's nodes in node
    * order) of the lock client it stands in for, in the form bench/drive.ts hands to the workers: a
    * port (one node) or a connect string (the whole ensemble).
@@ -187,6 +193,32 @@ export interface NodeCounters {
   readonly fsyncMetric?: { readonly count: string; readonly sumMs: string };
 }
 
+/**
+ * One kind of node of a system made of several (Sentinel: data nodes and Sentinels). Nodes are
+ * numbered across the groups in order for the port layout, and named `<prefix>-<i>` within theirs.
+ */
+export interface NodeGroup {
+  readonly prefix: string;
+  readonly count: number;
+  /** The group's client port inside its containers. */
+  readonly internalPort: number;
+}
+
+/**
+ * What the failover faults (chaos/faults/failover.ts, split-brain.ts, replica-lag.ts) ask of a
+ * system with one primary, asynchronous replicas and automatic failover.
+ */
+export interface FailoverHooks {
+  /** The nodes that hold data and can be primary, in node order. */
+  readonly dataNodes: (nodes: readonly NodePlan[]) => readonly NodePlan[];
+  /** The nodes that decide a failover (Sentinels). */
+  readonly deciders: (nodes: readonly NodePlan[]) => readonly NodePlan[];
+  /** The data node a majority of the deciders names as primary now; undefined when none does. */
+  readonly primary: (nodes: readonly NodePlan[], host: string) => Promise<string | undefined>;
+  /** Waits until the system is settled with its first data node as primary again, failing back if needed. */
+  readonly restore: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
+}
+
 export interface SystemDriver<C = unknown, N extends string = string> {
   /** CLI name, the NodePlan's `system` and the container label, e.g. 'redis'. */
   readonly name: N;
@@ -196,6 +228,18 @@ export interface SystemDriver<C = unknown, N extends string = string> {
   readonly maxNodes: number;
   /** The client port inside the container, on the cluster's network. */
   readonly internalPort: number;
+  /** The kinds of node, when there is more than one (their counts sum to nodeCount); else one group of nodePrefix. */
+  readonly groups?: (config: C) => readonly NodeGroup[];
+  /**
+   * The members reach each other through one Toxiproxy proxy per node (NodePlan.peerProxy), and
+   * are configured to announce those addresses, so server-to-server links can carry toxics.
+   */
+  readonly peerLinks?: boolean;
+  /**
+   * Roles of all of the system's nodes at once, for `status`, where one node's answer is not enough
+   * to tell (a replica's lag is read off its primary); `role` is used otherwise.
+   */
+  readonly roles?: (nodes: readonly NodePlan[], host: string) => Promise<ReadonlyMap<string, string>>;
   /** For log lines: "5 Redis masters". */
   readonly describeNodes: (count: number) => string;
   readonly config: SystemConfigHooks<C>;
@@ -215,6 +259,8 @@ export interface SystemDriver<C = unknown, N extends string = string> {
   readonly faults: NodeFaultHooks;
   readonly floor: FloorSpec;
   readonly anchor?: AnchorSpec;
+  /** For systems with a primary, replicas and automatic failover. */
+  readonly failover?: FailoverHooks;
   /** The node's own counters, where it has cheap ones. */
   readonly counters?: NodeCounters;
 }

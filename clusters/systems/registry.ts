@@ -8,9 +8,11 @@ import { zookeeperDriver } from './zookeeper/driver.ts';
 import { zookeeperDefaults, type ZookeeperConfig } from './zookeeper/config.ts';
 import { etcdDriver } from './etcd/driver.ts';
 import { etcdDefaults, type EtcdConfig } from './etcd/config.ts';
+import { sentinelDriver } from './redis-sentinel/driver.ts';
+import { sentinelDefaults, type SentinelConfig } from './redis-sentinel/config.ts';
 import { UsageError } from '../../core/errors.ts';
 
-export const systemDrivers = [redisDriver, zookeeperDriver, etcdDriver] as const;
+export const systemDrivers = [redisDriver, zookeeperDriver, etcdDriver, sentinelDriver] as const;
 
 /** The cluster-wide durability profile; what it means per system is in each driver. */
 export interface DurabilityConfig {
@@ -18,7 +20,7 @@ export interface DurabilityConfig {
 }
 
 /** Every driver's slice of the cluster config, and the profile that sets part of them. */
-export type SystemsConfig = DurabilityConfig & RedisConfig & ZookeeperConfig & EtcdConfig;
+export type SystemsConfig = DurabilityConfig & RedisConfig & ZookeeperConfig & EtcdConfig & SentinelConfig;
 /** Every slice's defaults with the default profile applied, so changing DEFAULT_DURABILITY is one line. */
 export const systemDefaults: SystemsConfig = {
   durability: DEFAULT_DURABILITY,
@@ -28,6 +30,8 @@ export const systemDefaults: SystemsConfig = {
   ...zookeeperDriver.config.durability[DEFAULT_DURABILITY].settings,
   ...etcdDefaults,
   ...etcdDriver.config.durability[DEFAULT_DURABILITY].settings,
+  ...sentinelDefaults,
+  ...sentinelDriver.config.durability[DEFAULT_DURABILITY].settings,
 };
 
 export type SystemName = (typeof systemDrivers)[number]['name'];
