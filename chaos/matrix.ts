@@ -9,6 +9,8 @@ import { newRunId, openRunDir } from '../core/store.ts';
 import { resolveChaosOptions, type ChaosFlags } from './options.ts';
 import { runChaos, type ChaosResult } from './runner.ts';
 import { agreement } from './summary.ts';
+import { faultAppliesTo } from './faults/registry.ts';
+import { isLockName, lockSpecs } from '../locks/registry.ts';
 import { rateText, runTrials, type TrialsResult, type TrialsStats } from './trials.ts';
 
 const log = logger('matrix');
@@ -128,7 +130,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
   for (const l of locks) {
     lines.push(`| ${l} | ${faults.map((f) => {
       const c = at(l, f);
-      return c ? gridText(c) : '';
+      return c ? gridText(c) : applies(l, f) ? '' : 'n/a';
     }).join(' | ')} |`);
   }
   lines.push('', `⚠ = disagrees with what is known${withTrials ? ' in at least one trial' : ''} (see the scenario's summary.md${withTrials ? ' or trials.md' : ''}).`, '');
@@ -153,6 +155,11 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** Does `fault` apply to registry lock `lock`? A failover fault needs a lock on a system with failover; such cells read n/a. */
+export function applies(lock: string, fault: string): boolean {
+  return !isLockName(lock) || faultAppliesTo(fault, lockSpecs[lock].model) === undefined;
 }
 
 export interface MatrixOptions {
@@ -180,12 +187,14 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
     matrix.writeText('matrix.md', markdown);
     return markdown;
   };
+  const scenarios = m.locks.flatMap((lock) => m.faults.filter((fault) => applies(lock, fault)).map((fault) => ({ lock, fault })));
   for (const lock of m.locks) {
     for (const fault of m.faults) {
       if (m.signal.aborted) break;
+      if (!applies(lock, fault)) continue;
       const cellStart = monoMs();
       const o = resolveChaosOptions({ durationMs: MATRIX_DURATION_MS, warmupMs: MATRIX_WARMUP_MS, ...m.base, lock, fault });
-      log.info(`scenario ${cells.length + 1}/${m.locks.length * m.faults.length}: ${lock} × ${fault}`);
+      log.info(`scenario ${cells.length + 1}/${scenarios.length}: ${lock} × ${fault}`);
       try {
         const run = openRunDir(`${lock}-${fault}`, matrix.path, { linkLatest: false });
         if (trials > 1) {

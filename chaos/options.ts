@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.ts';
 import { isLockName, lockNames, lockSpecs } from '../locks/registry.ts';
 import type { LockModel } from '../locks/spec.ts';
 import type { CoreOptions } from './faults/fault.ts';
-import { faultFlags, faultModule, stepKinds, type FaultOptions, type StepKind } from './faults/registry.ts';
+import { faultAppliesTo, faultFlags, faultModule, stepKinds, type FaultOptions, type StepKind } from './faults/registry.ts';
 
 export type FaultKind = 'none' | StepKind | 'mix';
 export const faultKinds: readonly FaultKind[] = ['none', ...stepKinds, 'mix'];
@@ -65,6 +65,8 @@ export function resolveChaosOptions(f: ChaosFlags): ChaosOptions {
     if (lock === 'module') requireSelected(`the lock module ${f.modulePath ?? ''} (its \`system\`)`, lockModel.system, systems, undefined);
     else requireSelected(`lock '${lock}'`, lockModel.system, systems, otherLocksText(locks, systems));
   }
+  const notApplicable = faultAppliesTo(fault, lockModel);
+  if (notApplicable !== undefined) throw new UsageError(`--fault ${fault} ${notApplicable}`);
   const wants = fault === 'none' || fault === 'mix' ? {} : (faultModule(fault).defaults?.(lockModel) ?? {});
   const ttlMs = f.ttlMs ?? wants.ttlMs ?? 2000;
   const core: CoreOptions & { readonly fault: FaultKind; readonly systems: readonly string[] } = {

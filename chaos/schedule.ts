@@ -4,7 +4,7 @@
 // says it uses, on the lock's own backing system.
 import { nodesUsed } from '../locks/spec.ts';
 import { seededRandom } from '../core/rng.ts';
-import { faultModule, stepKinds, type FaultStep, type StepKind } from './faults/registry.ts';
+import { faultAppliesTo, faultModule, stepKinds, type FaultStep, type StepKind } from './faults/registry.ts';
 import { constructionBridge } from './faults/partition.ts';
 import type { ChaosOptions } from './options.ts';
 
@@ -38,10 +38,12 @@ export function planSchedule(o: ChaosOptions, nodes: NodesBySystem): FaultStep[]
     steps.push(constructionBridge(targets, o.clients, o.durationMs, random));
   }
   if (o.fault === 'mix') {
+    // Only the faults that can strike this lock (a failover needs a system with one).
+    const pool = mixPool.filter((k) => faultAppliesTo(k, o.lockModel) === undefined);
     const busyUntil = new Map<StepKind, number>();
     const count = Math.max(2, Math.floor(o.durationMs / 8000));
     for (let i = 0; i < count; i++) {
-      const kind = mixPool[Math.floor(random() * mixPool.length)] ?? 'partition';
+      const kind = pool[Math.floor(random() * pool.length)] ?? 'partition';
       const atMs = Math.floor(random() * Math.max(1, o.durationMs - 4000));
       const candidate = draw(kind, steps.length + 1, Math.max(atMs, busyUntil.get(kind) ?? 0), false);
       if (candidate.atMs + candidate.durationMs > o.durationMs) continue;

@@ -143,7 +143,7 @@ export async function clusterStatus(docker: Docker = dockerClient(), cluster: st
 /** Is every node answering, the ensemble formed and every proxy passing traffic? */
 async function isHealthy(plan: ClusterPlan): Promise<boolean> {
   try {
-    await waitForNodes(plan, 3000);
+    await waitForNodes(plan, 3000, undefined, true);
     await waitForProxies(plan, 3000);
     return true;
   } catch (err) {
@@ -152,8 +152,8 @@ async function isHealthy(plan: ClusterPlan): Promise<boolean> {
   }
 }
 
-async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  await Promise.all(selectedDrivers(plan.config).map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, ...(signal ? { signal } : {}) })));
+async function waitForNodes(plan: ClusterPlan, timeoutMs: number, signal?: AbortSignal, checkOnly = false): Promise<void> {
+  await Promise.all(selectedDrivers(plan.config).map((d) => d.waitReady(nodesOf(plan, d.name), { host: HOST, timeoutMs, checkOnly, ...(signal ? { signal } : {}) })));
 }
 
 /**
@@ -248,6 +248,9 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await toxiproxyClient(plan).reset();
     await populateProxies(plan);
     await Promise.all(plan.nodes.map((n) => resetNodeState(docker, n)));
+    // Back into the starting shape (a Sentinel topology fails back to its first primary), with
+    // the whole readiness deadline: the health check above only looked.
+    await waitForNodes(plan, NODES_READY_TIMEOUT_MS, signal);
     log.info('reusing the running cluster (healthy, same config)');
     const status = await clusterStatus(docker, plan.config.name);
     if (status) return { status, reused: true, upMs: monoMs() - started, ready: await loadReadyTimes(plan.config.name, existing.map((c) => c.Id)) };

@@ -12,6 +12,7 @@ import { configFromLabels, execIn, execChecked, listProjectContainers } from './
 import { driverFor } from './systems/registry.ts';
 import type { ProbeResult } from './tcp-probe.ts';
 import { defaultClusterConfig, nodesOf, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
+import { memberAddress } from './node-plan.ts';
 
 const HOST = '127.0.0.1';
 const NODE_RESTART_TIMEOUT_MS = 60_000;
@@ -349,6 +350,117 @@ export class ClusterControl {
       what: `link c${slot}-${name} to pass traffic again`,
       timeoutMs: 10_000,
     });
+  }
+
+  // --- peer links (systems whose members reach each other through Toxiproxy: peerLinks) ---------
+
+  private peerPlan(name: string): { readonly name: string; readonly port: number } {
+    const p = this.node(name).peerProxy;
+    if (!p) throw new UsageError(`${name} has no peer link: its system's members reach each other directly`);
+    return p;
+  }
+
+  /** Can node `from` open a TCP connection to `address` (host:port on the cluster network)? */
+  async canConnect(from: string, address: string): Promise<boolean> {
+    const i = address.lastIndexOf(':');
+    const r = await execIn(this.docker, this.node(from).container, ['timeout', '2', 'bash', '-c', `exec 3<>/dev/tcp/${address.slice(0, i)}/${address.slice(i + 1)}`], 5000);
+    return r.exitCode === 0;
+  }
+
+  /** Another running member of `name`'s system, to check a peer link from. */
+  private peerOf(name: string): string {
+    const n = this.node(name);
+    const other = nodesOf(this.plan, n.system).find((x) => x.name !== name);
+    if (!other) throw new UsageError(`${name} has no other member to check its peer link from`);
+    return other.name;
+  }
+
+  /** Cuts the link every other member uses to reach `name`: its listener closes and open connections (replication, monitoring) drop. Verified from another member. */
+  async cutPeerLink(name: string): Promise<void> {
+    const p = this.peerPlan(name);
+    const proxy = await this.toxiproxy.get(p.name);
+    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    if (await this.canConnect(this.peerOf(name), memberAddress(this.node(name)))) throw notEffective(`cut peer link ${p.name}`, 'another member can still connect through it');
+  }
+
+  /** Restores a cut peer link. Verified: another member connects through it again. */
+  async restorePeerLink(name: string): Promise<void> {
+    const p = this.peerPlan(name);
+    const proxy = await this.toxiproxy.get(p.name);
+    if (!proxy.enabled) await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+    const from = this.peerOf(name);
+    await waitFor(() => this.canConnect(from, memberAddress(this.node(name))), { what: `peer link ${p.name} to accept connections again`, timeoutMs: 10_000 });
+  }
+
+  /** Adds a toxic to `name`'s peer link (what every other member's connection to it crosses); verified by reading it back. */
+  async addPeerToxic(name: string, toxic: { type: string; name: string; stream: ToxicDirection; attributes: Record<string, number> }): Promise<void> {
+    const proxy = await this.toxiproxy.get(this.peerPlan(name).name);
+    try {
+      await proxy.addToxic({ ...toxic, toxicity: 1 } as Parameters<ToxiproxyProxy['addToxic']>[0]);
+      await proxy.getToxic(toxic.name);
+    } catch (err) {
+      throw new HarnessError('PROXY_API', `adding toxic ${toxic.name} to ${proxy.name}: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Removes a toxic from a peer link; one already gone (a reset healed it) is no error. */
+  async removePeerToxic(name: string, toxicName: string): Promise<void> {
+    const proxy = await this.toxiproxy.get(this.peerPlan(name).name);
+    if (!proxy.toJson().toxics.some((t) => t.name === toxicName)) return;
+    await (await proxy.getToxic(toxicName)).remove();
+  }
+
+  /**
+   * The time a Redis PING takes from another member through `name`'s peer link, ms: how a toxic
+   * on the link is checked to have taken effect (the members of the systems with peer links speak
+   * RESP).
+   */
+  async peerPingMs(name: string): Promise<number> {
+    const [host, port] = memberAddress(this.node(name)).split(':');
+    const script = `exec 3<>/dev/tcp/${host}/${port} || exit 3; s=$(date +%s%N); printf 'PING\r\n' >&3; read -t 10 -r line <&3 || exit 4; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))`;
+    const out = await execChecked(this.docker, this.node(this.peerOf(name)).container, ['bash', '-c', script], 15_000);
+    const ms = Number(out.trim());
+    if (!Number.isFinite(ms)) throw new HarnessError('INTERNAL', `timing a PING through ${name}'s peer link printed '${out.trim()}'`);
+    return ms;
+  }
+
+  /**
+   * Splits the members into two sides that cannot reach each other, with iptables rules inside
+   * each node: traffic to and from the other side's nodes is dropped, and so is traffic to their
+   * peer links (which all pass through the Toxiproxy container, so they are told apart by port).
+   * Clients are untouched. Verified: no node reaches any node of the other side. Undone by
+   * clearIsolation / heal / healAll, like isolate.
+   */
+  async splitMembers(a: readonly string[], b: readonly string[]): Promise<void> {
+    if (a.length === 0 || b.length === 0) throw new UsageError('splitMembers: both sides need at least one node');
+    const proxyIp = await this.ipOf(PROXY_PEER);
+    const rulesAgainst = async (others: readonly string[]): Promise<string[]> => {
+      const rules: string[] = [];
+      for (const o of others) {
+        const ip = await this.ipOf(o);
+        rules.push(`iptables -A ${CHAIN} -s ${ip} -j DROP`, `iptables -A ${CHAIN} -d ${ip} -j DROP`);
+        const peer = this.node(o).peerProxy;
+        if (peer) rules.push(`iptables -A ${CHAIN} -d ${proxyIp} -p tcp --dport ${peer.port} -j DROP`);
+      }
+      return rules;
+    };
+    for (const [side, others] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const rules = await rulesAgainst(others);
+      for (const n of side) await execChecked(this.docker, this.node(n).container, ['sh', '-c', [hooked(CHAIN, 'INPUT'), hooked(CHAIN, 'OUTPUT'), ...rules].join(' && ')]);
+    }
+    for (const [side, others] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      for (const n of side) {
+        for (const o of others) {
+          if (await this.canConnect(n, memberAddress(this.node(o)))) throw notEffective(`split ${a.join(',')} | ${b.join(',')}`, `${n} can still connect to ${o}`);
+        }
+      }
+    }
   }
 
   /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */

@@ -18,7 +18,7 @@ import type { LockSpec } from './spec.ts';
 // trip; the next waiter's grant needs its own W after a release.
 export const sentinelWaitLockSpec: LockSpec = {
   name: 'sentinel-wait',
-  model: { system: 'redis-sentinel', lease: 'ttl', family: 'replicated', nodes: 'first', partitionSide: 'client', fencingTokens: false },
+  model: { system: 'redis-sentinel', lease: 'ttl', family: 'replicated', nodes: 'first', partitionSide: 'client', fencingTokens: false, replicaAcks: 1 },
   floor: { roundTrips: 1, writes: 1, over: 'one-node', handoff: { roundTrips: 0, writes: 1 } },
   colour: '#72b7b2',
   sources: ['locks/sentinel-wait-lock.ts', 'locks/sentinel-lock.ts', 'locks/sentinel-connection.ts', 'locks/redis-connection.ts'],

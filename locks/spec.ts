@@ -38,6 +38,8 @@ export interface LockModel {
   readonly partitionSide: 'client' | 'server';
   /** Whether grants carry a fencing token. */
   readonly fencingTokens: boolean;
+  /** For a `replicated` lock: how many replicas must acknowledge a grant before it counts (WAIT); absent or 0: none. */
+  readonly replicaAcks?: number;
 }
 
 /**

@@ -105,6 +105,11 @@ export interface FaultModule<O, S extends StepBase> {
   readonly inMix: boolean;
   /** The fault of Kleppmann's Redlock construction: with a fan-out lock it strikes the shared master behind a bridge partition. */
   readonly construction?: boolean;
+  /**
+   * Why this fault cannot strike a lock of this model (it needs a system with failover, say), or
+   * undefined when it can. A run asking for it is a usage error; the matrix and `mix` leave it out.
+   */
+  readonly appliesTo?: (model: LockModel) => string | undefined;
   /** What this fault needs of the shared options to show anything (longer holds, one key, a longer TTL). */
   readonly defaults?: (model: LockModel) => Partial<Pick<CoreOptions, 'ttlMs' | 'keys' | 'holdMs'>>;
   /** A usage error for a combination of options this fault cannot run, else undefined. */

@@ -3,12 +3,16 @@
 import { clientPause } from './client-pause.ts';
 import { clockSkew } from './clock-skew.ts';
 import { crash } from './crash.ts';
+import { failover } from './failover.ts';
 import type { FaultModule, FlagDef, StepBase } from './fault.ts';
+import type { LockModel } from '../../locks/spec.ts';
 import { latency } from './latency.ts';
 import { oneWayPartition } from './one-way-partition.ts';
 import { packetLoss } from './packet-loss.ts';
 import { partition } from './partition.ts';
 import { pause } from './pause.ts';
+import { replicaLag } from './replica-lag.ts';
+import { splitBrain } from './split-brain.ts';
 
 export const faultModules = {
   partition,
@@ -19,6 +23,9 @@ export const faultModules = {
   latency,
   'one-way-partition': oneWayPartition,
   'packet-loss': packetLoss,
+  failover,
+  'split-brain': splitBrain,
+  'replica-lag': replicaLag,
 } as const;
 
 type Modules = (typeof faultModules)[keyof typeof faultModules];
@@ -42,6 +49,12 @@ export function faultModule(kind: StepKind): FaultModule<object, StepBase> {
 const flagsByKey = new Map<string, FlagDef<unknown>>();
 for (const kind of stepKinds) {
   for (const [key, def] of Object.entries(faultModule(kind).flags as Record<string, FlagDef<unknown>>)) if (!flagsByKey.has(key)) flagsByKey.set(key, def);
+}
+
+/** Why fault `kind` cannot strike a lock of `model`, or undefined when it can ('none' and 'mix' always can). */
+export function faultAppliesTo(kind: string, model: LockModel): string | undefined {
+  if (!(stepKinds as readonly string[]).includes(kind)) return undefined;
+  return faultModule(kind as StepKind).appliesTo?.(model);
 }
 
 /** Every fault flag once (pause and client-pause share --pause-multiple), by option key; built once. */

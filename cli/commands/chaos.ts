@@ -5,7 +5,7 @@
 // the matrix: 0 when every scenario ran, unless --fail-on-violation), 254 usage error, 255 harness
 // crash. Every flag is validated before anything starts.
 import type { Argv, CommandModule } from 'yargs';
-import { runMatrix } from '../../chaos/matrix.ts';
+import { applies, runMatrix } from '../../chaos/matrix.ts';
 import { faultModule, faultFlags, stepKinds } from '../../chaos/faults/registry.ts';
 import { faultKinds, resolveChaosOptions, type ChaosFlags } from '../../chaos/options.ts';
 import { mixPool } from '../../chaos/schedule.ts';
@@ -154,7 +154,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       const locks = a.locks === undefined || a.locks === 'all' ? locksOnSelected(lockSystems(), base.systems, '--locks').map((l) => l.name) : list(a.locks, lockNames, '--locks');
       const faults = list(a.faults, faultKinds.filter((f) => f !== 'mix'), '--faults');
       // Validate the shared flags once, before anything starts.
-      for (const lock of locks) for (const fault of faults) resolveChaosOptions({ ...base, lock, fault });
+      for (const lock of locks) for (const fault of faults) if (applies(lock, fault)) resolveChaosOptions({ ...base, lock, fault });
       const m = await runMatrix({ locks, faults, base, signal, mayInstallDocker: a['install-docker'], trials });
       await reportQuietly(m.dir);
       process.stdout.write(a.json ? JSON.stringify(m, null, 2) + '\n' : `${m.markdown}\nmatrix: ${m.dir}\n`);

@@ -87,6 +87,11 @@ export interface ReadyOptions {
   readonly host: string;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Only check that a running cluster serves, without putting it back into its starting shape
+   * (a failback): the quick health check before a cluster is reused, which repairs it afterwards.
+   */
+  readonly checkOnly?: boolean;
 }
 
 /**
@@ -215,8 +220,8 @@ export interface FailoverHooks {
   readonly deciders: (nodes: readonly NodePlan[]) => readonly NodePlan[];
   /** The data node a majority of the deciders names as primary now; undefined when none does. */
   readonly primary: (nodes: readonly NodePlan[], host: string) => Promise<string | undefined>;
-  /** Waits until the system is settled with its first data node as primary again, failing back if needed. */
-  readonly restore: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
+  /** Waits until the system is settled again, whichever node is primary (a fault's heal). */
+  readonly settle: (nodes: readonly NodePlan[], o: ReadyOptions) => Promise<void>;
 }
 
 export interface SystemDriver<C = unknown, N extends string = string> {

@@ -43,8 +43,11 @@ function peerAddress(n: NodePlan): { host: string; port: number } {
   return { host: TOXIPROXY_HOST, port: n.peerProxy.port };
 }
 
-/** Settled with the first data node as primary; fails back once the topology is settled elsewhere. */
-async function settleOnFirst(nodes: readonly NodePlan[], o: ReadyOptions): Promise<void> {
+/**
+ * Settled with the first data node as primary, failing back once the topology is settled elsewhere;
+ * with `anyPrimary` (a heal, or checkOnly), settled with whichever node is primary.
+ */
+async function settle(nodes: readonly NodePlan[], o: ReadyOptions & { readonly anyPrimary?: boolean }): Promise<void> {
   const first = dataNodesOf(nodes)[0];
   if (!first) throw new HarnessError('INTERNAL', 'the Sentinel topology has no data nodes');
   let last = 'not asked yet';
@@ -56,7 +59,7 @@ async function settleOnFirst(nodes: readonly NodePlan[], o: ReadyOptions): Promi
         last = j.why;
         return false;
       }
-      if (j.primary.name === first.name) return true;
+      if (j.primary.name === first.name || o.anyPrimary === true || o.checkOnly === true) return true;
       last = `${j.primary.name} is primary; asked the Sentinels to fail back to ${first.name}`;
       if (failbackAt === undefined || monoMs() - failbackAt > FAILBACK_RETRY_MS) {
         const sentinel = sentinelNodesOf(nodes)[0];
@@ -66,7 +69,7 @@ async function settleOnFirst(nodes: readonly NodePlan[], o: ReadyOptions): Promi
       return false;
     },
     {
-      what: `the Sentinel topology to settle with ${first.name} as primary`,
+      what: `the Sentinel topology to settle${o.anyPrimary === true || o.checkOnly === true ? '' : ` with ${first.name} as primary`}`,
       timeoutMs: Math.min(o.timeoutMs, READY_TIMEOUT_MS),
       intervalMs: 250,
       ...(o.signal ? { signal: o.signal } : {}),
@@ -125,13 +128,13 @@ export const sentinelDriver = {
   },
   roles: async (nodes, host) => rolesOf(await observe(nodes, host)),
   passesTraffic: answers,
-  waitReady: settleOnFirst,
+  waitReady: (nodes, o) => settle(nodes, o),
   faults: { serving: (host, port) => answers(host, port) },
   failover: {
     dataNodes: dataNodesOf,
     deciders: sentinelNodesOf,
     primary: async (nodes, host) => sentinelsPrimary(await observe(nodes, host))?.name,
-    restore: settleOnFirst,
+    settle: (nodes, o) => settle(nodes, { ...o, anyPrimary: true }),
   },
   floor: {
     label: 'Redis primary (Sentinel)',
