@@ -121,7 +121,11 @@ export function temporaryPortBase(run: ClusterConfig, systems: readonly PlanSyst
 /** The temporary cluster's config, checked: a valid name and port base whose ports miss the run's. */
 export function temporaryConfig(run: ClusterConfig, nodes: ReadonlyMap<string, number>, systems: readonly PlanSystem[] = drivers, env: NodeJS.ProcessEnv = process.env): ClusterConfig {
   let c: ClusterConfig = { ...run, name: `${run.name}${TEMPORARY_SUFFIX}`, portBase: temporaryPortBase(run, systems, env) };
-  for (const d of systems) c = withNodes(c, d, nodes.get(d.name) ?? d.config.nodeCount(run));
+  // Only the sized systems change; the others run as in the run's cluster.
+  for (const d of systems) {
+    const n = nodes.get(d.name);
+    if (n !== undefined) c = withNodes(c, d, n);
+  }
   const span = portSpan(systems.length);
   const where = `the cluster-size cases' temporary cluster '${c.name}' (port base ${c.portBase}, from ${env[SIZE_PORT_BASE_ENV] ? SIZE_PORT_BASE_ENV : `the run's ${run.portBase}`})`;
   if (Math.abs(c.portBase - run.portBase) <= span) {

@@ -31,7 +31,8 @@ export interface SystemFigures {
   /** Raw pairs per second through the proxy, by concurrency. */
   readonly pairsPerSec: ReadonlyMap<number, number>;
   /** Words for the formulas: what a raw pair is ("raw SET NX PX + compare-and-delete pairs"), and a node ("master"/"masters"). */
-  readonly words: { readonly pairs: string; readonly node: string; readonly nodes: string };
+  /** `write`: what the floor's write W is, in the formula (default 'create'). */
+  readonly words: { readonly pairs: string; readonly node: string; readonly nodes: string; readonly write?: string };
 }
 
 /** The floor's figures of every measured system, keyed by system name (a driver's name). */
@@ -96,14 +97,14 @@ function costMs(formula: FloorFormula, work: { readonly roundTrips: number; read
 const times = (n: number, term: string): string => (n === 1 ? term : `${n} × ${term}`);
 
 /**
- * The formula in words: writes are W(create) (the floor's write is a create); round trips are
+ * The formula in words: writes are W(create), or the driver's word for its write (quorumWrite.word); round trips are
  * RTT(<system>) on their own, RTT(read) beside writes, and RTT(fastest majority, q of n <nodes>)
  * when done at a quorum.
  */
 function formulaText(spec: LockSpec, sys: SystemFigures): string {
   const f = spec.floor;
   const terms: string[] = [];
-  if (f.writes > 0) terms.push(times(f.writes, 'W(create)'));
+  if (f.writes > 0) terms.push(times(f.writes, `W(${sys.words.write ?? 'create'})`));
   if (f.roundTrips > 0) {
     const n = quorumNodes(sys).length;
     const what = f.over === 'quorum' ? `fastest majority, ${quorumOf(n)} of ${n} ${n === 1 ? sys.words.node : sys.words.nodes}` : f.writes > 0 ? 'read' : spec.model.system;

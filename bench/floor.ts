@@ -159,7 +159,8 @@ const nodeNoun = (d: Driver, n: number): string => d.describeNodes(n).trim().spl
 
 /** The words efficiency.ts puts into formulas and bases for this system. */
 export function figureWords(d: Driver): SystemFigures['words'] {
-  return { pairs: d.floor.pair, node: nodeNoun(d, 1), nodes: nodeNoun(d, 2) };
+  const write = d.floor.quorumWrite?.word;
+  return { pairs: d.floor.pair, node: nodeNoun(d, 1), nodes: nodeNoun(d, 2), ...(write !== undefined ? { write } : {}) };
 }
 
 const rttPath = (via: LinkPath): PathRtt['path'] => (via === 'proxy' ? 'proxied' : 'direct');

@@ -161,7 +161,8 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     await phase('heal', () => nemesis.healAll()).catch((err: unknown) => log.error(`healing failed: ${errorMessage(err)}`));
   }
   try {
-    if (aborted === null) {
+    // With no fault there is nothing to recover from: the liveness check follows at once.
+    if (aborted === null && schedule.length > 0) {
       await phase('recovery', () => sleep(leaseLifetimeMs(o.lockModel, o) + ELECTION_MS, signal));
     }
     counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o.lockModel, o) + 30_000));

@@ -111,8 +111,7 @@ export async function clusterStatus(docker: Docker = dockerClient(), cluster: st
   const byNode = new Map(containers.map((c) => [c.Labels[LABEL_NODE] ?? '', c]));
   const stateOf = (n: NodePlan): string => byNode.get(n.name)?.State ?? 'missing';
   const roles = await nodeRoles(plan, stateOf);
-  const nodes = await Promise.all(
-    plan.nodes.map(async (n): Promise<NodeStatus> => {
+  const nodes = plan.nodes.map((n): NodeStatus => {
       const state = stateOf(n);
       return {
         name: n.name,
@@ -123,8 +122,7 @@ export async function clusterStatus(docker: Docker = dockerClient(), cluster: st
         direct: address(n.directPort),
         proxied: n.proxies.map((p) => ({ slot: p.slot, proxy: p.name, address: address(p.port) })),
       };
-    }),
-  );
+  });
   const t = byNode.get('toxiproxy');
   return {
     config,

@@ -6,24 +6,28 @@
 import { monoMs } from '../../core/clock.ts';
 import { leaseLifetimeMs } from '../../locks/spec.ts';
 import type { FaultModule, StepBase } from './fault.ts';
-import { allClients } from './fault.ts';
+import { allClients, intCheck } from './fault.ts';
 import { failoverApplies, failoverDefaults, failoverTarget, holderWaitMs, settled, waitForPromotion } from './failover-common.ts';
+
+export interface FailoverOptions {
+  /** How long the promoted primary serves before the old one returns, ms. */
+  readonly failoverMs: number;
+}
 
 export interface FailoverStep extends StepBase {
   readonly kind: 'failover';
 }
 
-/** How long the promoted primary serves before the old one returns. */
-const AFTER_PROMOTION_MS = 4000;
-
-export const failover: FaultModule<Record<never, never>, FailoverStep> = {
+export const failover: FaultModule<FailoverOptions, FailoverStep> = {
   name: 'failover',
   describe: 'kill the primary right after a grant it could not replicate, and let the Sentinels promote a replica (redis-sentinel)',
   inMix: true,
-  flags: {},
+  flags: {
+    failoverMs: { flag: 'failover-ms', type: 'number', describe: 'failover: ms the promoted replica serves before the old primary returns (default 4000)', default: () => 4000, check: intCheck('failover-ms', 0, 600_000, 'ms') },
+  },
   appliesTo: failoverApplies,
   defaults: () => failoverDefaults,
-  step: ({ id, atMs }) => ({ kind: 'failover', id, atMs, durationMs: AFTER_PROMOTION_MS }),
+  step: ({ o, id, atMs }) => ({ kind: 'failover', id, atMs, durationMs: o.failoverMs }),
   spacingMs: (o, step) => step.durationMs + leaseLifetimeMs(o.lockModel, o) + 10_000,
   apply: async (_step, ctx) => {
     const t = await failoverTarget(ctx);

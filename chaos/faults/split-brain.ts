@@ -7,24 +7,28 @@
 // links enabled, the topology settled (the old primary is demoted: "last failover wins").
 import { leaseLifetimeMs } from '../../locks/spec.ts';
 import type { FaultModule, StepBase } from './fault.ts';
-import { allClients, slotOf } from './fault.ts';
+import { allClients, intCheck, slotOf } from './fault.ts';
 import { failoverApplies, failoverDefaults, failoverTarget, settled, waitForPromotion } from './failover-common.ts';
+
+export interface SplitBrainOptions {
+  /** How long both sides serve after the promotion before the partition heals, ms. */
+  readonly splitBrainMs: number;
+}
 
 export interface SplitBrainStep extends StepBase {
   readonly kind: 'split-brain';
 }
 
-/** How long both sides serve after the promotion before the partition heals. */
-const AFTER_PROMOTION_MS = 8000;
-
-export const splitBrain: FaultModule<Record<never, never>, SplitBrainStep> = {
+export const splitBrain: FaultModule<SplitBrainOptions, SplitBrainStep> = {
   name: 'split-brain',
   describe: 'cut the primary and a Sentinel minority off from the other members while its clients still reach it; the rest promote a replica (redis-sentinel)',
   inMix: true,
-  flags: {},
+  flags: {
+    splitBrainMs: { flag: 'split-brain-ms', type: 'number', describe: 'split-brain: ms both sides serve after the promotion before the partition heals (default 8000)', default: () => 8000, check: intCheck('split-brain-ms', 0, 600_000, 'ms') },
+  },
   appliesTo: failoverApplies,
   defaults: () => failoverDefaults,
-  step: ({ id, atMs }) => ({ kind: 'split-brain', id, atMs, durationMs: AFTER_PROMOTION_MS }),
+  step: ({ o, id, atMs }) => ({ kind: 'split-brain', id, atMs, durationMs: o.splitBrainMs }),
   spacingMs: (o, step) => step.durationMs + leaseLifetimeMs(o.lockModel, o) + 10_000,
   apply: async (_step, ctx) => {
     const t = await failoverTarget(ctx);

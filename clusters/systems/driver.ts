@@ -139,7 +139,13 @@ export interface FloorSpec {
   /** Also measure the proxied round trip to every node (Redlock waits for a quorum of masters). */
   readonly everyNode?: { readonly resultField: string; readonly figureField: string };
   /** Also measure one quorum write (needs FloorOps.quorumWrites), in a directory made from the run's tag. */
-  readonly quorumWrite?: { readonly resultField: string; readonly figureField: string; dir: (runTag: string, label: string) => string };
+  readonly quorumWrite?: {
+    readonly resultField: string;
+    readonly figureField: string;
+    dir: (runTag: string, label: string) => string;
+    /** What the write is, in floor formulas: W(<word>) (default 'create'). */
+    readonly word?: string;
+  };
     /** FloorFigures fields for the proxied round trip p50 and the raw pairs/s by concurrency. */
   readonly figureFields: { readonly roundTrip: string; readonly pairsPerSec: string };
   /**

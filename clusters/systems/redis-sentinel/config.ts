@@ -49,7 +49,7 @@ export function validateSentinelConfig(c: SentinelConfig): void {
     throw new UsageError(`--sentinels must be an odd whole number from 1 to ${MAX_SENTINELS} (a failover needs a majority of them), got ${c.sentinels}`);
   }
   if (!redisPersistenceModes.includes(c.sentinelPersistence)) {
-    throw new UsageError(`--sentinel-persistence must be one of ${redisPersistenceModes.join(', ')}, got ${String(c.sentinelPersistence)}`);
+    throw new UsageError(`--sentinel-persistence must be one of ${redisPersistenceModes.join(', ')}, got ${c.sentinelPersistence}`);
   }
 }
 

@@ -10,7 +10,7 @@
 import { HarnessError } from '../../../core/errors.ts';
 import { waitFor } from '../../../core/wait.ts';
 import { monoMs } from '../../../core/clock.ts';
-import { memberAddress, TOXIPROXY_HOST, type NodePlan } from '../../node-plan.ts';
+import { TOXIPROXY_HOST, type NodePlan } from '../../node-plan.ts';
 import type { ReadyOptions, SystemDriver } from '../driver.ts';
 import { redisNodeCounters } from '../redis/counters.ts';
 import { redisPing } from '../redis/probes.ts';
@@ -144,7 +144,7 @@ export const sentinelDriver = {
     dataNoun: 'Redis keys',
     roundTripWarmup: 50,
     warmup: {},
-    quorumWrite: { resultField: 'writeMs', figureField: 'sentinelWriteMs', dir: (runTag, label) => `lockbench:floor:${runTag}:${label}` },
+    quorumWrite: { resultField: 'writeMs', figureField: 'sentinelWriteMs', dir: (runTag, label) => `lockbench:floor:${runTag}:${label}`, word: 'SET + WAIT 1' },
     figureFields: { roundTrip: 'sentinelRttMs', pairsPerSec: 'sentinelPairsPerSec' },
     measuredNodes: (nodes) => dataNodesOf(nodes).slice(0, 1),
     // The Sentinel locks' path: every connection on the primary (rs-1 when ready), over the link its client would use.

@@ -71,9 +71,10 @@ export async function respCommand(host: string, port: number, args: readonly str
 export function fieldsOf(v: RespValue | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!Array.isArray(v)) return out;
-  for (let i = 0; i + 1 < v.length; i += 2) {
-    const k = v[i];
-    const val = v[i + 1];
+  const items = v as readonly RespValue[];
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    const k = items[i];
+    const val = items[i + 1];
     if (typeof k === 'string' && (typeof val === 'string' || typeof val === 'number')) out[k] = String(val);
   }
   return out;

@@ -108,22 +108,26 @@ test('port base: the layout span rounded up to a thousand above the run cluster,
 
 test('a third registered system: the default offset grows past its span, and an override inside it is refused', () => {
   const two = drivers.slice(0, 2);
-  const r = run();
+  const three = drivers.slice(0, 3);
+  const r = { ...run(), systems: three.map((d) => d.name) };
   assert.ok(drivers.length >= 3 && r.systems.includes('etcd'));
   // The whole three-system layout spans B … B+2199, so the two-system offset (2000) would overlap it.
   assert.equal(portSpan(3), 2199);
-  const t = temporaryConfig(r, new Map([['etcd', 5]]), drivers, noEnv);
+  const t = temporaryConfig(r, new Map([['etcd', 5]]), three, noEnv);
   assert.equal(t.portBase, 20000);
-  const mine = new Set(publishedPorts(planCluster(r, drivers)));
-  assert.ok(publishedPorts(planCluster(t, drivers)).every((p) => !mine.has(p)), 'no shared port');
+  const mine = new Set(publishedPorts(planCluster(r, three)));
+  assert.ok(publishedPorts(planCluster(t, three)).every((p) => !mine.has(p)), 'no shared port');
   // 19000 was clear of a two-system cluster; with three it is inside its span, and says how far away to go.
   assert.doesNotThrow(() => temporaryConfig({ ...r, systems: ['redis', 'zookeeper'] }, new Map(), two, { [SIZE_PORT_BASE_ENV]: '19000' }));
   assert.throws(
-    () => temporaryConfig(r, new Map(), drivers, { [SIZE_PORT_BASE_ENV]: '19000' }),
+    () => temporaryConfig(r, new Map(), three, { [SIZE_PORT_BASE_ENV]: '19000' }),
     (e: unknown) => e instanceof UsageError && /share ports with the run's cluster \(ports 17000-19199\); set LOCKBENCH_SIZE_PORT_BASE at least 2200 away/.test(e.message),
   );
   // A selection of fewer systems keeps the whole layout's offset: nobody's ports depend on what else runs.
-  assert.equal(temporaryConfig({ ...r, systems: ['redis'] }, new Map(), drivers, noEnv).portBase, 20000);
+  assert.equal(temporaryConfig({ ...r, systems: ['redis'] }, new Map(), three, noEnv).portBase, 20000);
+  // A fourth (the Sentinel topology) spans B … B+2599: still inside the 3000 offset.
+  assert.equal(portSpan(4), 2599);
+  assert.equal(temporaryConfig(run(), new Map([['etcd', 5]]), drivers, noEnv).portBase, 20000);
 });
 
 test('port base: LOCKBENCH_SIZE_PORT_BASE overrides it, and is checked', () => {

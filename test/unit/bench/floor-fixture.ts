@@ -1,5 +1,5 @@
 // A fixed FloorFigures for the floor and efficiency tests: the figures a run could measure on the
-// default cluster (5 Redis masters, 3 ZooKeeper nodes, 3 etcd members), with the words the drivers give.
+// default cluster (5 Redis masters, 3 ZooKeeper nodes, 3 etcd members, the Sentinel topology's primary), with the words the drivers give.
 import { driverFor } from '../../../clusters/systems/registry.ts';
 import type { FloorFigures } from '../../../bench/efficiency.ts';
 import { figureWords } from '../../../bench/floor.ts';
@@ -35,6 +35,16 @@ export function fixedFigures(): FloorFigures {
           [16, 800],
         ]),
         words: figureWords(driverFor('etcd')),
+      },
+      'redis-sentinel': {
+        rttMs: 0.12,
+        nodesRttMs: [],
+        writeMs: 0.3,
+        pairsPerSec: new Map([
+          [1, 3500],
+          [16, 9000],
+        ]),
+        words: figureWords(driverFor('redis-sentinel')),
       },
     },
   };

@@ -12,13 +12,14 @@ import { endpointsFor } from '../../../locks/context.ts';
 
 const repoRoot = join(fileURLToPath(import.meta.url), '../../../..');
 
-test('the registry lists redis, zookeeper, then etcd, keyed by their CLI names', () => {
-  assert.deepEqual(systemNames, ['redis', 'zookeeper', 'etcd']);
+test('the registry lists redis, zookeeper, etcd, then redis-sentinel, keyed by their CLI names', () => {
+  assert.deepEqual(systemNames, ['redis', 'zookeeper', 'etcd', 'redis-sentinel']);
+  assert.equal(driverFor('redis-sentinel').nodePrefix, 'rs');
   assert.equal(driverFor('redis').nodePrefix, 'redis');
   assert.equal(driverFor('zookeeper').nodePrefix, 'zk');
   assert.equal(driverFor('etcd').nodePrefix, 'etcd');
   assert.ok(isSystemName('etcd') && !isSystemName('consul'));
-  assert.throws(() => driverFor('consul'), /no backing system named 'consul'; systems are redis, zookeeper, etcd/);
+  assert.throws(() => driverFor('consul'), /no backing system named 'consul'; systems are redis, zookeeper, etcd, redis-sentinel/);
 });
 
 test('every driver has every hook, and its defaults pass its own validation', () => {

@@ -6,17 +6,23 @@ import { UsageError } from '../../../core/errors.ts';
 
 const base = defaultClusterConfig.portBase;
 
-test('the default plan has 5 Redis masters, 3 ZooKeeper nodes, 3 etcd members and one proxy per slot and node', () => {
+test('the default plan has 5 Redis masters, 3 ZooKeeper nodes, 3 etcd members, the Sentinel topology and one proxy per slot and node', () => {
   const plan = planCluster(defaultClusterConfig);
   assert.deepEqual(
     plan.nodes.map((n) => n.name),
-    ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'zk-1', 'zk-2', 'zk-3', 'etcd-1', 'etcd-2', 'etcd-3'],
+    ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'zk-1', 'zk-2', 'zk-3', 'etcd-1', 'etcd-2', 'etcd-3', 'rs-1', 'rs-2', 'rs-3', 'sentinel-1', 'sentinel-2', 'sentinel-3'],
   );
   for (const n of plan.nodes) assert.equal(n.proxies.length, defaultClusterConfig.clientSlots);
   assert.equal(plan.nodes[0]?.proxies[3]?.name, 'c3-redis-1');
   assert.deepEqual(
     plan.nodes.map((n) => [n.system, n.internalPort]),
-    [...Array.from({ length: 5 }, () => ['redis', 6379]), ...Array.from({ length: 3 }, () => ['zookeeper', 2181]), ...Array.from({ length: 3 }, () => ['etcd', 2379])],
+    [
+      ...Array.from({ length: 5 }, () => ['redis', 6379]),
+      ...Array.from({ length: 3 }, () => ['zookeeper', 2181]),
+      ...Array.from({ length: 3 }, () => ['etcd', 2379]),
+      ...Array.from({ length: 3 }, () => ['redis-sentinel', 6379]),
+      ...Array.from({ length: 3 }, () => ['redis-sentinel', 26379]),
+    ],
   );
 });
 
@@ -48,22 +54,26 @@ test('no two published ports coincide, for the largest cluster', () => {
   assert.ok(Math.max(...ports) < 32768, 'ports stay below the ephemeral range');
 });
 
-test('a fourth system gets its own block and nobody else is renumbered', () => {
-  const fake: PlannedSystem = { name: 'sentinel', nodePrefix: 'sentinel', maxNodes: 10, internalPort: 26379, config: { nodeCount: () => 10, validate: () => undefined } };
-  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, etcdNodes: 9, clientSlots: 32 };
-  const three = planCluster(config);
-  const four = planCluster({ ...config, systems: [...config.systems, 'sentinel'] }, [...drivers, fake]);
-  const ports = (p: typeof three, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port)]);
-  for (const d of drivers) assert.deepEqual(ports(four, d.name), ports(three, d.name), `${d.name} keeps its ports`);
-  const added = four.nodes.filter((n) => n.system === 'sentinel');
-  assert.deepEqual(added.map((n) => n.name).slice(0, 2), ['sentinel-1', 'sentinel-2']);
+test('a fifth system gets its own block and nobody else is renumbered', () => {
+  const fake: PlannedSystem = { name: 'consul', nodePrefix: 'consul', maxNodes: 10, internalPort: 8500, config: { nodeCount: () => 10, validate: () => undefined } };
+  const config = { ...defaultClusterConfig, redisNodes: 10, zkNodes: 9, etcdNodes: 9, sentinelReplicas: 4, sentinels: 5, clientSlots: 32 };
+  const four = planCluster(config);
+  const five = planCluster({ ...config, systems: [...config.systems, 'consul'] }, [...drivers, fake]);
+  const ports = (p: typeof four, system: string) => p.nodes.filter((n) => n.system === system).map((n) => [n.directPort, ...n.proxies.map((x) => x.port), n.peerProxy?.port]);
+  for (const d of drivers) assert.deepEqual(ports(five, d.name), ports(four, d.name), `${d.name} keeps its ports`);
+  const added = five.nodes.filter((n) => n.system === 'consul');
+  assert.deepEqual(added.map((n) => n.name).slice(0, 2), ['consul-1', 'consul-2']);
   const first = added[0];
   assert.ok(first);
-  assert.equal(first.directPort, base + 301);
-  assert.equal(first.proxies[0]?.port, base + 2200);
-  const all = publishedPorts(four);
+  assert.equal(first.directPort, base + 401);
+  assert.equal(first.proxies[0]?.port, base + 2600);
+  const all = publishedPorts(five);
   assert.equal(new Set(all).size, all.length);
-  assert.ok(Math.max(...all) <= base + portSpan(4));
+  assert.ok(Math.max(...all) <= base + portSpan(5));
+  // Peer proxies (unpublished) never meet a published port either.
+  const peers = five.nodes.flatMap((n) => (n.peerProxy ? [n.peerProxy.port] : []));
+  assert.equal(peers.length, 10);
+  assert.ok(peers.every((p) => !all.includes(p)));
 });
 
 test('a subset of the systems: only their nodes and proxies, each at the ports it has in the whole cluster', () => {

@@ -15,7 +15,7 @@ import { loadLockModel } from '../../../locks/user-module.ts';
 const nodes = { redis: ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5'], zookeeper: ['zk-1', 'zk-2', 'zk-3'] };
 const systems = ['redis', 'zookeeper'];
 // The systems registered locks run on (a lock module here is checked against `systems` only).
-const lockSystems = [...systems, 'etcd'];
+const lockSystems = [...systems, 'etcd', 'redis-sentinel'];
 
 describe('lock registry', () => {
   test('every spec is registered under its own name and runs on a known system', () => {
@@ -33,6 +33,12 @@ describe('lock registry', () => {
     assert.equal(lockSpecs['etcd3-lock'].model.fencingTokens, false);
     const colours = lockNames.map((n) => lockSpecs[n].colour);
     assert.equal(new Set(colours).size, colours.length, colours.join(' '));
+  });
+
+  test('the Sentinel locks: the primary of the Sentinel topology, replicated family, no fencing; only sentinel-wait asks a replica', () => {
+    assert.deepEqual(lockSpecs.sentinel.model, { system: 'redis-sentinel', lease: 'ttl', family: 'replicated', nodes: 'first', partitionSide: 'client', fencingTokens: false });
+    assert.deepEqual(lockSpecs['sentinel-wait'].model, { ...lockSpecs.sentinel.model, replicaAcks: 1 });
+    assert.deepEqual(lockSpecs['sentinel-wait'].floor, { roundTrips: 1, writes: 1, over: 'one-node', handoff: { roundTrips: 0, writes: 1 } });
   });
 
   test('the lease lifetime is the TTL, or the session timeout for session leases', () => {
