@@ -35,6 +35,8 @@ export interface MeasuredCell {
   readonly clients: number;
   readonly keys: string;
   readonly perSec: number;
+  /** What else sets the cell apart, said after its clients ("5 ms injected"). */
+  readonly context?: string;
 }
 
 /** Several clients on one key. */
@@ -62,9 +64,16 @@ export function knownDefectNotes(cells: readonly MeasuredCell[], unit = 'cycles/
     for (const d of defectsOf(lock)) {
       const hit = cells.filter((c) => c.lock === lock && showsIn(d, c) && Number.isFinite(c.perSec)).sort((a, b) => a.clients - b.clients);
       if (hit.length === 0) continue;
-      const figures = hit.map((c) => `${rate(c.perSec)} ${unit} with ${c.clients} clients`).join(', ');
+      const figures = hit.map((c) => `${rate(c.perSec)} ${unit} with ${c.clients} clients${c.context ? `, ${c.context}` : ''}`).join(', ');
       notes.push(`${lockLabel(lock)}: ${figures} on one contended key — ${d.text} (${d.ref})`);
     }
   }
   return notes;
+}
+
+/** What a cell says beside its figure when a known defect shows in it: "a known defect of that beta: … (ref)". */
+export function knownDefectsIn(c: Pick<MeasuredCell, 'lock' | 'clients' | 'keys'>): string[] {
+  return defectsOf(c.lock)
+    .filter((d) => showsIn(d, c))
+    .map((d) => `${d.text} (${d.ref})`);
 }
