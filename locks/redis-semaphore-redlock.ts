@@ -37,10 +37,12 @@ import { connectQuietly, lockRedis } from './redis-connection.ts';
 import type { LockSpec } from './spec.ts';
 
 const OBSERVED = new Set<PropertyKey>(['set', 'eval', 'evalsha']);
+const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.includes('NOSCRIPT');
 
 /**
  * `redis` as the package sees it, except that the rejections of its set/eval/evalsha commands are
- * also reported to `onError`. Every other property is the connection's own.
+ * also reported to `onError` — all but NOSCRIPT, which the package answers itself by sending the
+ * script with EVAL (utils/createEval.js). Every other property is the connection's own.
  */
 export function observedRedis(redis: Redis, onError: (err: unknown) => void): Redis {
   return new Proxy(redis, {
@@ -51,7 +53,7 @@ export function observedRedis(redis: Redis, onError: (err: unknown) => void): Re
       if (!OBSERVED.has(prop)) return fn.bind(target);
       return (...args: unknown[]): unknown => {
         const out = fn.apply(target, args);
-        if (out instanceof Promise) out.catch(onError);
+        if (out instanceof Promise) out.catch((err: unknown) => (isNoScript(err) ? undefined : onError(err)));
         return out;
       };
     },
