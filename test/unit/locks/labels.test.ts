@@ -11,12 +11,13 @@ import { hasKnownDefect, knownDefectNotes, knownDefectsIn, lockLabel, lockPackag
 import { installedPackage } from '../../../locks/package-version.ts';
 import { lockNames, lockSpecs } from '../../../locks/registry.ts';
 
-const installed = (folder: string): string => (JSON.parse(readFileSync(join('node_modules', folder, 'package.json'), 'utf8')) as { version: string }).version;
+const installed = (folder: string): string => (JSON.parse(readFileSync(join('node_modules', folder, 'package.json'), 'utf8')) as { version: string }).version.replace(/^v/, '');
 
 describe('package and version', () => {
   test('read from the installed package.json, the alias from its own folder', () => {
     assert.deepEqual(installedPackage('redlock-v4'), { name: 'redlock', version: '4.2.0' });
     assert.deepEqual(installedPackage('redlock'), { name: 'redlock', version: installed('redlock') });
+    assert.equal(lockLabel('node-redlock'), 'node-redlock (redlock 5.0.0-beta.2)', 'its package.json says v5.0.0-beta.2; npm cleans the v');
     assert.deepEqual(installedPackage('redis-semaphore'), { name: 'redis-semaphore', version: installed('redis-semaphore') });
   });
 
@@ -25,7 +26,7 @@ describe('package and version', () => {
     try {
       assert.deepEqual(installedPackage('no-such-package', [dir]), { name: 'no-such-package', version: 'not installed' });
       mkdirSync(join(dir, 'fake'));
-      writeFileSync(join(dir, 'fake', 'package.json'), JSON.stringify({ name: 'real-name', version: '9.9.9' }));
+      writeFileSync(join(dir, 'fake', 'package.json'), JSON.stringify({ name: 'real-name', version: 'v9.9.9' }));
       assert.deepEqual(installedPackage('fake', [join(dir, 'nowhere'), dir]), { name: 'real-name', version: '9.9.9' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
