@@ -1,5 +1,6 @@
 // bench.json's cluster-size points as a text table, with each point's throughput and p99 as
 // ratios to the same lock's smallest size: ratios measured in one run are what the figures are worth.
+import { lockLabel } from '../locks/labels.ts';
 import type { ScalabilityResult } from './results.ts';
 import { renderTable } from './table.ts';
 
@@ -19,7 +20,7 @@ export function renderClusterSize(s: Pick<ScalabilityResult, 'clusterSize' | 'cl
       .map((p) => {
         const base = smallest.get(p.lock);
         const status = p.status === 'failed' ? `FAILED ${p.error ?? ''}` : p.status === 'interrupted' ? 'interrupted' : (p.overlap ?? undefined);
-        return [p.lock, p.nodes, p.cluster, p.clients, p.cyclesPerSec, ratio(p.cyclesPerSec, base?.cyclesPerSec), p.p50Ms, p.p99Ms, ratio(p.p99Ms, base?.p99Ms), p.errors, status, p.bottleneck?.kind];
+        return [lockLabel(p.lock), p.nodes, p.cluster, p.clients, p.cyclesPerSec, ratio(p.cyclesPerSec, base?.cyclesPerSec), p.p50Ms, p.p99Ms, ratio(p.p99Ms, base?.p99Ms), p.errors, status, p.bottleneck?.kind];
       });
     out.push(renderTable(['lock', 'nodes', 'cluster', 'clients', 'cycles/s', '×', 'p50', 'p99', 'p99 ×', 'errors', 'overlap', 'bottleneck'], rows));
   }

@@ -1,5 +1,6 @@
 // bench.json as text tables for a terminal. Returns a string; the CLI decides where it goes.
 import type { LatencySummaryMs } from '../core/stats.ts';
+import { hasKnownDefect, knownDefectNotes, lockLabel } from '../locks/labels.ts';
 import { renderClusterSize } from './cluster-size-table.ts';
 import type { CaseKind } from './plan.ts';
 import { casesOfKind, isLatencySummary, isNumberList, wanFigures, type BenchResult, type CaseResult, type CaseResultOf, type PairsAt } from './results.ts';
@@ -29,6 +30,12 @@ const maxCpu = (c: CaseResult): Cell => {
   const w = c.workers.filter((x) => x.worker >= 0);
   return w.length === 0 ? undefined : `${Math.max(...w.map((x) => x.cpuPercent)).toFixed(0)}%`;
 };
+
+/** "* node-redlock (redlock 5.0.0-beta.2): 1.1 cycles/s … on one contended key — a known defect …" under a table whose cells it marks. */
+function defectLines(cases: readonly CaseResult[], unit = 'cycles/s'): string[] {
+  const ok = cases.filter((c) => c.status === 'ok');
+  return knownDefectNotes(ok.map((c) => ({ lock: c.lock, clients: c.clients, keys: c.keys, perSec: c.cyclesPerSec, ...(c.latencyMs > 0 ? { context: `${c.latencyMs} ms injected per link` } : {}) })), unit).map((n) => `* ${n}`);
+}
 
 export function renderBench(r: BenchResult): string {
   const out: string[] = [];
@@ -72,7 +79,7 @@ export function renderBench(r: BenchResult): string {
   }
   if (r.lockFloors.length > 0) {
     out.push('LOCK FLOORS');
-    out.push(renderTable(['lock', 'round trips', 'writes', 'latency ms', 'formula'], r.lockFloors.map((l) => [l.lock, l.roundTripsPerCycle, l.writesPerCycle, l.latencyMs, l.formula])));
+    out.push(renderTable(['lock', 'round trips', 'writes', 'latency ms', 'formula'], r.lockFloors.map((l) => [lockLabel(l.lock), l.roundTripsPerCycle, l.writesPerCycle, l.latencyMs, l.formula])));
     out.push('');
   }
   for (const w of r.wan) {
@@ -87,7 +94,7 @@ export function renderBench(r: BenchResult): string {
     out.push(
       renderTable(
         ['lock', 'cycles/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'floor ms', 'floor÷p50', 'rme%', 'errors b/u/?', 'overlap'],
-        micro.map((c) => [c.lock, c.cyclesPerSec, ms(c.latency.cycle, 'p50'), ms(c.latency.cycle, 'p90'), ms(c.latency.cycle, 'p99'), ms(c.latency.cycle, 'p999'), ms(c.latency.cycle, 'max'), c.floor?.latencyMs, ratio(c.efficiency.latency), c.tinybench ? c.tinybench.rmePercent.toFixed(1) : undefined, errs(c), overlap(c)]),
+        micro.map((c) => [lockLabel(c.lock), c.cyclesPerSec, ms(c.latency.cycle, 'p50'), ms(c.latency.cycle, 'p90'), ms(c.latency.cycle, 'p99'), ms(c.latency.cycle, 'p999'), ms(c.latency.cycle, 'max'), c.floor?.latencyMs, ratio(c.efficiency.latency), c.tinybench ? c.tinybench.rmePercent.toFixed(1) : undefined, errs(c), overlap(c)]),
       ),
     );
     out.push('');
@@ -99,11 +106,11 @@ export function renderBench(r: BenchResult): string {
       renderTable(
         ['lock', 'clients', 'keys', 'wan ms', 'cycles/s', 'floor/s', 'eff', 'acq p50', 'acq p99', 'cyc p50', 'cyc p90', 'cyc p99', 'p99.9', 'max', 'errors b/u/?', 'jain', 'overlap', 'cpu max', 'bottleneck'],
         sweep.map((c) => [
-          c.lock,
+          lockLabel(c.lock),
           c.clients,
           c.keys,
           c.latencyMs,
-          c.cyclesPerSec,
+          hasKnownDefect(c) ? `${fmtNumber(c.cyclesPerSec)} *` : c.cyclesPerSec,
           c.floor?.cyclesPerSec,
           ratio(c.efficiency.throughput),
           ms(c.latency.acquire, 'p50'),
@@ -121,6 +128,7 @@ export function renderBench(r: BenchResult): string {
         ]),
       ),
     );
+    out.push(...defectLines(sweep));
     out.push('');
   }
   const open = of('open');
@@ -130,7 +138,7 @@ export function renderBench(r: BenchResult): string {
       renderTable(
         ['lock', 'clients', 'offered/s', 'done/s', 'wait p50', 'wait p99', 'cycle p50', 'cycle p99', 'p99.9', 'max', 'service p50', 'unserved', 'errors b/u/?', 'overlap'],
         open.map((c) => [
-          c.lock,
+          lockLabel(c.lock),
           c.clients,
           c.openLoop?.offeredPerSec,
           c.cyclesPerSec,
@@ -156,7 +164,7 @@ export function renderBench(r: BenchResult): string {
       renderTable(
         ['lock', 'clients', 'grants', 'jain', 'min share', 'max share', 'in order', 'acq p99', 'errors b/u/?', 'overlap'],
         fair.map((c) => [
-          c.lock,
+          lockLabel(c.lock),
           c.clients,
           c.fairness?.grants,
           c.fairness?.jainIndex.toFixed(3),
@@ -178,7 +186,7 @@ export function renderBench(r: BenchResult): string {
       renderTable(
         ['lock', 'conns', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'sold', 'sold out', 'non2xx', 'errors', 'oversell', 'overlap'],
         http.map((c) => [
-          c.lock,
+          lockLabel(c.lock),
           c.clients,
           c.cyclesPerSec,
           ms(c.latency.cycle, 'p50'),
@@ -203,10 +211,10 @@ export function renderBench(r: BenchResult): string {
     out.push(
       renderTable(
         ['lock', 'held', 'clients', 'cycles/s', 'p50', 'p99', 'bytes/lock', 'acquired/s', 'errors b/u/?', 'overlap'],
-        held.map((c) => [c.lock, c.held ? `${fmtNumber(c.held.heldLocks)}${c.held.requestedLocks !== undefined && c.held.requestedLocks > c.held.heldLocks ? ` of ${fmtNumber(c.held.requestedLocks)}` : ''}` : undefined, c.clients, c.cyclesPerSec, c.held?.p50Ms, c.held?.p99Ms, c.held?.memoryBytesPerLock, c.held?.acquiresPerSec, errs(c), overlap(c)]),
+        held.map((c) => [lockLabel(c.lock), c.held ? `${fmtNumber(c.held.heldLocks)}${c.held.requestedLocks !== undefined && c.held.requestedLocks > c.held.heldLocks ? ` of ${fmtNumber(c.held.requestedLocks)}` : ''}` : undefined, c.clients, c.cyclesPerSec, c.held?.p50Ms, c.held?.p99Ms, c.held?.memoryBytesPerLock, c.held?.acquiresPerSec, errs(c), overlap(c)]),
       ),
     );
-    const bases = [...new Set(held.flatMap((c) => (c.held?.memoryBasis ? [`${c.lock}: ${c.held.memoryBasis.replace(/ \(not measured.*\)$/, '')}`] : [])))];
+    const bases = [...new Set(held.flatMap((c) => (c.held?.memoryBasis ? [`${lockLabel(c.lock)}: ${c.held.memoryBasis.replace(/ \(not measured.*\)$/, '')}`] : [])))];
     if (bases.length > 0) out.push(`bytes/lock = growth of ${bases.join('; ')} ÷ locks held`);
     out.push('');
   }
@@ -216,11 +224,12 @@ export function renderBench(r: BenchResult): string {
     out.push(
       renderTable(
         ['lock', 'waiters', 'grants/s', 'wait p50', 'wait p99', 'ops/grant', 'timeouts', 'jain', 'overlap'],
-        waiters.map((c) => [c.lock, c.clients, c.cyclesPerSec, ms(c.latency.acquire, 'p50'), c.waiters?.p99WaitMs, c.waiters?.serverOpsPerGrant, c.waiters?.timeouts, c.fairness ? c.fairness.jainIndex.toFixed(2) : undefined, overlap(c)]),
+        waiters.map((c) => [lockLabel(c.lock), c.clients, hasKnownDefect(c) ? `${fmtNumber(c.cyclesPerSec)} *` : c.cyclesPerSec, ms(c.latency.acquire, 'p50'), c.waiters?.p99WaitMs, c.waiters?.serverOpsPerGrant, c.waiters?.timeouts, c.fairness ? c.fairness.jainIndex.toFixed(2) : undefined, overlap(c)]),
       ),
     );
-    const units = [...new Set(waiters.flatMap((c) => (c.waiters ? [`${c.lock}: ${c.waiters.opsUnit}`] : [])))];
+    const units = [...new Set(waiters.flatMap((c) => (c.waiters ? [`${lockLabel(c.lock)}: ${c.waiters.opsUnit}`] : [])))];
     if (units.length > 0) out.push(`ops/grant = ${units.join('; ')}`);
+    out.push(...defectLines(waiters, 'grants/s'));
     out.push('');
   }
   const failed = r.cases.filter((c) => c.status === 'failed');
@@ -230,7 +239,7 @@ export function renderBench(r: BenchResult): string {
   if (r.setup && r.setup.length > 0) {
     out.push('EASE OF SETUP (per lock, measured on this lab)');
     const mib = (b: number | null): Cell => (b === null ? undefined : `${(b / 1024 / 1024).toFixed(0)} MiB`);
-    out.push(renderTable(['lock', 'nodes for 1 failure', 'containers', 'memory at rest', 'ready s', 'client lines'], r.setup.map((s) => [s.lock, s.nodesToSurviveOneFailure ?? 'cannot', s.containers, mib(s.memoryBytesAtRest), s.readyMs === null ? undefined : (s.readyMs / 1000).toFixed(1), s.clientLines])));
+    out.push(renderTable(['lock', 'nodes for 1 failure', 'containers', 'memory at rest', 'ready s', 'client lines'], r.setup.map((s) => [lockLabel(s.lock), s.nodesToSurviveOneFailure ?? 'cannot', s.containers, mib(s.memoryBytesAtRest), s.readyMs === null ? undefined : (s.readyMs / 1000).toFixed(1), s.clientLines])));
   }
   if (r.anchors && r.anchors.length > 0) {
     out.push('ANCHORS (each system\'s own benchmark tool, container to container, beside lockbench\'s direct raw pairs as commands/s)');

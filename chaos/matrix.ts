@@ -6,6 +6,7 @@ import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir } from '../core/store.ts';
+import { lockLabel } from '../locks/labels.ts';
 import { resolveChaosOptions, type ChaosFlags } from './options.ts';
 import { runChaos, type ChaosResult } from './runner.ts';
 import { agreement } from './summary.ts';
@@ -128,7 +129,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
   const lines = ['# Lock × fault matrix', '', `Wall time ${(wallMs / 1000).toFixed(0)} s. ${legend}`, ''];
   lines.push(`| lock | ${faults.join(' | ')} |`, `|---|${faults.map(() => '---').join('|')}|`);
   for (const l of locks) {
-    lines.push(`| ${l} | ${faults.map((f) => {
+    lines.push(`| ${lockLabel(l)} | ${faults.map((f) => {
       const c = at(l, f);
       return c ? gridText(c) : applies(l, f) ? '' : 'n/a';
     }).join(' | ')} |`);
@@ -142,7 +143,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
       if (!t) continue;
       const lost = t.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–';
       lines.push(
-        `| ${c.lock} | ${c.fault} | ${rateText(t)} | ${t.unknown} of ${t.completed} | ${sec(t.medianFirstViolationMs)} | ${lost} | ${t.livenessFailures} of ${t.completed} | ${sec(t.medianHealToFirstGrantMs)} | ${sec(t.maxLongestNoGrantInFaultsMs)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+        `| ${lockLabel(c.lock)} | ${c.fault} | ${rateText(t)} | ${t.unknown} of ${t.completed} | ${sec(t.medianFirstViolationMs)} | ${lost} | ${t.livenessFailures} of ${t.completed} | ${sec(t.medianHealToFirstGrantMs)} | ${sec(t.maxLongestNoGrantInFaultsMs)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
       );
     }
     lines.push('', 'Figures summed over each scenario\'s trials:', '');
@@ -151,7 +152,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cells) {
     lines.push(
-      `| ${c.lock} | ${c.fault} | ${c.verdict} | ${c.definiteOverlaps} | ${c.possibleOverlaps} | ${c.maxOverlapMs.toFixed(0)} | ${c.lostUpdates} | ${c.fencingRejections} | ${pct(c.acquireSuccessInFault)} | ${c.acquireP99InFaultMs?.toFixed(1) ?? '–'} | ${c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED'} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+      `| ${lockLabel(c.lock)} | ${c.fault} | ${c.verdict} | ${c.definiteOverlaps} | ${c.possibleOverlaps} | ${c.maxOverlapMs.toFixed(0)} | ${c.lostUpdates} | ${c.fencingRejections} | ${pct(c.acquireSuccessInFault)} | ${c.acquireP99InFaultMs?.toFixed(1) ?? '–'} | ${c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED'} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
     );
   }
   return lines.join('\n') + '\n';

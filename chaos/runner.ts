@@ -19,6 +19,7 @@ import { readJsonlFile } from '../core/jsonl.ts';
 import { logger } from '../core/log.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { Nemesis } from './nemesis.ts';
+import { lockPackageVersions } from '../locks/labels.ts';
 import { leaseLifetimeMs } from '../locks/spec.ts';
 import type { ChaosOptions } from './options.ts';
 import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
@@ -89,7 +90,8 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     cluster: config,
     images: await imageIds(docker, plan),
     toxiproxy: env.images.toxiproxyImpl,
-    versions: { node: process.version, lockbench: '0.1.0', nodeRedlock: '5.0.0-beta.2' },
+    // Every registered lock's third-party package as installed (read from its package.json).
+    versions: { node: process.version, lockbench: '0.1.0', lockPackages: lockPackageVersions() },
     git: await gitCommit(),
   });
   log.info(`run ${run.id}: ${o.lock} under ${o.fault}, seed ${o.seed}, ${schedule.length} fault step(s); results in ${run.path}`);

@@ -3,6 +3,7 @@
 import { skippedLinesNote, verdictLabel, witnessesOf } from '../checkers/check-run.ts';
 import type { CheckerResult } from '../checkers/verdict.ts';
 import type { OverlapPair } from '../checkers/overlap.ts';
+import { lockLabel } from '../locks/labels.ts';
 import { expectationFor } from './expectations.ts';
 import { renderRecoverySection } from './recovery.ts';
 import type { ChaosResult } from './result.ts';
@@ -40,7 +41,7 @@ export function renderChaosSummary(r: ChaosResult): string {
   const o = r.options;
   const t0 = r.phases['warm-up']?.startMs ?? r.faults[0]?.startedMs ?? 0;
   const lines: string[] = [];
-  lines.push(`# ${o.lock}${o.modulePath ? ` (${o.modulePath})` : ''} under ${o.fault}: ${verdictLabel(r.check)}`, '');
+  lines.push(`# ${lockLabel(o.lock)}${o.modulePath ? ` (${o.modulePath})` : ''} under ${o.fault}: ${verdictLabel(r.check)}`, '');
   lines.push(`Run \`${r.runId}\`, seed ${o.seed}, ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, hold ${o.holdMs} ms, fencing ${o.fencing ? 'on' : 'off'}, lease check ${o.checkLease ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s, wall time ${(r.wallMs / 1000).toFixed(1)} s.`, '');
   if (r.aborted) lines.push(`**The run stopped early: ${r.aborted}.** What was recorded up to then was checked.`, '');
   const skipped = skippedLinesNote(r.check.run.skippedLines);

@@ -10,6 +10,7 @@ import { logger } from '../core/log.ts';
 import { median, wilsonInterval, type ProportionInterval } from '../core/stats.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { mergeVerdicts, type Verdict } from '../checkers/verdict.ts';
+import { lockLabel } from '../locks/labels.ts';
 import type { ChaosOptions } from './options.ts';
 import type { RecoveryFigures } from './recovery.ts';
 import { runChaos, type ChaosResult } from './runner.ts';
@@ -215,7 +216,7 @@ const yesNo = (b: boolean | null, yes: string, no: string): string => (b === nul
 export function renderTrials(f: TrialsFile): string {
   const s = f.stats;
   const o = f.options;
-  const lines = [`# ${f.lock} under ${f.fault}: ${rateText(s)}`, ''];
+  const lines = [`# ${lockLabel(f.lock)} under ${f.fault}: ${rateText(s)}`, ''];
   lines.push(`Trials \`${f.id}\`: ${f.trials.length} of ${f.planned} run (${seedsText(o.seed, f.planned)}), ${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, fault phase ${o.durationMs / 1000} s each; wall time ${(f.wallMs / 1000).toFixed(0)} s.`, '');
   if (f.interrupted) lines.push('**Interrupted (Ctrl-C):** the figures cover the trials that ran.', '');
   const lost = s.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–';

@@ -41,9 +41,9 @@ import {
   type LockClientContext,
   type ReleaseOutcome,
 } from './lock-client.ts';
+import { installedPackage } from './package-version.ts';
 import type { LockSpec } from './spec.ts';
 
-export const NODE_REDLOCK_VERSION = '5.0.0-beta.2';
 const never = new AbortController().signal;
 
 /** Wall-clock expiration (ms since epoch) → host monotonic deadline. */
@@ -141,5 +141,15 @@ export const nodeRedlockSpec: LockSpec = {
   floor: { roundTrips: 2, writes: 0, over: 'quorum', handoff: { roundTrips: 1, writes: 0 } },
   colour: '#b279a2',
   sources: ['locks/node-redlock.ts', 'locks/redis-connection.ts'],
+  package: installedPackage('redlock'),
+  knownDefects: [
+    {
+      cells: 'contended',
+      text:
+        'a known defect of that beta: its retries keep the keys a failed attempt set, so a contender blocks on its own key ' +
+        'and a later attempt needs every other master',
+      ref: 'open upstream pull request mike-marcacci/node-redlock#369',
+    },
+  ],
   create: createNodeRedlock,
 };

@@ -5,7 +5,10 @@ import { etcdLockSpec } from './etcd-lock.ts';
 import { etcd3LockSpec } from './etcd3-lock.ts';
 import type { LockClientFactory } from './lock-client.ts';
 import { nodeRedlockSpec } from './node-redlock.ts';
+import { nodeRedlockV4Spec } from './node-redlock-v4.ts';
 import { redisLockSpec } from './redis-lock.ts';
+import { redisSemaphoreMutexSpec } from './redis-semaphore-mutex.ts';
+import { redisSemaphoreRedlockSpec } from './redis-semaphore-redlock.ts';
 import { redlockSpec } from './redlock.ts';
 import { sentinelLockSpec } from './sentinel-lock.ts';
 import { sentinelWaitLockSpec } from './sentinel-wait-lock.ts';
@@ -17,6 +20,9 @@ export const lockSpecs = {
   redis: redisLockSpec,
   redlock: redlockSpec,
   'node-redlock': nodeRedlockSpec,
+  'node-redlock-v4': nodeRedlockV4Spec,
+  'redis-semaphore': redisSemaphoreMutexSpec,
+  'redis-semaphore-redlock': redisSemaphoreRedlockSpec,
   zookeeper: zookeeperLockSpec,
   etcd: etcdLockSpec,
   'etcd3-lock': etcd3LockSpec,

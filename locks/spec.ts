@@ -54,6 +54,25 @@ export interface FloorFormula {
   readonly handoff: { readonly roundTrips: number; readonly writes: number };
 }
 
+/** The npm package a lock runs as shipped, and the version installed (read from its package.json: locks/package-version.ts). */
+export interface LockPackage {
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * A defect of the package as shipped that shows in some of a lock's bench figures. The tables print
+ * it beside those cells with the figure the run measured (locks/labels.ts).
+ *   contended  cells where several clients share one key
+ */
+export interface KnownDefect {
+  readonly cells: 'contended';
+  /** What it is, said after the figure: "a known defect of that beta: …". */
+  readonly text: string;
+  /** Where it is described upstream (an issue or pull request). */
+  readonly ref: string;
+}
+
 export interface LockSpec {
   /** The CLI name (--lock). */
   readonly name: string;
@@ -67,6 +86,9 @@ export interface LockSpec {
    * lines (bench/setup-cost.ts). Paths, not `import.meta.url`: the bundled CLI has one file.
    */
   readonly sources: readonly string[];
+  /** The third-party package it wraps without fixes, if any: tables name the lock with it (lockLabel). */
+  readonly package?: LockPackage;
+  readonly knownDefects?: readonly KnownDefect[];
   readonly create: LockClientFactory;
 }
 

@@ -9,6 +9,7 @@ import { fairnessCases, fairnessChart } from './specs/bench-fairness.ts';
 import { focusClients, latencyChart, latencyRows } from './specs/bench-latency.ts';
 import { throughputChart, throughputRows } from './specs/bench-throughput.ts';
 import { wanChart, wanRows } from './specs/bench-wan.ts';
+import { hasKnownDefect, knownDefectNotes, lockLabel } from '../locks/labels.ts';
 import { lockOrder, type ChartSpec } from './specs/common.ts';
 import { esc, int, ms, pct, tableHtml } from './tables.ts';
 
@@ -40,9 +41,12 @@ export function benchReport(run: BenchRun): RunReportParts {
         headers: ['lock', 'keys', 'clients', 'cycles/s', 'cycle p50', 'cycle p99', 'path', 'bottleneck'],
         rows: rows.map((r) => {
           const c = byId.get(r.id);
-          return [r.lock, r.keys, r.clients, int(r.cyclesPerSec), ms(r.p50Ms, 3), ms(r.p99Ms, 3), c ? pathText(c) : '—', c ? bottleneckCell(c) : '—'];
+          return [lockLabel(r.lock), r.keys, r.clients, c && hasKnownDefect(c) ? `${int(r.cyclesPerSec)} *` : int(r.cyclesPerSec), ms(r.p50Ms, 3), ms(r.p99Ms, 3), c ? pathText(c) : '—', c ? bottleneckCell(c) : '—'];
         }),
-      }),
+      }) + defectNotesHtml(knownDefectNotes(rows.flatMap((r) => {
+        const c = byId.get(r.id);
+        return c ? [{ lock: c.lock, clients: c.clients, keys: c.keys, perSec: c.cyclesPerSec, ...(c.latencyMs > 0 ? { context: `${c.latencyMs} ms injected per link` } : {}) }] : [];
+      }))),
     });
   }
 
@@ -57,7 +61,7 @@ export function benchReport(run: BenchRun): RunReportParts {
         chart: latChart,
         side: tableHtml({
           headers: ['lock', 'keys', 'p50', 'p90', 'p99', 'p99.9', 'max', 'cycles'],
-          rows: focus.map((c) => [c.lock, c.keys, ms(c.latency.cycle?.p50, 3), ms(c.latency.cycle?.p90, 3), ms(c.latency.cycle?.p99, 3), ms(c.latency.cycle?.p999, 3), ms(c.latency.cycle?.max, 3), int(c.cycles)]),
+          rows: focus.map((c) => [lockLabel(c.lock), c.keys, ms(c.latency.cycle?.p50, 3), ms(c.latency.cycle?.p90, 3), ms(c.latency.cycle?.p99, 3), ms(c.latency.cycle?.p999, 3), ms(c.latency.cycle?.max, 3), int(c.cycles)]),
           caption: `cycle latency, ${fc} clients`,
         }),
       });
@@ -76,7 +80,7 @@ export function benchReport(run: BenchRun): RunReportParts {
       heading: chart.heading,
       chart,
       side:
-        tableHtml({ headers: ['lock', 'clients', 'injected', 'cycle p50', 'cycle p99', 'cycles/s'], rows: all.map((r) => [r.lock, r.clients, `${r.latencyMs} ms`, ms(r.cycleP50Ms), ms(r.cycleP99Ms), int(r.cyclesPerSec)]) }) +
+        tableHtml({ headers: ['lock', 'clients', 'injected', 'cycle p50', 'cycle p99', 'cycles/s'], rows: all.map((r) => [lockLabel(r.lock), r.clients, `${r.latencyMs} ms`, ms(r.cycleP50Ms), ms(r.cycleP99Ms), int(r.cyclesPerSec)]) }) +
         (groups.length > 0 ? tableHtml({ headers: ['toxic', 'links', ...figureNames.map(figureLabel), 'took effect'], rows: groups, caption: 'the toxics, as verified' }) : ''),
     });
   }
@@ -90,7 +94,7 @@ export function benchReport(run: BenchRun): RunReportParts {
       chart: fairChart,
       side: tableHtml({
         headers: ['lock', 'clients', 'grants', 'Jain index', 'in order', 'min share', 'max share'],
-        rows: byLock(fair).map(({ lock, fairness: f }) => [lock, f.clients, int(f.grants), f.jainIndex.toFixed(3), pct(f.inOrderFraction, 1), pct(f.minShare, 1), pct(f.maxShare, 1)]),
+        rows: byLock(fair).map(({ lock, fairness: f }) => [lockLabel(lock), f.clients, int(f.grants), f.jainIndex.toFixed(3), pct(f.inOrderFraction, 1), pct(f.minShare, 1), pct(f.maxShare, 1)]),
       }),
     });
   }
@@ -134,6 +138,11 @@ export function benchReport(run: BenchRun): RunReportParts {
   const violations = b.violations.length > 0 ? `<p><span class="verdict invalid">mutual exclusion violated</span> in ${esc(b.violations.join(', '))}</p>` : '';
   const intro = `<p>Run <code>${esc(b.runId)}</code>, started ${esc(b.startedAt || '?')}, ${b.wallTimeMs > 0 ? `${(b.wallTimeMs / 1000).toFixed(0)} s wall time, ` : ''}${cases.length} cases${b.interrupted ? ', <b>interrupted</b>' : ''}. Files: <a href="bench.json">bench.json</a>.</p>${runFacts(b)}${violations}${floorErrorsHtml(b)}`;
   return { charts, page: { title: `lockbench bench — ${b.runId}`, intro, sections } };
+}
+
+/** The notes a table's marked (*) cells refer to. */
+function defectNotesHtml(notes: readonly string[]): string {
+  return notes.map((n) => `<p class="links">* ${esc(n)}</p>`).join('');
 }
 
 /** "zkWriteP50Ms" → "zk write p50". */

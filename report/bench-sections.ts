@@ -3,6 +3,7 @@
 // against the systems' own benchmark tools; the scalability charts; and ease of setup. Each piece
 // reads optional fields, so a bench.json from before them renders without it ("—" or no section).
 import type { BenchResult, CaseResult, SetupCost } from '../bench/results.ts';
+import { hasKnownDefect, knownDefectNotes, lockLabel } from '../locks/labels.ts';
 import type { PageSection } from './html.ts';
 import { scalabilityCharts } from './specs/bench-scalability.ts';
 import { lockOrder, type ChartSpec } from './specs/common.ts';
@@ -56,7 +57,7 @@ export function setupRows(setup: readonly SetupCost[]): CellLike[][] {
   return [...setup]
     .sort((a, b) => order.indexOf(a.lock) - order.indexOf(b.lock))
     .map((s) => [
-      s.lock,
+      lockLabel(s.lock),
       s.system,
       { text: s.nodesToSurviveOneFailure === null ? 'cannot' : String(s.nodesToSurviveOneFailure), title: s.why },
       s.why,
@@ -91,17 +92,17 @@ export function scalabilitySections(b: BenchResult): { charts: ChartSpec[]; sect
     if (s && chart.name === 'bench-scale-held') {
       side = tableHtml({
         headers: ['lock', 'locks held', 'clients', 'cycles/s', 'p50', 'p99', 'server bytes per held lock'],
-        rows: s.held.map((p) => [p.lock, int(p.heldLocks), p.clients, int(p.cyclesPerSec), ms(p.p50Ms, 3), ms(p.p99Ms, 3), p.memoryBytesPerLock === null ? NOT_RECORDED : int(p.memoryBytesPerLock)]),
+        rows: s.held.map((p) => [lockLabel(p.lock), int(p.heldLocks), p.clients, int(p.cyclesPerSec), ms(p.p50Ms, 3), ms(p.p99Ms, 3), p.memoryBytesPerLock === null ? NOT_RECORDED : int(p.memoryBytesPerLock)]),
       });
     } else if (s && chart.name === 'bench-scale-waiters') {
       side = tableHtml({
         headers: ['lock', 'waiters', 'grants/s', 'wait p99', 'server requests per grant', 'counted'],
-        rows: s.waiters.map((p) => [p.lock, p.waiters, p.grantsPerSec.toFixed(1), ms(p.p99WaitMs, 1), p.serverOpsPerGrant === null ? NOT_RECORDED : p.serverOpsPerGrant.toFixed(1), p.opsUnit]),
-      });
+        rows: s.waiters.map((p) => [lockLabel(p.lock), p.waiters, hasKnownDefect({ lock: p.lock, clients: p.waiters, keys: '1' }) ? `${p.grantsPerSec.toFixed(1)} *` : p.grantsPerSec.toFixed(1), ms(p.p99WaitMs, 1), p.serverOpsPerGrant === null ? NOT_RECORDED : p.serverOpsPerGrant.toFixed(1), p.opsUnit]),
+      }) + knownDefectNotes(s.waiters.map((p) => ({ lock: p.lock, clients: p.waiters, keys: '1', perSec: p.grantsPerSec })), 'grants/s').map((n) => `<p class="links">* ${esc(n)}</p>`).join('');
     } else if (s && chart.name === 'bench-scale-cluster-size') {
       side = tableHtml({
         headers: ['lock', 'system', 'nodes', 'clients', 'cycles/s', 'p50', 'p99'],
-        rows: s.clusterSize.map((p) => [p.lock, p.system, p.nodes, p.clients, int(p.cyclesPerSec), ms(p.p50Ms, 3), ms(p.p99Ms, 3)]),
+        rows: s.clusterSize.map((p) => [lockLabel(p.lock), p.system, p.nodes, p.clients, int(p.cyclesPerSec), ms(p.p50Ms, 3), ms(p.p99Ms, 3)]),
       });
     }
     sections.push({ heading: `Scalability: ${chart.heading.toLowerCase()}`, chart, side });

@@ -3,6 +3,7 @@
 // comparison claimed without measuring ("High / Moderate", "Very easy / More complex"). A bench.json
 // from before those sections still renders: its rows say "not measured".
 import type { BenchResult, CaseResult, SetupCost } from '../bench/results.ts';
+import { knownDefectsIn } from '../locks/labels.ts';
 import { mib, seconds } from './bench-sections.ts';
 import { int } from './tables.ts';
 import type { Cell } from './tables.ts';
@@ -36,7 +37,8 @@ export function scalabilityText(b: BenchResult, lock: string): string | undefine
     const fewest = waiters[0];
     const atFewest = fewest && fewest !== most && fewest.serverOpsPerGrant !== null ? ` (${num(fewest.serverOpsPerGrant, 1)} at ${fewest.waiters})` : '';
     const ops = most.serverOpsPerGrant === null ? '' : `; ${num(most.serverOpsPerGrant, 1)} ${most.opsUnit}${atFewest}`;
-    parts.push(`${num(most.grantsPerSec, 1)} grants/s at ${int(most.waiters)} waiters${ops}`);
+    const defects = knownDefectsIn({ lock, clients: most.waiters, keys: '1' });
+    parts.push(`${num(most.grantsPerSec, 1)} grants/s at ${int(most.waiters)} waiters${ops}${defects.map((d) => ` — ${d}`).join('')}`);
   }
   const held = s.held.filter((p) => p.lock === lock).sort((a, c) => a.heldLocks - c.heldLocks);
   const first = held[0];

@@ -15,6 +15,7 @@ import { agreement } from '../chaos/summary.ts';
 import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../chaos/trials.ts';
 import { isOp, type Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
+import { knownDefectsIn, lockLabel } from '../locks/labels.ts';
 import { scalabilityAndSetupRows, speedConditions } from './evidence-bench-rows.ts';
 import { findChaosRuns, groupByScenario, type ScenarioGroup, type StoredChaosRun } from './evidence-runs.ts';
 import { renderPage } from './html.ts';
@@ -130,7 +131,7 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
   const rows: Row[] = [
     speedRow(`cycle latency p50, ${minClients} client, no contention`, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)),
     speedRow(`throughput, ${fc} clients, key per client`, sweep(fc, 'many', 0), rate),
-    speedRow(`throughput, ${fc} clients on one key`, sweep(fc, '1', 0), rate),
+    speedRow(`throughput, ${fc} clients on one key`, sweep(fc, '1', 0), (c) => [rate(c), ...knownDefectsIn(c)].join(' — ')),
     speedRow(`cycle latency p99, ${fc} clients, key per client`, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)),
   ];
   const wanMs = [...new Set(b.cases.filter((c) => c.kind === 'sweep' && c.latencyMs > 0).map((c) => c.latencyMs))].sort((x, y) => x - y);
@@ -388,7 +389,7 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   const rows: Row[] = [...(await speedRows(ev, locks)), ...(await chaosRows(ev, locks)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks))];
   const areaOrder = ['speed', 'scalability', 'ease of setup', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
   rows.sort((a, b) => areaOrder.indexOf(a[0]) - areaOrder.indexOf(b[0]));
-  const table: Table = { headers: ['area', 'what', ...locks], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]) };
+  const table: Table = { headers: ['area', 'what', ...locks.map(lockLabel)], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]) };
 
   const sources: string[] = [];
   if (ev.bench) sources.push(`bench: [${ev.bench.label}](${await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json'])})`);

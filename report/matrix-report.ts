@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import type { MatrixCell } from '../chaos/matrix.ts';
 import { intervalText, rateText } from '../chaos/trials.ts';
+import { lockLabel } from '../locks/labels.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { MatrixRun } from './load-run.ts';
 import { matrixHeatmap } from './specs/matrix-heatmap.ts';
@@ -23,7 +24,7 @@ export function matrixReport(run: MatrixRun): RunReportParts {
   const rows = mx.cells.map((c) => {
     const sc = scenarioOf(c, run.scenarios);
     return [
-      c.lock,
+      lockLabel(c.lock),
       c.fault,
       c.trials
         ? { text: rateText(c.trials), cls: c.verdict === 'not run' ? 'none' : c.verdict, title: `${c.trials.invalid} invalid, ${c.trials.unknown} unknown, ${c.trials.valid} valid of ${c.trials.completed} completed trials; 95% interval ${intervalText(c.trials.violationRate)}` }
@@ -51,7 +52,7 @@ export function matrixReport(run: MatrixRun): RunReportParts {
   }
   sections.push({ heading: 'Every scenario', side: table });
   const failed = mx.cells.filter((c) => c.error !== undefined);
-  if (failed.length > 0) sections.push({ heading: 'Scenarios that did not run', side: tableHtml({ headers: ['lock', 'fault', 'error'], rows: failed.map((c) => [c.lock, c.fault, c.error ?? '']) }) });
+  if (failed.length > 0) sections.push({ heading: 'Scenarios that did not run', side: tableHtml({ headers: ['lock', 'fault', 'error'], rows: failed.map((c) => [lockLabel(c.lock), c.fault, c.error ?? '']) }) });
   const perCell = (mx.trials ?? 1) > 1 ? ` ${mx.trials ?? 1} trials per scenario: a cell gives the violation rate with its 95% Wilson interval, and its figures summed over the trials.` : '';
   const intro = `<p>Matrix <code>${esc(mx.matrixId)}</code>: ${mx.locks.length} locks × ${mx.faults.length} faults, ${(mx.wallMs / 1000).toFixed(0)} s wall time.${perCell} Each scenario folder has its own report. Files: <a href="matrix.json">matrix.json</a> · <a href="matrix.md">matrix.md</a>.</p>`;
   return { charts, page: { title: `lockbench matrix — ${mx.matrixId}`, intro, sections } };
