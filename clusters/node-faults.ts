@@ -406,8 +406,14 @@ export class ClusterControl {
   /** Removes a toxic from a peer link; one already gone (a reset healed it) is no error. */
   async removePeerToxic(name: string, toxicName: string): Promise<void> {
     const proxy = await this.toxiproxy.get(this.peerPlan(name).name);
-    if (!proxy.toJson().toxics.some((t) => t.name === toxicName)) return;
-    await (await proxy.getToxic(toxicName)).remove();
+    let toxic: Awaited<ReturnType<ToxiproxyProxy['getToxic']>>;
+    try {
+      toxic = await proxy.getToxic(toxicName);
+    } catch (err) {
+      if (/404|not found/i.test(errorMessage(err))) return;
+      throw new HarnessError('PROXY_API', `reading toxic ${toxicName} of ${proxy.name}: ${errorMessage(err)}`);
+    }
+    await toxic.remove();
   }
 
   /**
