@@ -457,16 +457,11 @@ export class ClusterControl {
       const rules = await rulesAgainst(others);
       for (const n of side) await execChecked(this.docker, this.node(n).container, ['sh', '-c', [hooked(CHAIN, 'INPUT'), hooked(CHAIN, 'OUTPUT'), ...rules].join(' && ')]);
     }
-    for (const [side, others] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      for (const n of side) {
-        for (const o of others) {
-          if (await this.canConnect(n, memberAddress(this.node(o)))) throw notEffective(`split ${a.join(',')} | ${b.join(',')}`, `${n} can still connect to ${o}`);
-        }
-      }
-    }
+    // Every pair at once: each blocked attempt waits out its connect timeout.
+    const pairs = [...a.flatMap((n) => b.map((o) => [n, o] as const)), ...b.flatMap((n) => a.map((o) => [n, o] as const))];
+    const reached = await Promise.all(pairs.map(async ([n, o]) => ((await this.canConnect(n, memberAddress(this.node(o)))) ? `${n} → ${o}` : undefined)));
+    const open = reached.filter((x) => x !== undefined);
+    if (open.length > 0) throw notEffective(`split ${a.join(',')} | ${b.join(',')}`, `still connected: ${open.join(', ')}`);
   }
 
   /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */

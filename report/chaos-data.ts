@@ -4,6 +4,7 @@
 // timestamps mean nothing to a reader.
 import type { RunCheckResult } from '../checkers/check-run.ts';
 import { runCheckers, witnessesOf } from '../checkers/check-run.ts';
+import type { TimelineMarks } from '../chaos/faults/fault.ts';
 import type { FaultWindow } from '../checkers/fault-windows.ts';
 import { prepareInput } from '../checkers/input.ts';
 import { historyHolds } from '../checkers/intervals.ts';
@@ -44,6 +45,8 @@ export interface FaultBand {
   readonly startS: number;
   readonly endS: number;
   readonly healed: boolean;
+  /** Instants inside the window the fault recorded (chaos/faults/fault.ts TimelineMarks), e.g. a promotion. */
+  readonly moments: readonly { readonly atS: number; readonly label: string }[];
 }
 
 export interface KeyTimeline {
@@ -94,6 +97,8 @@ export interface ChaosModel {
   readonly acquireTotal: number;
   /** Every definite overlap pair the checkers found (all views), for the table. */
   readonly pairs: readonly OverlapPair[];
+  /** Which side of a split each client was on, where a fault recorded it (TimelineMarks), by client id. */
+  readonly clientSides: Readonly<Record<string, string>>;
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -155,11 +160,24 @@ export function chaosModel(run: ChaosRun): ChaosModel {
     const v = w.value as { id?: unknown } | undefined;
     return typeof v?.id === 'number' ? v.id : undefined;
   };
+  // What each fault recorded once applied (its targets), by step id: the timeline marks live there.
+  const targetsById = new Map<number, TimelineMarks>((run.result?.faults ?? []).map((f) => [f.id, f.targets as TimelineMarks]));
   const faults: FaultBand[] = input.faults.windows.map((w) => {
     const id = windowId(w);
     const isConstruction = id !== undefined && construction.get(id) === true;
-    return { fault: w.fault, label: isConstruction ? `${w.fault} (construction)` : w.fault, startS: s(w.startMs), endS: s(Math.max(w.endMs, w.startMs)), healed: w.healed };
+    const marks = (id === undefined ? undefined : targetsById.get(id)) ?? {};
+    const recorded: readonly unknown[] = Array.isArray(marks.moments) ? (marks.moments as readonly unknown[]) : [];
+    const moments = recorded.flatMap((x) => {
+      const mo = x as { atMs?: unknown; label?: unknown };
+      return typeof mo.atMs === 'number' && typeof mo.label === 'string' ? [{ atS: s(mo.atMs), label: mo.label }] : [];
+    });
+    return { fault: w.fault, label: isConstruction ? `${w.fault} (construction)` : w.fault, startS: s(w.startMs), endS: s(Math.max(w.endMs, w.startMs)), healed: w.healed, moments };
   });
+  const clientSides: Record<string, string> = {};
+  for (const marks of targetsById.values()) {
+    const sides = marks.clientSides;
+    if (sides && typeof sides === 'object') for (const [c, side] of Object.entries(sides)) if (typeof side === 'string') clientSides[c] = side;
+  }
 
   // Large cap: the timeline marks every overlapping hold, not just the first few reported.
   const overlap = checkOverlap(input, { maxReportedPairs: 100_000 });
@@ -239,5 +257,6 @@ export function chaosModel(run: ChaosRun): ChaosModel {
     acquires,
     acquireTotal: acquiresAll.length,
     pairs,
+    clientSides,
   };
 }

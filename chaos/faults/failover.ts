@@ -42,7 +42,7 @@ export const failover: FaultModule<FailoverOptions, FailoverStep> = {
     const killedAtMs = monoMs();
     const p = await waitForPromotion(t);
     return {
-      targets: { nodes: [t.primary], primary: t.primary, promoted: p.promoted, grantAfterCut, promotedAfterMs: Math.round(p.atMs - killedAtMs), promotedAtMs: Math.round(p.atMs) },
+      targets: { nodes: [t.primary], primary: t.primary, promoted: p.promoted, grantAfterCut, promotedAfterMs: Math.round(p.atMs - killedAtMs), promotedAtMs: Math.round(p.atMs), moments: [{ atMs: Math.round(p.atMs), label: `${p.promoted} promoted` }] },
       heal: async () => {
         await ctx.control.restorePeerLink(t.primary);
         await ctx.control.start(t.primary);

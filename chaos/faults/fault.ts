@@ -88,9 +88,19 @@ export interface FaultContext {
   readonly options: CoreOptions;
 }
 
+/**
+ * Optional fields of AppliedFault.targets that the report draws on the ownership timeline:
+ * `moments`, instants inside the fault's window (a promotion), and `clientSides`, which side of a
+ * split each client was on, by client id.
+ */
+export interface TimelineMarks {
+  readonly moments?: readonly { readonly atMs: number; readonly label: string }[];
+  readonly clientSides?: Readonly<Record<string, string>>;
+}
+
 export interface AppliedFault {
-  /** What was actually hit, as recorded in the history (resolved at run time where needed). */
-  readonly targets: Record<string, unknown>;
+  /** What was actually hit, as recorded in the history (resolved at run time where needed); may carry TimelineMarks. */
+  readonly targets: Record<string, unknown> & TimelineMarks;
   /** Optional activity while the fault is in force (a strobing clock), until `untilMs` (monotonic). */
   during?(untilMs: number, signal: AbortSignal): Promise<void>;
   heal(): Promise<void>;

@@ -54,7 +54,7 @@ export const replicaLag: FaultModule<ReplicaLagOptions, ReplicaLagStep> = {
       await ctx.control.cutPeerLink(t.primary);
       const p = await waitForPromotion(t);
       return {
-        targets: { nodes: [t.primary], primary: t.primary, promoted: p.promoted, lagMs: step.lagMs, pingMs, grantWhileLagging, promotedAfterMs: Math.round(p.atMs - killedAtMs), promotedAtMs: Math.round(p.atMs) },
+        targets: { nodes: [t.primary], primary: t.primary, promoted: p.promoted, lagMs: step.lagMs, pingMs, grantWhileLagging, promotedAfterMs: Math.round(p.atMs - killedAtMs), promotedAtMs: Math.round(p.atMs), moments: [{ atMs: Math.round(p.atMs), label: `${p.promoted} promoted` }] },
         heal: async () => {
           await ctx.control.removePeerToxic(t.primary, TOXIC);
           await ctx.control.restorePeerLink(t.primary);

@@ -61,8 +61,20 @@ export const splitBrain: FaultModule<SplitBrainOptions, SplitBrainStep> = {
       throw err;
     }
     const p = await waitForPromotion(t);
+    const clientSides: Record<string, string> = {};
+    for (const c of clients.a) clientSides[String(c)] = `side of ${t.primary} (old primary)`;
+    for (const c of clients.b) clientSides[String(c)] = `side of ${p.promoted} (promoted)`;
     return {
-      targets: { nodes: [t.primary], primary: t.primary, promoted: p.promoted, sides: { a, b }, clients, promotedAtMs: Math.round(p.atMs) },
+      targets: {
+        nodes: [t.primary],
+        primary: t.primary,
+        promoted: p.promoted,
+        sides: { a, b },
+        clients,
+        promotedAtMs: Math.round(p.atMs),
+        moments: [{ atMs: Math.round(p.atMs), label: `${p.promoted} promoted` }],
+        clientSides,
+      },
       heal: async () => {
         for (const n of [...a, ...b]) await ctx.control.clearIsolation(n);
         for (const x of cut) await ctx.control.enableLink(x.slot, x.node);

@@ -23,8 +23,11 @@ export function timelineChart(m: ChaosModel, t: KeyTimeline): ChartSpec {
     .filter((f) => f.endS >= t.fromS && f.startS <= t.toS)
     .map((f) => ({ ...f, lane: laneOf(f), kind: f.label, x0: Math.max(f.startS, t.fromS), x1: Math.min(Math.max(f.endS, f.startS + span / 400), t.toS) }));
   const overlaps = t.overlaps.filter((o) => o.endS >= t.fromS && o.startS <= t.toS);
-  const holds = t.holds.map((h) => ({ ...h, lane: h.client, kind: h.state }));
-  const clients = [...new Set(holds.map((h) => h.process))].sort((a, b) => a - b).map((p) => `client ${p}`);
+  // A client's lane names the side of a split it was on, where a fault recorded one.
+  const laneName = (p: number): string => (m.clientSides[String(p)] === undefined ? `client ${p}` : `client ${p} · ${m.clientSides[String(p)]}`);
+  const holds = t.holds.map((h) => ({ ...h, lane: laneName(h.process), kind: h.state }));
+  const clients = [...new Set(holds.map((h) => h.process))].sort((a, b) => a - b).map(laneName);
+  const moments = faults.flatMap((f) => f.moments.filter((x) => x.atS >= t.fromS && x.atS <= t.toS).map((x) => ({ x0: x.atS, label: x.label, fault: f.label })));
   const faultLanes = [...new Set(faults.map((f) => f.lane))];
   const states = HOLD_STATES.filter((s) => s !== 'possible hold (outcome unknown)' || holds.some((h) => h.state === s));
   const faultKinds = [...new Set(faults.map((f) => f.kind))];
@@ -41,6 +44,7 @@ export function timelineChart(m: ChaosModel, t: KeyTimeline): ChartSpec {
   const subtitle = [
     'Bars: holds as clients believed them (acquire ok → release). Red: overlapping holders (mutual-exclusion violation);',
     'pale red band: where two holders overlapped (any checker view); shaded: fault windows.',
+    ...(moments.length === 0 ? [] : [`Vertical lines: moments inside a fault (${[...new Set(moments.map((x) => x.label))].join(', ')}).`]),
     ...(t.witness === undefined ? [] : [`Dashed box: the smallest window that proves the violation (${t.witness.view} view), ${t.witness.startS.toFixed(3)}–${t.witness.endS.toFixed(3)} s.`]),
     t.capNote !== undefined
       ? `Showing ${t.capNote}: ${t.fromS.toFixed(2)}–${t.toS.toFixed(2)} s of ${m.durationS.toFixed(1)} s; ${violations} overlapping holds in view.`
@@ -88,6 +92,20 @@ export function timelineChart(m: ChaosModel, t: KeyTimeline): ChartSpec {
       },
     },
   ];
+  if (moments.length > 0) {
+    layer.push(
+      {
+        data: { values: moments },
+        mark: { type: 'rule', color: '#333', strokeWidth: 1.5, strokeDash: [6, 3] },
+        encoding: { x, tooltip: [{ field: 'label', title: 'moment' }, { field: 'fault' }, { field: 'x0', title: 'at (s)', format: '.3f' }] },
+      },
+      {
+        data: { values: moments },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: '#333', y: 0 },
+        encoding: { x, text: { field: 'label' } },
+      },
+    );
+  }
   if (t.witness !== undefined) {
     const w = t.witness;
     const box = { x0: Math.max(w.startS, t.fromS), x1: Math.min(Math.max(w.endS, w.startS + span / 300), t.toS), label: 'proof of violation', view: w.view, ops: w.events.join(' · ') };

@@ -120,6 +120,22 @@ test('chaos timeline of a long run is capped around the proof of the violation a
   await render(timelineChart(m, t), ['Showing 4', 'around the smallest window', 'proof of violation', 'Dashed box: the smallest window that proves the violation']);
 });
 
+test('chaos timeline: moments a fault recorded inside its window are drawn as lines, and clients are named by the side of a split they were on', async () => {
+  const run = await chaos();
+  const faults = (run.result?.faults ?? []).map((f) => (f.id === 1 ? { ...f, targets: { ...f.targets, moments: [{ atMs: 1_002_000, label: 'rs-3 promoted' }], clientSides: { '0': 'side of rs-1 (old primary)' } } } : f));
+  assert.ok(faults.length > 0 && run.result, 'the fixture has an applied fault');
+  const m = chaosModel({ ...run, result: { ...run.result, faults } });
+  assert.deepEqual(m.faults[0]?.moments.map((x) => x.label), ['rs-3 promoted']);
+  assert.equal(m.clientSides['0'], 'side of rs-1 (old primary)');
+  const t = m.timelines[0];
+  assert.ok(t);
+  await render(timelineChart(m, t), ['rs-3 promoted', 'client 0 · side of rs-1 (old primary)', 'Vertical lines: moments inside a fault (rs-3 promoted).']);
+  // A fault that recorded none draws none.
+  const plain = chaosModel(run);
+  assert.deepEqual(plain.faults[0]?.moments, []);
+  assert.deepEqual(plain.clientSides, {});
+});
+
 test('acquire latency over time with fault bands and outcomes', async () => {
   const m = chaosModel(await chaos());
   await render(acquireLatencyChart(m), ['Acquire latency over time — redis under client-pause', 'acquire latency (ms)', 'time since run start (s)', 'fault window', 'client-pause', 'ok', 'fail (not granted)', 'info (outcome unknown)']);
