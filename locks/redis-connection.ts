@@ -3,9 +3,11 @@
 //   not-sent  the command never left this process (offline, connection refused): definitely no effect
 //   rejected  Redis answered with an error: the script did not run to completion, no effect
 //   unknown   the command may have reached Redis (timeout, connection dropped while in flight)
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import { monoMs } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/wait.ts';
-import type { Endpoint } from './lock-client.ts';
+import { LockUnknownError, type Endpoint, type ExtendOutcome, type Lease, type ReleaseOutcome } from './lock-client.ts';
 
 export type RedisErrorKind = 'not-sent' | 'rejected' | 'unknown';
 
@@ -29,9 +31,12 @@ export interface LockRedisOptions {
  * to reconnect in the background so a restarted node is used again.
  */
 export function lockRedis(endpoint: Endpoint, opts: LockRedisOptions): Redis {
-  const redis = new Redis({
-    host: endpoint.host,
-    port: endpoint.port,
+  return quiet(new Redis({ host: endpoint.host, port: endpoint.port, ...failFast(opts) }));
+}
+
+/** The fail-fast settings of every lock connection (see lockRedis), for clients built otherwise (through Sentinels). */
+export function failFast(opts: LockRedisOptions): RedisOptions {
+  return {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -40,10 +45,36 @@ export function lockRedis(endpoint: Endpoint, opts: LockRedisOptions): Redis {
     commandTimeout: opts.commandTimeoutMs,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(50 * times, 500),
-  });
-  // Connection errors surface through command outcomes; without a listener ioredis would log them.
+  };
+}
+
+/** Connection errors surface through command outcomes; without a listener ioredis would log them. */
+export function quiet(redis: Redis): Redis {
   redis.on('error', () => undefined);
   return redis;
+}
+
+/** Compare-and-delete of a lease's key: released or not-held; any failure is unknown (the grant stays until its TTL). */
+export async function releaseLease(redis: Redis, lease: Lease, timeoutMs: number): Promise<ReleaseOutcome> {
+  try {
+    const n = (await within(redis.eval(RELEASE_LUA, 1, lockKey(lease.key), lease.owner), timeoutMs)) as number;
+    return n === 1 ? 'released' : 'not-held';
+  } catch (err) {
+    throw new LockUnknownError('release', errorMessage(err), { cause: err });
+  }
+}
+
+/** Compare-and-PEXPIRE of a lease's key, its validity counted from when it was sent (monotonic clock). */
+export async function extendLease(redis: Redis, lease: Lease, ttlMs: number, timeoutMs: number): Promise<ExtendOutcome> {
+  const sentAt = monoMs();
+  try {
+    const n = (await within(redis.eval(EXTEND_LUA, 1, lockKey(lease.key), lease.owner, ttlMs), timeoutMs)) as number;
+    if (n !== 1) return { extended: false, reason: 'not-held' };
+    return { extended: true, lease: { ...lease, validUntilMs: sentAt + ttlMs - driftMs(ttlMs) } };
+  } catch (err) {
+    if (classifyRedisError(err) === 'not-sent') return { extended: false, reason: 'unavailable' };
+    throw new LockUnknownError('extend', errorMessage(err), { cause: err });
+  }
 }
 
 /** Starts connecting and waits up to `timeoutMs` for the connection; a node that is down is not an error. */

@@ -12,15 +12,15 @@ import type { Redis } from 'ioredis';
 import { monoMs, sleep } from '../core/clock.ts';
 import {
   ACQUIRE_WITH_TOKEN_LUA,
-  EXTEND_LUA,
-  RELEASE_LUA,
   RedisConnections,
   classifyRedisError,
   connectQuietly,
   driftMs,
+  extendLease,
   fenceKey,
   lockKey,
   lockRedis,
+  releaseLease,
   within,
 } from './redis-connection.ts';
 import {
@@ -88,28 +88,13 @@ export class RedisLock extends RedisConnections implements LockClient {
     }
   }
 
-  async release(lease: Lease): Promise<ReleaseOutcome> {
-    try {
-      const n = (await within(this.redis.eval(RELEASE_LUA, 1, lockKey(lease.key), lease.owner), this.commandTimeoutMs)) as number;
-      return n === 1 ? 'released' : 'not-held';
-    } catch (err) {
-      // Even a command that never left: the grant is still there until its TTL runs out.
-      throw new LockUnknownError('release', errorMessage(err), { cause: err });
-    }
+  release(lease: Lease): Promise<ReleaseOutcome> {
+    return releaseLease(this.redis, lease, this.commandTimeoutMs);
   }
 
-  async extend(lease: Lease, ttlMs: number): Promise<ExtendOutcome> {
-    const sentAt = monoMs();
-    try {
-      const n = (await within(this.redis.eval(EXTEND_LUA, 1, lockKey(lease.key), lease.owner, ttlMs), this.commandTimeoutMs)) as number;
-      if (n !== 1) return { extended: false, reason: 'not-held' };
-      return { extended: true, lease: { ...lease, validUntilMs: sentAt + ttlMs - driftMs(ttlMs) } };
-    } catch (err) {
-      if (classifyRedisError(err) === 'not-sent') return { extended: false, reason: 'unavailable' };
-      throw new LockUnknownError('extend', errorMessage(err), { cause: err });
-    }
+  extend(lease: Lease, ttlMs: number): Promise<ExtendOutcome> {
+    return extendLease(this.redis, lease, ttlMs, this.commandTimeoutMs);
   }
-
 }
 
 export const createRedisLock = (ctx: LockClientContext): Promise<LockClient> => RedisLock.create(ctx);

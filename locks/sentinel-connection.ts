@@ -11,6 +11,7 @@
 import { Redis } from 'ioredis';
 import { DATA_PREFIX, MASTER_NAME, SENTINEL_PREFIX } from '../clusters/systems/redis-sentinel/config.ts';
 import type { Endpoint, LockClientContext } from './lock-client.ts';
+import { failFast, quiet } from './redis-connection.ts';
 
 const SYSTEM = 'redis-sentinel';
 
@@ -31,16 +32,8 @@ export function sentinelRedis(ctx: LockClientContext, opts: { readonly commandTi
     updateSentinels: false,
     sentinelCommandTimeout: 1000,
     sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    enableAutoPipelining: false,
-    commandTimeout: opts.commandTimeoutMs,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(50 * times, 500),
+    ...failFast(opts),
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
   });
-  redis.on('error', () => undefined);
-  return redis;
+  return quiet(redis);
 }

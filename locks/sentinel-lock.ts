@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { monoMs, sleep } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { EXTEND_LUA, RELEASE_LUA, RedisConnections, classifyRedisError, connectQuietly, driftMs, lockKey, within } from './redis-connection.ts';
+import { RELEASE_LUA, RedisConnections, classifyRedisError, connectQuietly, driftMs, extendLease, lockKey, releaseLease, within } from './redis-connection.ts';
 import { sentinelRedis } from './sentinel-connection.ts';
 import {
   LockUnknownError,
@@ -116,25 +116,12 @@ export class SentinelLock extends RedisConnections implements LockClient {
     }
   }
 
-  async release(lease: Lease): Promise<ReleaseOutcome> {
-    try {
-      const n = (await within(this.redis.eval(RELEASE_LUA, 1, lockKey(lease.key), lease.owner), this.commandTimeoutMs)) as number;
-      return n === 1 ? 'released' : 'not-held';
-    } catch (err) {
-      throw new LockUnknownError('release', errorMessage(err), { cause: err });
-    }
+  release(lease: Lease): Promise<ReleaseOutcome> {
+    return releaseLease(this.redis, lease, this.commandTimeoutMs);
   }
 
-  async extend(lease: Lease, ttlMs: number): Promise<ExtendOutcome> {
-    const sentAt = monoMs();
-    try {
-      const n = (await within(this.redis.eval(EXTEND_LUA, 1, lockKey(lease.key), lease.owner, ttlMs), this.commandTimeoutMs)) as number;
-      if (n !== 1) return { extended: false, reason: 'not-held' };
-      return { extended: true, lease: { ...lease, validUntilMs: sentAt + ttlMs - driftMs(ttlMs) } };
-    } catch (err) {
-      if (classifyRedisError(err) === 'not-sent') return { extended: false, reason: 'unavailable' };
-      throw new LockUnknownError('extend', errorMessage(err), { cause: err });
-    }
+  extend(lease: Lease, ttlMs: number): Promise<ExtendOutcome> {
+    return extendLease(this.redis, lease, ttlMs, this.commandTimeoutMs);
   }
 }
 
