@@ -111,10 +111,14 @@ export interface SetupInput {
 
 const ordinal = (name: string): number => Number(/(\d+)$/.exec(name)?.[1] ?? Number.NaN);
 
-/** The containers a lock uses: all of its system's nodes, or the first (locks/spec.ts, `nodes`). */
-export function containersOf(model: Pick<LockModel, 'system' | 'nodes'>, nodes: readonly NodeMemoryAtRest[]): NodeMemoryAtRest[] {
+/**
+ * The containers a lock uses: all of its system's nodes, or the first (locks/spec.ts, `nodes`).
+ * A replicated lock (one primary, its replicas and the Sentinels that fail it over) needs its whole
+ * system to run, though faults aimed at its node strike only the primary.
+ */
+export function containersOf(model: Pick<LockModel, 'system' | 'nodes'> & { readonly family?: LockModel['family'] }, nodes: readonly NodeMemoryAtRest[]): NodeMemoryAtRest[] {
   const ofSystem = nodes.filter((n) => n.system === model.system).sort((a, b) => ordinal(a.name) - ordinal(b.name) || a.name.localeCompare(b.name));
-  return nodesUsed(model, ofSystem);
+  return model.family === 'replicated' ? ofSystem : nodesUsed(model, ofSystem);
 }
 
 /** bench.json setup: one entry per lock, from what was measured (pure). */

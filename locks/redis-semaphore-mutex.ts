@@ -37,7 +37,11 @@
 import type { Redis } from 'ioredis';
 import { Mutex, TimeoutError, type LockOptions } from 'redis-semaphore';
 import { monoMs } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
+import { WaitTimeoutError, errorMessage } from '../core/errors.ts';
+import { withDeadline } from '../core/wait.ts';
+
+/** How far past its own budget a call of the package may run before the harness calls its outcome unknown. */
+const HARNESS_MARGIN_MS = 5000;
 import {
   LockUnknownError,
   tuning,
@@ -90,7 +94,14 @@ export class SemaphoreMutexClient extends RedisConnections implements LockClient
     const acquiredAtMs = monoMs();
     const lost = new AbortController();
     const mutex = this.make(lockKey(key), mutexOptions(opts, () => lost.abort(new Error('redis-semaphore: onLockLost (a refresh found the key gone or taken)'))));
-    const { result, errors } = await this.observe(() => mutex.acquire());
+    // The harness's own bound (the package has none past its acquireTimeout, and a crashed node was
+    // seen to keep an acquire pending until the run gave up on the worker): past it the outcome is
+    // unknown, and a grant that still arrives is given back at once.
+    const pending = mutex.acquire();
+    const { result, errors } = await this.observe(() => withDeadline(pending, `${this.name} acquire`, opts.waitMs + HARNESS_MARGIN_MS));
+    if (result.status === 'rejected' && result.reason instanceof WaitTimeoutError) {
+      pending.then(() => mutex.release().catch(() => undefined), () => undefined);
+    }
     if (result.status === 'fulfilled') {
       const owner = mutex.identifier;
       this.held.set(owner, { mutex, lost });
@@ -110,7 +121,7 @@ export class SemaphoreMutexClient extends RedisConnections implements LockClient
     if (!h) return 'not-held';
     this.held.delete(lease.owner);
     const wasLost = !h.mutex.isAcquired;
-    const { result, errors } = await this.observe(() => h.mutex.release());
+    const { result, errors } = await this.observe(() => withDeadline(h.mutex.release(), `${this.name} release`, HARNESS_MARGIN_MS));
     if (result.status === 'rejected') throw new LockUnknownError('release', `${this.name}: ${errorMessage(result.reason)}`, { cause: result.reason });
     if (wasLost) return 'not-held';
     if (errors.length >= this.releaseErrorsForUnknown) throw new LockUnknownError('release', `${this.name}: ${errors.map(errorMessage).slice(0, 3).join('; ')}`);

@@ -1,8 +1,8 @@
 // Chaos runs of the Sentinel locks against what the literature expects (shared/research/jepsen.md,
 // the Sentinel column; issue 14's list): a grant the primary could not replicate is lost in the
-// failover, so `sentinel` shows overlapping holders, with the pair in the summary; sentinel-wait's
-// WAIT withholds such grants, so the same failover leaves it valid; and a split brain gives
-// `sentinel` a primary on each side. Short, seeded, bounded runs.
+// failover, so `sentinel` shows overlapping holders, with the pair in the summary. (sentinel-wait
+// under the same failover, and both locks under split brain and replica lag, are measured by the
+// matrix: each run costs a minute or two, more than CI's budget allows for every cell.)
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,22 +27,5 @@ describe('the Sentinel locks under failover', () => {
     assert.ok(resourceOverlaps(r) > 0, r.check.checkers.overlap.summary);
     const summary = readFileSync(join(r.dir, 'summary.md'), 'utf8');
     assert.match(summary, /\| resource \| key-0 \| \d+ & \d+ \| [\d.]+ s \| [\d.]+ ms \| definite \| failover \|/);
-  });
-
-  test('sentinel-wait: the same failover leaves no overlap, since no replica could acknowledge the grants it would have lost', async () => {
-    const r = await chaos({ lock: 'sentinel-wait', fault: 'failover', durationMs: 10_000 });
-    assert.ok(r.faults.some((f) => f.kind === 'failover'));
-    assert.equal(resourceOverlaps(r), 0, r.check.checkers.overlap.summary);
-    assert.equal(r.verdict, 'valid', r.check.checkers.overlap.summary);
-  });
-
-  test('sentinel under split brain: both sides grant the key', async () => {
-    const r = await chaos({ lock: 'sentinel', fault: 'split-brain', durationMs: 12_000 });
-    const applied = r.faults.find((f) => f.kind === 'split-brain');
-    assert.ok(applied);
-    const sides = (applied.targets as { sides?: { a: string[]; b: string[] } }).sides;
-    assert.deepEqual(sides?.a, ['rs-1', 'rs-2', 'sentinel-1']);
-    assert.equal(r.verdict, 'invalid', r.check.checkers.overlap.summary);
-    assert.ok(resourceOverlaps(r) > 0);
   });
 });
