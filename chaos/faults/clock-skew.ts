@@ -87,6 +87,8 @@ export const clockSkew: FaultModule<ClockSkewOptions, ClockSkewStep> = {
       return { overlap: true, why: "Kleppmann's construction: a forward jump on the master both majorities share expires the holder's key there, so the other side wins a majority" };
     }
     if (family === 'single' && o.skewMs > o.ttlMs) return { overlap: true, why: 'a forward jump on the only node expires the held key at once' };
+    // Replicas do not expire keys themselves: they delete what the primary's clock expired (WAIT does not help).
+    if (family === 'replicated' && o.skewMs > o.ttlMs) return { overlap: true, why: "a forward jump on the primary expires the held key there, and its replicas follow the primary's deletion" };
     return undefined;
   },
 };

@@ -12,7 +12,7 @@ import { defaultClusterConfig, nodesOf, planCluster, portSpan, publishedPorts } 
 import { endpointsFor } from '../../../locks/context.ts';
 import { resolveChaosOptions } from '../../../chaos/options.ts';
 import { applies, renderMatrix } from '../../../chaos/matrix.ts';
-import { faultAppliesTo } from '../../../chaos/faults/registry.ts';
+import { faultAppliesTo, faultModule } from '../../../chaos/faults/registry.ts';
 import { planSchedule } from '../../../chaos/schedule.ts';
 import { lockSpecs } from '../../../locks/registry.ts';
 
@@ -141,6 +141,15 @@ test('the failover faults apply to the Sentinel locks only: a usage error for an
   const sentinelKinds = new Set<string>();
   for (let seed = 1; seed <= 30; seed++) for (const s of planSchedule(resolveChaosOptions({ lock: 'sentinel', fault: 'mix', seed, durationMs: 120_000 }), nodesBySystem)) sentinelKinds.add(s.kind);
   assert.ok(sentinelKinds.has('failover') && sentinelKinds.has('split-brain'), [...sentinelKinds].join(','));
+});
+
+test('clock-skew on the Sentinel primary: the literature expects two holders, for the WAIT variant too', () => {
+  for (const lock of ['sentinel', 'sentinel-wait']) {
+    const o = resolveChaosOptions({ lock, fault: 'clock-skew' });
+    assert.ok(o.skewMs > o.ttlMs, 'the default jump outlasts the TTL');
+    assert.equal(faultModule('clock-skew').expect?.(o)?.overlap, true, lock);
+    assert.equal(faultModule('clock-skew').expect?.({ ...o, skewMs: o.ttlMs / 2 }), undefined, `${lock}: a jump shorter than the TTL claims nothing`);
+  }
 });
 
 test('a failover fault gives the run what it needs: one key, holds that outlast a promotion, a TTL longer still', () => {
