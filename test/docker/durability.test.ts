@@ -82,7 +82,7 @@ describe('durability profiles', () => {
     assert.equal(await fsyncsDuring(5), 0);
     const status = await runCli(['status']);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /durability memory \(redis: no AOF; zookeeper: forceSync=no; etcd: WAL fsync as shipped \(etcd 3\.4 cannot turn it off\)\)/);
+    assert.match(status.stdout, /durability memory \(redis: no AOF; zookeeper: forceSync=no; etcd: WAL fsync as shipped \(etcd 3\.4 cannot turn it off\); redis-sentinel: no AOF on primary or replicas\)/);
     const json = await runCli(['status', '--json']);
     assert.equal((JSON.parse(json.stdout) as { config: { durability: string } }).config.durability, 'memory');
   });
