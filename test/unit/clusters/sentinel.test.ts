@@ -148,7 +148,8 @@ test('clock-skew on the Sentinel primary: the literature expects two holders, fo
     const o = resolveChaosOptions({ lock, fault: 'clock-skew' });
     assert.ok(o.skewMs > o.ttlMs, 'the default jump outlasts the TTL');
     assert.equal(faultModule('clock-skew').expect?.(o)?.overlap, true, lock);
-    assert.equal(faultModule('clock-skew').expect?.({ ...o, skewMs: o.ttlMs / 2 }), undefined, `${lock}: a jump shorter than the TTL claims nothing`);
+    const shortJump = { ...o, skewMs: o.ttlMs / 2 };
+    assert.equal(faultModule('clock-skew').expect?.(shortJump), undefined, `${lock}: a jump shorter than the TTL claims nothing`);
   }
 });
 
