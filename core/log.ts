@@ -1,5 +1,7 @@
 // Progress and diagnostics go to stderr, results to stdout or files. Namespaced so a reader can tell
 // which part of the harness spoke; LOCKBENCH_QUIET=1 silences info lines (errors still print).
+// Registered credentials are masked (core/secrets.ts).
+import { redactSecrets } from './secrets.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -22,7 +24,7 @@ export function logger(namespace: string): Logger {
   const write = (level: LogLevel, msg: string): void => {
     if (levelRank[level] < threshold()) return;
     const stamp = new Date().toISOString().slice(11, 23);
-    process.stderr.write(`${stamp} ${level === 'info' ? '' : `${level.toUpperCase()} `}[${namespace}] ${msg}\n`);
+    process.stderr.write(`${stamp} ${level === 'info' ? '' : `${level.toUpperCase()} `}[${namespace}] ${redactSecrets(msg)}\n`);
   };
   return {
     debug: (m) => write('debug', m),

@@ -1,9 +1,11 @@
 // The run store: every bench or chaos run writes into results/<run-id>/, and results/latest points
 // at the newest run. Files are written whole (temp file + rename) so a reader never sees half a
-// results.json, and nothing already written is lost when a run is interrupted.
+// results.json, and nothing already written is lost when a run is interrupted. What is written is
+// masked of registered credentials (core/secrets.ts): an external target's password never lands here.
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { redactSecrets } from './secrets.ts';
 
 export const RESULTS_DIR = resolve(process.env['LOCKBENCH_RESULTS'] ?? 'results');
 
@@ -27,7 +29,7 @@ export function openRunDir(id: string, root: string = RESULTS_DIR, opts: { linkL
   const writeText = (name: string, text: string): string => {
     const target = join(path, name);
     const tmp = `${target}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, redactSecrets(text));
     renameSync(tmp, target);
     return target;
   };
