@@ -24,6 +24,8 @@ export interface NodePlan {
   readonly container: string; // <cluster>-redis-1
   readonly internalPort: number; // 6379 / 2181 on the Docker network
   readonly directPort: number; // published on 127.0.0.1
+  /** Where directPort is when it is not 127.0.0.1: an external target's endpoint (clusters/external/plan.ts). */
+  readonly directHost?: string;
   readonly proxies: readonly ProxyPlan[];
   /**
    * For systems whose members reach each other through Toxiproxy (systems/driver.ts `peerLinks`):

@@ -80,6 +80,11 @@ export interface ClusterPlan {
   readonly network: string;
   readonly nodes: readonly NodePlan[];
   readonly toxiproxy: { readonly container: string; readonly apiPort: number };
+  /**
+   * Present for an external target (clusters/external/plan.ts): its nodes are the user's endpoints
+   * (no containers), its proxies run in this process, and everything written lives under `namespace`.
+   */
+  readonly external?: { readonly namespace: string };
 }
 
 function assertLayoutFits(systems: readonly PlannedSystem[]): void {
