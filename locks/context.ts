@@ -4,6 +4,7 @@
 // the proxy (which costs Redis about half its throughput on this lab; docs/methodology.md).
 import { nodesOf, type ClusterPlan } from '../clusters/topology.ts';
 import { memberAddress } from '../clusters/node-plan.ts';
+import { credentialsFromEnv, type ExternalSystemName } from '../clusters/external/target.ts';
 import type { Endpoint, LockClientContext } from './lock-client.ts';
 
 const HOST = '127.0.0.1';
@@ -19,9 +20,13 @@ export function slotOf(plan: ClusterPlan, clientId: number): number {
 /** Client `clientId`'s links to every node of `system`, in node order. */
 export function endpointsFor(plan: ClusterPlan, clientId: number, system: string, via: LinkPath = 'proxy'): Endpoint[] {
   const slot = slotOf(plan, clientId);
+  // An external target's account and namespace (its credentials reach workers through the
+  // environment, never a message: clusters/external/target.ts).
+  const credentials = plan.external ? credentialsFromEnv()[system as ExternalSystemName] : undefined;
+  const access = plan.external ? { namespace: plan.external.namespace, ...(credentials ? { credentials } : {}) } : {};
   return nodesOf(plan, system).map((n) => {
-    const about = { node: n.name, group: n.group, announced: memberAddress(n) };
-    if (via === 'direct') return { host: HOST, port: n.directPort, ...about };
+    const about = { node: n.name, group: n.group, announced: memberAddress(n), ...access };
+    if (via === 'direct') return { host: n.directHost ?? HOST, port: n.directPort, ...about };
     const p = n.proxies.find((x) => x.slot === slot);
     if (!p) throw new Error(`no proxy for slot ${slot} on ${n.name}`);
     return { host: HOST, port: p.port, ...about };

@@ -25,11 +25,13 @@
 // reply was lost); a BrokenCircuitError means no attempt was sent (every member's breaker was open).
 import { Etcd3, EtcdLeaseInvalidError, isRecoverableError, type IOptions } from 'etcd3';
 import { errorMessage } from '../core/errors.ts';
+import { etcdAccess } from './access.ts';
 import type { Endpoint } from './lock-client.ts';
 
 /** `{host, port}` → the URL etcd3 expects. */
 export function etcdHosts(endpoints: readonly Endpoint[]): string[] {
-  return endpoints.map((e) => `http://${e.host}:${e.port}`);
+  const { scheme } = etcdAccess(endpoints);
+  return endpoints.map((e) => `${scheme}://${e.host}:${e.port}`);
 }
 
 export interface EtcdClientOptions {
@@ -42,7 +44,7 @@ export function etcdClientOptions(endpoints: readonly Endpoint[], o: EtcdClientO
   if (endpoints.length === 0) throw new Error('an etcd lock needs at least one etcd member');
   // gRPC deadlines are wall-clock instants (its API); the interval is what matters, and it is
   // taken at the attempt's start.
-  return { hosts: etcdHosts(endpoints), defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + o.callTimeoutMs }) };
+  return { hosts: etcdHosts(endpoints), ...etcdAccess(endpoints).options, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + o.callTimeoutMs }) };
 }
 
 export function openEtcd(endpoints: readonly Endpoint[], o: EtcdClientOptions): Etcd3 {

@@ -49,11 +49,12 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
+import { etcdRoot } from './access.ts';
 
 const ROOT = '/lockbench/locks';
-/** The prefix under which every waiter on `key` puts its own key. */
-export function lockPrefix(key: string): string {
-  return `${ROOT}/${encodeURIComponent(key)}/`;
+/** The prefix under which every waiter on `key` puts its own key (`root`: under an external target's namespace, locks/access.ts). */
+export function lockPrefix(key: string, root: string = ROOT): string {
+  return `${root}/${encodeURIComponent(key)}/`;
 }
 
 /** The lease's grant owner value: our key's lease and create revision, unique per grant. */
@@ -147,6 +148,7 @@ export class EtcdLock implements LockClient {
   private readonly held = new Map<string, Held>();
   private readonly ttlSec: number;
   private readonly recheckMs: number;
+  private readonly root: string;
   private closed = false;
 
   private constructor(
@@ -154,6 +156,7 @@ export class EtcdLock implements LockClient {
     ctx: LockClientContext,
   ) {
     this.ttlSec = sessionTtlSec(tuning(ctx, 'sessionTimeoutMs', 4000));
+    this.root = etcdRoot(ctx.endpoints['etcd'] ?? [], ROOT);
     this.recheckMs = tuning(ctx, 'recheckMs', 1000);
   }
 
@@ -260,7 +263,7 @@ export class EtcdLock implements LockClient {
       return { acquired: false, reason: 'unavailable', detail: errorMessage(err) };
     }
     const lost = s.lost.signal;
-    const pfx = lockPrefix(key);
+    const pfx = lockPrefix(key, this.root);
     const myKey = pfx + s.hex;
     const first = (): MultiRangeBuilder => this.client.getAll().prefix(pfx).sort('Create', 'Ascend').limit(1);
 

@@ -42,18 +42,20 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
+import { etcdRoot } from './access.ts';
 
 const ROOT = '/lockbench/etcd3-lock/';
 const never = new AbortController().signal;
 
-export function etcd3LockKey(key: string): string {
-  return ROOT + encodeURIComponent(key);
+export function etcd3LockKey(key: string, root: string = ROOT): string {
+  return root + encodeURIComponent(key);
 }
 
 export class Etcd3Lock implements LockClient {
   readonly name = 'etcd3-lock';
   private readonly locks = new Map<string, Lock>();
   private readonly ttlSec: number;
+  private readonly root: string;
   private readonly retryDelayMs: number;
   private grants = 0;
 
@@ -62,6 +64,7 @@ export class Etcd3Lock implements LockClient {
     ctx: LockClientContext,
   ) {
     this.ttlSec = sessionTtlSec(tuning(ctx, 'sessionTimeoutMs', 4000));
+    this.root = etcdRoot(ctx.endpoints['etcd'] ?? [], ROOT);
     this.retryDelayMs = tuning(ctx, 'retryDelayMs', 20);
   }
 
@@ -74,7 +77,7 @@ export class Etcd3Lock implements LockClient {
     const acquiredAtMs = monoMs();
     const deadline = acquiredAtMs + opts.waitMs;
     for (;;) {
-      const lock = this.client.lock(etcd3LockKey(key)).ttl(this.ttlSec);
+      const lock = this.client.lock(etcd3LockKey(key, this.root)).ttl(this.ttlSec);
       try {
         await lock.acquire();
         const owner = `${key}#${++this.grants}`;

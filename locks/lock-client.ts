@@ -2,6 +2,7 @@
 // "definitely not held" apart from "unknown". Each implementation documents, at its top, which of
 // its errors mean which; the workloads turn outcomes into history ops (ok / fail / info).
 import { HarnessError } from '../core/errors.ts';
+import type { SystemCredentials } from '../clusters/external/target.ts';
 
 export interface Endpoint {
   readonly host: string;
@@ -16,6 +17,10 @@ export interface Endpoint {
    * link (ioredis natMap).
    */
   readonly announced?: string;
+  /** An external target's account for this system (locks/access.ts); absent in the lab. */
+  readonly credentials?: SystemCredentials;
+  /** An external target's namespace: everything the lock writes lives under it (locks/access.ts); absent in the lab. */
+  readonly namespace?: string;
 }
 
 /** What a successful acquire returns. */

@@ -7,6 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/wait.ts';
+import { redisAccess } from './access.ts';
 import { LockUnknownError, type Endpoint, type ExtendOutcome, type Lease, type ReleaseOutcome } from './lock-client.ts';
 
 export type RedisErrorKind = 'not-sent' | 'rejected' | 'unknown';
@@ -31,7 +32,7 @@ export interface LockRedisOptions {
  * to reconnect in the background so a restarted node is used again.
  */
 export function lockRedis(endpoint: Endpoint, opts: LockRedisOptions): Redis {
-  return quiet(new Redis({ host: endpoint.host, port: endpoint.port, ...failFast(opts) }));
+  return quiet(new Redis({ host: endpoint.host, port: endpoint.port, ...failFast(opts), ...redisAccess(endpoint) }));
 }
 
 /** The fail-fast settings of every lock connection (see lockRedis), for clients built otherwise (through Sentinels). */

@@ -28,6 +28,7 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
+import { zookeeperChroot, zookeeperDigest } from './access.ts';
 
 const ROOT = '/lockbench/locks';
 const ZNONODE = -101;
@@ -65,10 +66,12 @@ export class ZookeeperLock implements LockClient {
   private session: Session | undefined;
   private readonly sessionTimeoutMs: number;
   private readonly connect: string;
+  private readonly digest: string | undefined;
 
   private constructor(ctx: LockClientContext) {
     if (ctx.zookeeper.length === 0) throw new Error('the zookeeper lock needs at least one ZooKeeper node');
-    this.connect = ctx.zookeeper.map((e) => `${e.host}:${e.port}`).join(',');
+    this.connect = ctx.zookeeper.map((e) => `${e.host}:${e.port}`).join(',') + zookeeperChroot(ctx.zookeeper);
+    this.digest = zookeeperDigest(ctx.zookeeper);
     this.sessionTimeoutMs = tuning(ctx, 'sessionTimeoutMs', 4000);
   }
 
@@ -88,6 +91,7 @@ export class ZookeeperLock implements LockClient {
     const zk = new ZooKeeper({ connect: this.connect, timeout: this.sessionTimeoutMs, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR, host_order_deterministic: false });
     const s: Session = { zk, lost: new AbortController(), connected: false, dead: false, createdDirs: new Set() };
     zk.on('connect', () => {
+      if (this.digest !== undefined) zk.add_auth('digest', this.digest, () => undefined);
       s.connected = true;
     });
     zk.on('connecting', () => {
