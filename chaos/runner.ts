@@ -10,7 +10,8 @@ import { clusterUp } from '../clusters/cluster.ts';
 import { dockerClient } from '../clusters/docker-engine.ts';
 import { ensureEnvironment } from '../clusters/environment.ts';
 import { ClusterControl } from '../clusters/node-faults.ts';
-import { defaultClusterConfig, planCluster, type ClusterConfig } from '../clusters/topology.ts';
+import { defaultClusterConfig, planCluster, type ClusterConfig, type ClusterPlan } from '../clusters/topology.ts';
+import { describeTargetForFiles, openExternalSession, type ExternalRunSettings, type ExternalSession } from '../clusters/external/session.ts';
 import { monoMs, sleep } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
@@ -61,19 +62,33 @@ export interface RunChaosOptions {
   readonly mayInstallDocker?: boolean;
   /** Reuse an already opened run folder (the matrix puts runs under its own folder). */
   readonly runDir?: RunDir;
+  /** Run against an external target instead of the lab (client-side faults only: chaos/faults `clientSide`). */
+  readonly external?: ExternalRunSettings;
+}
+
+/** The lab's cluster, up and healed; or an external target's session (namespace checked, local proxy started). */
+async function openTarget(o: ChaosOptions, r: RunChaosOptions): Promise<{ plan: ClusterPlan; control: ClusterControl; toxiproxy: string; session?: ExternalSession }> {
+  if (r.external) {
+    const session = await openExternalSession({ ...r.external, clientSlots: Math.max(defaultClusterConfig.clientSlots, o.clients) });
+    return { plan: session.plan, control: session.control, toxiproxy: 'compat (in process)', session };
+  }
+  const env = await ensureEnvironment({ mayInstallDocker: r.mayInstallDocker ?? true, signal: r.signal });
+  const config = clusterConfigFor(o);
+  await clusterUp(config, env.images, r.signal);
+  const control = await ClusterControl.attach(dockerClient(), config.name);
+  await control.healAll();
+  return { plan: planCluster(config), control, toxiproxy: env.images.toxiproxyImpl };
 }
 
 export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<ChaosResult> {
   const started = monoMs();
   const startedEpochS = Math.floor(Date.now() / 1000);
   const { signal } = r;
-  const env = await ensureEnvironment({ mayInstallDocker: r.mayInstallDocker ?? true, signal });
-  const config = clusterConfigFor(o);
-  await clusterUp(config, env.images, signal);
+  const target = await openTarget(o, r);
+  await using _session = target.session;
+  const { plan, control } = target;
+  const config = plan.config;
   const docker = dockerClient();
-  const control = await ClusterControl.attach(docker, config.name);
-  await control.healAll();
-  const plan = planCluster(config);
   const nodes: Record<string, string[]> = {};
   for (const n of plan.nodes) (nodes[n.system] ??= []).push(n.name);
   const schedule = planSchedule(o, nodes);
@@ -88,8 +103,9 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     seed: o.seed,
     schedule,
     cluster: config,
-    images: await imageIds(docker, plan),
-    toxiproxy: env.images.toxiproxyImpl,
+    ...(r.external ? { target: describeTargetForFiles(r.external) } : {}),
+    images: r.external ? {} : await imageIds(docker, plan),
+    toxiproxy: target.toxiproxy,
     // Every registered lock's third-party package as installed (read from its package.json).
     versions: { node: process.version, lockbench: '0.1.0', lockPackages: lockPackageVersions() },
     git: await gitCommit(),
@@ -123,6 +139,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     lock: o.lock,
     ...(o.modulePath !== undefined ? { modulePath: o.modulePath } : {}),
     cluster: config,
+    ...(plan.external ? { plan } : {}),
     tuning: { sessionTimeoutMs: o.sessionTimeoutMs },
     resourcePort: resource.port,
     historyPath,
@@ -179,7 +196,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     await resource.stop().catch(() => undefined);
     const nodeLogs = join(run.path, 'nodes');
     mkdirSync(nodeLogs, { recursive: true });
-    await saveNodeLogs(docker, plan, nodeLogs, startedEpochS).catch(() => undefined);
+    if (!plan.external) await saveNodeLogs(docker, plan, nodeLogs, startedEpochS).catch(() => undefined);
   }
 
   const check = await checkWhatWasRecorded(run.path, o);

@@ -13,7 +13,7 @@ import { mergeVerdicts, type Verdict } from '../checkers/verdict.ts';
 import { lockLabel } from '../locks/labels.ts';
 import type { ChaosOptions } from './options.ts';
 import type { RecoveryFigures } from './recovery.ts';
-import { runChaos, type ChaosResult } from './runner.ts';
+import { runChaos, type RunChaosOptions, type ChaosResult } from './runner.ts';
 import { agreement } from './summary.ts';
 
 const log = logger('trials');
@@ -252,6 +252,8 @@ export interface TrialsRunOptions {
   readonly dir?: RunDir;
   /** Names the scenario in progress lines (the matrix and a sweep run many). */
   readonly label?: string;
+  /** Each trial against this external target (chaos/runner.ts RunChaosOptions.external). */
+  readonly external?: RunChaosOptions['external'];
 }
 
 export interface TrialsResult {
@@ -294,7 +296,7 @@ export async function runTrials(o: ChaosOptions, planned: number, r: TrialsRunOp
     log.info(`${label}: trial ${i}/${planned} (seed ${seed})`);
     try {
       const run = openRunDir(`trial-${i}`, parent.path, { linkLatest: false });
-      const result = await runChaos({ ...o, seed }, { signal: r.signal, ...(r.mayInstallDocker === undefined ? {} : { mayInstallDocker: r.mayInstallDocker }), runDir: run });
+      const result = await runChaos({ ...o, seed }, { signal: r.signal, ...(r.mayInstallDocker === undefined ? {} : { mayInstallDocker: r.mayInstallDocker }), runDir: run, ...(r.external ? { external: r.external } : {}) });
       results.push(result);
       outcomes.push(trialOutcome(result, i, `trial-${i}`));
     } catch (err) {

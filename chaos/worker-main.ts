@@ -37,7 +37,7 @@ async function factoryFor(init: WorkerInit): Promise<LockClientFactory> {
 
 async function start(init: WorkerInit): Promise<void> {
   const factory = await factoryFor(init);
-  const lock = await factory(lockClientContext(planCluster(init.cluster), init.clientId, init.tuning));
+  const lock = await factory(lockClientContext(init.plan ?? planCluster(init.cluster), init.clientId, init.tuning));
   const resource = await ResourceClient.connect(init.resourcePort, { timeoutMs: 30_000 });
   worker = { init, lock, resource, history: new HistoryRecorder(init.historyPath) };
 }

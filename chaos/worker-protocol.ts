@@ -1,6 +1,6 @@
 // Messages between the chaos runner (chaos/workers.ts) and its client worker processes
 // (chaos/worker-main.ts), over the fork IPC channel.
-import type { ClusterConfig } from '../clusters/topology.ts';
+import type { ClusterConfig, ClusterPlan } from '../clusters/topology.ts';
 import { ShapeError, array, bool, field, int, num, numbers, oneOf, optional, record, str, type Fields } from '../core/message-shape.ts';
 
 export interface WorkerInit {
@@ -10,6 +10,8 @@ export interface WorkerInit {
   readonly lock: string;
   readonly modulePath?: string;
   readonly cluster: ClusterConfig;
+  /** An external target's plan (its endpoints are not planned from the config); absent in the lab. */
+  readonly plan?: ClusterPlan;
   readonly tuning: Readonly<Record<string, number>>;
   readonly resourcePort: number;
   readonly historyPath: string;

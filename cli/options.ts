@@ -8,6 +8,8 @@ import { composeSystemsConfig, drivers } from '../clusters/systems/registry.ts';
 import { leftOut, parseSystems, SYSTEMS_FLAG, systemsFlagText, systemsHelp } from '../clusters/systems/selection.ts';
 import { UsageError } from '../core/errors.ts';
 import { defaultClusterConfig, portSpan, validateClusterConfig, type ClusterConfig } from '../clusters/topology.ts';
+import type { ExternalRunSettings } from '../clusters/external/session.ts';
+import { defaultNamespace, resolveTarget, validateNamespace } from '../clusters/external/target.ts';
 
 const defaults = defaultClusterConfig as unknown as Readonly<Record<string, unknown>>;
 
@@ -90,4 +92,41 @@ export function environmentOptions<T>(y: Argv<T>) {
 
 export interface EnvironmentArgs {
   readonly 'install-docker': boolean;
+}
+
+/** Where the load goes: the lab (default) or an external target (clusters/external/target.ts, docs/external.md). */
+export function targetOptions<T>(y: Argv<T>) {
+  return y
+    .option('target', { type: 'string', describe: 'lab: the Docker cluster lockbench builds; external: services you run, named by --redis/--zookeeper/--etcd or --target-file [default: lab, external when endpoints are given]' })
+    .option('target-file', { type: 'string', describe: 'external target: a JSON file of endpoints and credentials (docs/external.md)' })
+    .option('redis', { type: 'string', describe: 'external target: Redis endpoints, host:port,… (credentials: LOCKBENCH_REDIS_USERNAME, LOCKBENCH_REDIS_PASSWORD)' })
+    .option('zookeeper', { type: 'string', describe: 'external target: ZooKeeper endpoints, host:port,… (digest auth: LOCKBENCH_ZOOKEEPER_DIGEST=user:password)' })
+    .option('etcd', { type: 'string', describe: 'external target: etcd endpoints, host:port,… (LOCKBENCH_ETCD_USERNAME, LOCKBENCH_ETCD_PASSWORD)' })
+    .option('sentinel', { type: 'string', describe: 'external target: Redis Sentinels, host:port,… (not supported yet)' })
+    .option('sentinel-master', { type: 'string', describe: 'external target: the master name the Sentinels watch (not supported yet)' })
+    .option('namespace', { type: 'string', describe: 'external target: everything lockbench writes lives under it, and is removed at the end [default: lockbench/<run-id>]' })
+    .option('reuse-namespace', { type: 'boolean', default: false, describe: 'external target: start even when the namespace already holds data (it is removed at the end)' });
+}
+
+export interface TargetArgs {
+  readonly target?: string | undefined;
+  readonly 'target-file'?: string | undefined;
+  readonly redis?: string | undefined;
+  readonly zookeeper?: string | undefined;
+  readonly etcd?: string | undefined;
+  readonly sentinel?: string | undefined;
+  readonly 'sentinel-master'?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly 'reuse-namespace': boolean;
+}
+
+/** The external target the flags describe (checked, credentials resolved), or undefined for the lab. */
+export function externalFromArgs(a: TargetArgs, runId: string): ExternalRunSettings | undefined {
+  const target = resolveTarget({ target: a.target, targetFile: a['target-file'], redis: a.redis, zookeeper: a.zookeeper, etcd: a.etcd, sentinel: a.sentinel, sentinelMaster: a['sentinel-master'] });
+  if (!target) {
+    if (a.namespace !== undefined || a['reuse-namespace']) throw new UsageError('--namespace and --reuse-namespace apply to an external target; the lab is lockbench\'s own (give --redis/--zookeeper/--etcd or --target-file)');
+    return undefined;
+  }
+  const namespace = validateNamespace(a.namespace ?? target.namespace ?? defaultNamespace(runId));
+  return { target, namespace, reuseNamespace: a['reuse-namespace'] };
 }

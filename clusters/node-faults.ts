@@ -64,6 +64,14 @@ export class ClusterControl {
     return new ClusterControl(docker, plan, toxiproxyClient(plan));
   }
 
+  /**
+   * Links only, for an external target (clusters/external/plan.ts): its proxies run in this process
+   * and its servers are not lockbench's, so only client-side faults use this control.
+   */
+  static forExternal(plan: ClusterPlan): ClusterControl {
+    return new ClusterControl(dockerClient(), plan, toxiproxyClient(plan));
+  }
+
   node(name: string): NodePlan {
     const n = this.plan.nodes.find((x) => x.name === name);
     if (!n) throw new UsageError(`no node named '${name}'; nodes are ${this.plan.nodes.map((x) => x.name).join(', ')}`);
@@ -467,6 +475,7 @@ export class ClusterControl {
   /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */
   async healAll(): Promise<void> {
     await this.toxiproxy.reset();
+    if (this.plan.external) return;
     for (const n of this.plan.nodes) {
       const state = (await this.docker.getContainer(n.container).inspect()).State;
       if (state.Paused) await this.docker.getContainer(n.container).unpause();

@@ -28,6 +28,7 @@ export const clientPause: FaultModule<PauseOptions, ClientPauseStep> = {
   name: 'client-pause',
   describe: 'SIGSTOP a client while it holds the lock, for --pause-multiple × the lease lifetime',
   inMix: true,
+  clientSide: () => true,
   flags: { pauseMultiple: pauseMultipleFlag },
   defaults: () => ({ holdMs: 50 }),
   step: ({ o, id, atMs, random }) => {

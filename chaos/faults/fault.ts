@@ -120,6 +120,12 @@ export interface FaultModule<O, S extends StepBase> {
    * undefined when it can. A run asking for it is a usage error; the matrix and `mix` leave it out.
    */
   readonly appliesTo?: (model: LockModel) => string | undefined;
+  /**
+   * Whether, for a lock of this model, the fault touches only the client side (its links through
+   * the local proxy, its worker processes), so it can strike an external target lockbench does not
+   * control. Absent: it needs the servers (a node killed, paused, skewed or cut off by iptables).
+   */
+  readonly clientSide?: (model: LockModel) => boolean;
   /** What this fault needs of the shared options to show anything (longer holds, one key, a longer TTL). */
   readonly defaults?: (model: LockModel) => Partial<Pick<CoreOptions, 'ttlMs' | 'keys' | 'holdMs'>>;
   /** A usage error for a combination of options this fault cannot run, else undefined. */

@@ -23,6 +23,7 @@ export const latency: FaultModule<LatencyOptions, LatencyStep> = {
   name: 'latency',
   describe: 'add --latency ± --jitter ms to every link of every client (Toxiproxy)',
   inMix: true,
+  clientSide: () => true,
   flags: {
     latencyMs: { flag: 'latency', type: 'number', describe: 'latency: added round-trip ms (default 50)', default: () => 50, check: intCheck('latency', 0, 60_000, 'ms') },
     jitterMs: { flag: 'jitter', type: 'number', describe: 'latency: ± ms (default 20)', default: () => 20, check: intCheck('jitter', 0, 60_000, 'ms') },

@@ -103,6 +103,7 @@ export const partition: FaultModule<PartitionOptions, PartitionStep> = {
   name: 'partition',
   describe: 'cut clients off from nodes (Toxiproxy), or nodes of a replicated system from each other (iptables)',
   inMix: true,
+  clientSide: (model) => model.partitionSide === 'client',
   flags: {
     partitionShape: {
       flag: 'partition-shape',

@@ -57,6 +57,11 @@ export function faultAppliesTo(kind: string, model: LockModel): string | undefin
   return faultModule(kind as StepKind).appliesTo?.(model);
 }
 
+/** Faults that touch only the client side for a lock of this model (no fault at all is one too). */
+export function clientSideFaults(model: LockModel): string[] {
+  return ['none', ...stepKinds.filter((k) => faultModule(k).clientSide?.(model) === true)];
+}
+
 /** Every fault flag once (pause and client-pause share --pause-multiple), by option key; built once. */
 export function faultFlags(): ReadonlyMap<string, FlagDef<unknown>> {
   return flagsByKey;

@@ -20,9 +20,12 @@ import type { LockModel } from '../../locks/spec.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { reportQuietly } from '../report-hook.ts';
-import { environmentOptions, systemsOptions, type EnvironmentArgs, type SystemsArgs } from '../options.ts';
+import { environmentOptions, externalFromArgs, systemsOptions, targetOptions, type EnvironmentArgs, type SystemsArgs, type TargetArgs } from '../options.ts';
+import { clientSideFaults } from '../../chaos/faults/registry.ts';
+import type { ExternalRunSettings } from '../../clusters/external/session.ts';
+import { newRunId } from '../../core/store.ts';
 
-interface ChaosArgs extends EnvironmentArgs, SystemsArgs {
+interface ChaosArgs extends EnvironmentArgs, SystemsArgs, TargetArgs {
   readonly lock: string | undefined;
   readonly 'lock-module': string | undefined;
   readonly fault: string;
@@ -50,7 +53,7 @@ interface ChaosArgs extends EnvironmentArgs, SystemsArgs {
 
 const verdictExit = { valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown } as const;
 
-function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel): ChaosFlags & { readonly systems: readonly string[] } {
+function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel, external?: ExternalRunSettings): ChaosFlags & { readonly systems: readonly string[] } {
   const opt = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
   const faultValues: Record<string, unknown> = {};
   for (const [key, def] of faultFlags()) if (a[def.flag] !== undefined) faultValues[key] = a[def.flag];
@@ -67,7 +70,7 @@ function flags(a: ChaosArgs, lock: string, fault: string, lockModel?: LockModel)
     ...opt('waitMs', a.wait),
     ...opt('holdMs', a.hold),
     ...opt('seed', a.seed),
-    systems: parseSystems(a.systems),
+    systems: external ? external.target.systems.map((s) => s.system) : parseSystems(a.systems),
     fencing: a.fencing,
     checkLease: a['check-lease'],
     ...opt('sessionTimeoutMs', a['session-timeout']),
@@ -104,11 +107,32 @@ function list(value: string | undefined, all: readonly string[], flag: string): 
   return items;
 }
 
+function lockModelOf(lock: string): LockModel | undefined {
+  return (lockNames as readonly string[]).includes(lock) ? lockSpecs[lock as (typeof lockNames)[number]].model : undefined;
+}
+
+/**
+ * What an external target cannot do, refused before anything starts: the matrix and sweeps (not
+ * yet), --systems (its systems are the ones given endpoints), a lock on a system it does not name,
+ * and a fault that needs control of the servers.
+ */
+function refuseOnExternal(a: ChaosArgs, ext: ExternalRunSettings, model: LockModel | undefined): void {
+  if (a.matrix || a.sweep !== undefined) throw new UsageError('--matrix and --sweep run on the lab only so far; against an external target run one --lock and --fault (with --trials N for rates)');
+  if (a.systems !== undefined) throw new UsageError('--systems picks the lab\'s systems; an external target\'s systems are those given endpoints (--redis, --zookeeper, --etcd)');
+  if (model === undefined) return;
+  const named = ext.target.systems.map((s) => s.system as string);
+  if (!named.includes(model.system)) throw new UsageError(`--lock ${lockOf(a)} runs on ${model.system}, and the external target names ${named.join(', ')} only; add --${model.system} host:port,… (or pick a lock on ${named.join(', ')})`);
+  const ok = clientSideFaults(model);
+  if (!ok.includes(a.fault)) {
+    throw new UsageError(`--fault ${a.fault} needs control of the servers, which an external target does not give lockbench; faults available against it for ${lockOf(a)}: ${ok.join(', ')}`);
+  }
+}
+
 export const chaosCommand: CommandModule<object, ChaosArgs> = {
   command: 'chaos',
   describe: 'run a lock under a fault and check the audit log for overlapping holders (or --matrix: every lock × fault)',
   builder: (y) =>
-    withFaultFlags(systemsOptions(environmentOptions(y)))
+    withFaultFlags(targetOptions(systemsOptions(environmentOptions(y))))
       .option('lock', { type: 'string', describe: `lock under test: ${lockNames.join(', ')} [default: the first of them on the --systems selected: ${lockNames[0] ?? ''} with all]` })
       .option('lock-module', { type: 'string', describe: 'your own lock client module (see README "Testing your own lock client"); replaces --lock' })
       .option('fault', { type: 'string', default: 'partition', describe: faultHelp() })
@@ -134,6 +158,8 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     const trials = parseTrials(a.trials);
     // A lock module's declaration decides which nodes faults strike: read it before anything starts.
     const moduleModel = a['lock-module'] === undefined ? undefined : await loadLockModel(a['lock-module'], systemNames);
+    const external = externalFromArgs(a, newRunId('chaos'));
+    if (external) refuseOnExternal(a, external, moduleModel ?? (a['lock-module'] === undefined ? lockModelOf(lockOf(a)) : undefined));
     if (a.sweep !== undefined) {
       if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
       if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
@@ -162,15 +188,16 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       return;
     }
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
-    const o = resolveChaosOptions(flags(a, lockOf(a), a.fault, moduleModel));
+    const o = resolveChaosOptions(flags(a, lockOf(a), a.fault, moduleModel, external));
+    const ext = external === undefined ? {} : { external };
     if (trials > 1) {
-      const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'] });
+      const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'], ...ext });
       await reportQuietly(t.dir);
       process.stdout.write(a.json ? JSON.stringify({ dir: t.dir, ...t.file }, null, 2) + '\n' : `${t.file.stats.verdict.toUpperCase()} (${rateText(t.file.stats)}): ${t.dir}/trials.md\n`);
       runContext.exitCode = trialsExitCode([t.file.stats], signal.aborted);
       return;
     }
-    const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'] });
+    const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'], ...ext });
     await reportQuietly(r.dir);
     if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness }, null, 2) + '\n');
     else process.stdout.write(`${r.verdict.toUpperCase()}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);

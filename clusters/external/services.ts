@@ -1,0 +1,248 @@
+// What lockbench asks of an external target's services itself, as the user's account: what each
+// endpoint is (role, version; a wrong credential is a usage error here, before anything runs),
+// and the run's namespace — is anything there already, make room for it, remove what the run
+// wrote. Each operation touches only the namespace: Redis keys "<namespace>:*" (SCAN MATCH, never
+// KEYS or FLUSH*), the ZooKeeper subtree "/<namespace>", etcd keys with prefix "/<namespace>/".
+import { Redis } from 'ioredis';
+import { errorMessage, HarnessError, UsageError } from '../../core/errors.ts';
+import { withDeadline } from '../../core/wait.ts';
+import { etcdAccess, redisAccess } from '../../locks/access.ts';
+import type { Endpoint } from '../../locks/lock-client.ts';
+import { ensureZkPath, openZkSession } from '../systems/zookeeper/session.ts';
+import { credentialEnvNames, type ExternalSystem, type ExternalSystemName, type HostPort } from './target.ts';
+
+const TIMEOUT_MS = 5000;
+
+export interface EndpointAnswer {
+  readonly address: string;
+  readonly role: string;
+  readonly version: string;
+}
+
+interface ServiceOps {
+  /** Connects as the account and says what the endpoint is; a refused credential throws UsageError. */
+  describe(e: HostPort, s: ExternalSystem): Promise<EndpointAnswer>;
+  /** How many keys / znodes / etcd keys the namespace holds now (on every endpoint that holds data). */
+  countUnder(s: ExternalSystem, ns: string): Promise<number>;
+  /** Whatever the locks need before they write under the namespace (ZooKeeper: its chroot znode). */
+  prepare(s: ExternalSystem, ns: string): Promise<void>;
+  /** Removes everything under the namespace; returns how many it removed. */
+  removeUnder(s: ExternalSystem, ns: string): Promise<number>;
+}
+
+const addr = (e: HostPort): string => `${e.host}:${e.port}`;
+const asEndpoint = (e: HostPort, s: ExternalSystem): Endpoint => ({ host: e.host, port: e.port, credentials: s.credentials });
+
+function badCredential(system: string, e: HostPort, detail: string): UsageError {
+  const vars = credentialEnvNames().filter((v) => v.startsWith(`LOCKBENCH_${system.toUpperCase()}_`));
+  return new UsageError(`${system} at ${addr(e)} refused lockbench's credentials (${detail}); set them in the target file's "${system}" entry or in ${vars.join(', ')}`);
+}
+
+function unreachable(system: string, e: HostPort, err: unknown): HarnessError {
+  return new UsageError(`${system} at ${addr(e)} does not answer (${errorMessage(err)}); check the endpoint, or that lockbench may reach it from here`);
+}
+
+// --- Redis -------------------------------------------------------------------------------------------
+
+async function withRedis<T>(e: HostPort, s: ExternalSystem, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const { keyPrefix: _unused, ...access } = redisAccess(asEndpoint(e, s));
+  const r = new Redis({ host: e.host, port: e.port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS, ...access });
+  r.on('error', () => undefined);
+  try {
+    try {
+      await r.connect();
+    } catch (err) {
+      const m = errorMessage(err);
+      if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(m)) throw badCredential('redis', e, m.split('\n')[0] ?? m);
+      throw unreachable('redis', e, err);
+    }
+    try {
+      return await fn(r);
+    } catch (err) {
+      if (/NOAUTH|NOPERM/.test(errorMessage(err))) throw badCredential('redis', e, errorMessage(err));
+      throw err;
+    }
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Only masters hold the keys a lock writes; a replica refuses writes and would count them twice. */
+async function redisMasters(s: ExternalSystem): Promise<HostPort[]> {
+  const out: HostPort[] = [];
+  for (const e of s.endpoints) if ((await withRedis(e, s, (r) => r.role())) [0] === 'master') out.push(e);
+  return out;
+}
+
+async function scanNamespace(r: Redis, ns: string, each: (keys: string[]) => Promise<void>): Promise<void> {
+  let cursor = '0';
+  const deadline = Date.now() + 60_000;
+  do {
+    if (Date.now() > deadline) throw new HarnessError('WAIT_TIMEOUT', `scanning Redis for keys under ${ns}: over 60 s`);
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${ns}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await each(keys);
+  } while (cursor !== '0');
+}
+
+const redisOps: ServiceOps = {
+  describe: (e, s) =>
+    withRedis(e, s, async (r) => {
+      const info = await r.info('server');
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+      const first: unknown = (await r.role())[0];
+      const role = typeof first === 'string' ? first : 'unknown';
+      return { address: addr(e), role, version };
+    }),
+  async countUnder(s, ns) {
+    let n = 0;
+    for (const e of await redisMasters(s)) {
+      await withRedis(e, s, (r) =>
+        scanNamespace(r, ns, (keys) => {
+          n += keys.length;
+          return Promise.resolve();
+        }),
+      );
+    }
+    return n;
+  },
+  prepare: () => Promise.resolve(),
+  async removeUnder(s, ns) {
+    let n = 0;
+    for (const e of await redisMasters(s)) {
+      await withRedis(e, s, (r) =>
+        scanNamespace(r, ns, async (keys) => {
+          // Every key came from a SCAN MATCH "<ns>:*", checked again here: nothing outside is deleted.
+          const mine = keys.filter((k) => k.startsWith(`${ns}:`));
+          n += mine.length > 0 ? await r.unlink(...mine) : 0;
+        }),
+      );
+    }
+    return n;
+  },
+};
+
+// --- ZooKeeper ---------------------------------------------------------------------------------------
+
+async function withZk<T>(s: ExternalSystem, fn: (zk: Awaited<ReturnType<typeof openZkSession>>['zk']) => Promise<T>): Promise<T> {
+  const connect = s.endpoints.map(addr).join(',');
+  let session;
+  try {
+    session = await openZkSession(connect, 15_000);
+  } catch (err) {
+    throw unreachable('zookeeper', s.endpoints[0] ?? { host: '?', port: 0 }, err);
+  }
+  try {
+    if (s.credentials.digest !== undefined) {
+      const digest = s.credentials.digest;
+      const added = new Promise<void>((resolve, reject) => {
+        session.zk.add_auth('digest', digest, (rc: number) => (rc === 0 ? resolve() : reject(new Error(`add_auth rc ${rc}`))));
+      });
+      await withDeadline(added, 'ZooKeeper digest auth', TIMEOUT_MS).catch((err: unknown) => {
+        throw badCredential('zookeeper', s.endpoints[0] ?? { host: '?', port: 0 }, errorMessage(err));
+      });
+    }
+    return await fn(session.zk);
+  } finally {
+    await session.close();
+  }
+}
+
+const NONODE = '-101';
+
+async function zkCount(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], path: string): Promise<number> {
+  let children: string[];
+  try {
+    children = (await zk.get_children(path, false));
+  } catch (err) {
+    if (errorMessage(err).includes(NONODE)) return 0;
+    throw err;
+  }
+  let n = children.length;
+  for (const c of children) n += await zkCount(zk, `${path}/${c}`);
+  return n;
+}
+
+async function zkRemove(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], path: string): Promise<number> {
+  let children: string[];
+  try {
+    children = (await zk.get_children(path, false));
+  } catch (err) {
+    if (errorMessage(err).includes(NONODE)) return 0;
+    throw err;
+  }
+  let n = 0;
+  for (const c of children) n += await zkRemove(zk, `${path}/${c}`);
+  try {
+    await zk.delete_(path, -1);
+  } catch (err) {
+    if (!errorMessage(err).includes(NONODE)) throw err;
+  }
+  return n + 1;
+}
+
+const zookeeperOps: ServiceOps = {
+  async describe(e, s) {
+    const one = { ...s, endpoints: [e] };
+    // The client API has no version call, and the four-letter words are off by default since 3.5:
+    // the session proves the endpoint serves, the driver's `srvr` adds mode and version where enabled.
+    await withZk(one, async (zk) => {
+      await zk.exists('/', false);
+    });
+    return { address: addr(e), role: 'serving', version: 'unknown' };
+  },
+  countUnder: (s, ns) => withZk(s, (zk) => zkCount(zk, `/${ns}`)),
+  prepare: (s, ns) => withZk(s, (zk) => ensureZkPath(zk, `/${ns}`)),
+  // The namespace's own znode and its parents that lockbench made (lockbench/<run-id>: both) go too,
+  // when nothing else lives in them.
+  async removeUnder(s, ns) {
+    return withZk(s, async (zk) => {
+      const n = await zkRemove(zk, `/${ns}`);
+      const parts = ns.split('/');
+      for (let i = parts.length - 1; i >= 1; i--) {
+        const parent = '/' + parts.slice(0, i).join('/');
+        const left: string[] = await zk.get_children(parent, false).catch(() => ['?']);
+        if (left.length > 0 || parts[0] !== 'lockbench') break;
+        await zk.delete_(parent, -1).catch(() => undefined);
+      }
+      return Math.max(0, n - 1);
+    });
+  },
+};
+
+// --- etcd --------------------------------------------------------------------------------------------
+
+async function withEtcd<T>(endpoints: readonly HostPort[], s: ExternalSystem, fn: (c: import('etcd3').Etcd3) => Promise<T>): Promise<T> {
+  const { Etcd3 } = await import('etcd3');
+  const eps = endpoints.map((e) => asEndpoint(e, s));
+  const access = etcdAccess(eps);
+  const c = new Etcd3({ hosts: eps.map((e) => `${access.scheme}://${e.host}:${e.port}`), ...access.options, defaultCallOptions: () => ({ deadline: Date.now() + TIMEOUT_MS }) });
+  try {
+    return await fn(c);
+  } catch (err) {
+    const m = errorMessage(err);
+    if (/authentication failed|invalid auth token|permission denied|user name is empty/i.test(m)) throw badCredential('etcd', endpoints[0] ?? { host: '?', port: 0 }, m);
+    throw err instanceof UsageError ? err : unreachable('etcd', endpoints[0] ?? { host: '?', port: 0 }, err);
+  } finally {
+    c.close();
+  }
+}
+
+const etcdOps: ServiceOps = {
+  describe: (e, s) =>
+    withEtcd([e], s, async (c) => {
+      const st = await c.maintenance.status();
+      const role = st.leader === st.header.member_id ? 'leader' : 'follower';
+      return { address: addr(e), role, version: st.version };
+    }),
+  countUnder: (s, ns) => withEtcd(s.endpoints, s, (c) => c.getAll().prefix(`/${ns}/`).count()),
+  prepare: () => Promise.resolve(),
+  removeUnder: (s, ns) => withEtcd(s.endpoints, s, async (c) => Number((await c.delete().prefix(`/${ns}/`).exec()).deleted)),
+};
+
+export const serviceOps: Readonly<Record<ExternalSystemName, ServiceOps>> = { redis: redisOps, zookeeper: zookeeperOps, etcd: etcdOps };
+
+/** Every endpoint's answer, all systems at once. */
+export async function describeTarget(systems: readonly ExternalSystem[]): Promise<{ readonly system: string; readonly answers: readonly EndpointAnswer[] }[]> {
+  return Promise.all(systems.map(async (s) => ({ system: s.system, answers: await Promise.all(s.endpoints.map((e) => serviceOps[s.system].describe(e, s))) })));
+}
