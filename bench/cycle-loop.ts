@@ -27,6 +27,11 @@ export interface LoopSettings {
   /** Time inside the critical section, ms (0: release at once). */
   readonly holdMs: number;
   readonly maxCyclesPerClient: number;
+  /**
+   * Closed loop: each client starts its cycles at least this far apart (0 or absent: back to back).
+   * How --max-rate bounds the load on an external target (bench/pace.ts).
+   */
+  readonly paceMs?: number;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
 }
@@ -157,8 +162,12 @@ export async function runClosedLoop(clients: readonly BenchClient[], s: LoopSett
   const rec = new Recorder(start + s.warmupMs, start + s.warmupMs + s.durationMs);
   await Promise.all(
     clients.map(async (c) => {
+      const paceMs = s.paceMs ?? 0;
       for (let n = 0; n < s.maxCyclesPerClient && s.clock.nowMs() < rec.toMs && s.signal?.aborted !== true; n++) {
+        const startMs = s.clock.nowMs();
         await runCycle(c, s, rec);
+        const restMs = startMs + paceMs - s.clock.nowMs();
+        if (restMs > 0) await s.clock.sleep(Math.ceil(restMs), s.signal).catch(() => undefined);
       }
     }),
   );

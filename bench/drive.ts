@@ -10,6 +10,7 @@ import type { KeySpec } from './plan.ts';
 import { keyFor } from './plan.ts';
 import type { WorkerCaseUsage } from './results.ts';
 import type { JobAnswer, WorkerPool } from './worker-pool.ts';
+import { cappedRate, paced } from './pace.ts';
 import type { CycleSettings, JobResult, LoopJobResult, MicroJobResult, RawJobResult, WorkerJob } from './worker-protocol.ts';
 
 /** Slack on top of a job's own time: opening lock clients (ZooKeeper sessions) and the last waits. */
@@ -86,14 +87,15 @@ export interface LoopOutcome {
 export async function driveLoop(pool: WorkerPool, spec: LoopSpec): Promise<LoopOutcome> {
   const dealt = dealClients(spec.clients, pool.size);
   const keyOf = (id: number): string => keyFor(spec.keyPrefix, spec.keys, id);
-  const s = spec.settings;
+  const s = paced(spec.settings, spec.clients);
   const drainMs = s.waitMs + 2000;
   const jobs: WorkerJob[] = dealt.map((ids, w) => {
     const clients = ids.map((id) => ({ id, key: keyOf(id) }));
     if (spec.ratePerSec === undefined) return { kind: 'closed', lock: spec.lock, via: spec.via, clients, settings: s };
     // Each worker offers its clients' share of the rate, staggered so workers do not fire together.
-    const rate = (spec.ratePerSec * ids.length) / spec.clients;
-    return { kind: 'open', lock: spec.lock, via: spec.via, clients, settings: s, ratePerSec: rate, drainMs, offsetMs: (w * 1000) / spec.ratePerSec };
+    const total = cappedRate(spec.ratePerSec, s.maxRatePerSec);
+    const rate = (total * ids.length) / spec.clients;
+    return { kind: 'open', lock: spec.lock, via: spec.via, clients, settings: s, ratePerSec: rate, drainMs, offsetMs: (w * 1000) / total };
   });
   const answers = await onWorkers<LoopJobResult>(pool, jobs, s.warmupMs + s.durationMs + drainMs + s.waitMs * 2 + JOB_SLACK_MS);
   const errors = noErrors();
@@ -146,7 +148,8 @@ export interface RawOutcome {
  */
 export async function driveRaw(pool: WorkerPool, system: string, targets: readonly (number | string)[], settings: CycleSettings, scopeOf: (worker: number) => string): Promise<RawOutcome> {
   const dealt = dealClients(targets.length, pool.size);
-  const jobs: WorkerJob[] = dealt.map((ids, w) => ({ kind: 'raw', system, targets: ids.map((i) => targets[i] ?? Number.NaN), settings, scope: scopeOf(w) }));
+  const s = paced(settings, targets.length);
+  const jobs: WorkerJob[] = dealt.map((ids, w) => ({ kind: 'raw', system, targets: ids.map((i) => targets[i] ?? Number.NaN), settings: s, scope: scopeOf(w) }));
   const answers = await onWorkers<RawJobResult>(pool, jobs, settings.warmupMs + settings.durationMs * 2 + JOB_SLACK_MS);
   const pairs = answers.reduce((n, a) => n + a.result.pairs, 0);
   // Workers run side by side: the rate is the sum of their rates, each over its own elapsed time.

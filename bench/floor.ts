@@ -11,7 +11,7 @@ import { summaryMs } from './latency-summary.ts';
 import type { SystemDriver } from '../clusters/systems/driver.ts';
 import { drivers, type SystemsConfig } from '../clusters/systems/registry.ts';
 import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
-import { monoMs } from '../core/clock.ts';
+import { monoMs, sleep } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { endpointsFor, type LinkPath } from '../locks/context.ts';
 import { latencyHistogram, recordMs, type LatencySummaryMs } from '../core/stats.ts';
@@ -28,6 +28,14 @@ export interface SampleBudget {
   readonly durationMs: number;
   readonly maxSamples: number;
   readonly signal?: AbortSignal;
+  /** --max-rate: samples start at least this far apart (bench/pace.ts); absent: back to back. */
+  readonly minIntervalMs?: number;
+}
+
+/** Waits out the rest of a sample's interval under --max-rate. */
+async function rest(budget: SampleBudget, startedMs: number): Promise<void> {
+  const restMs = startedMs + (budget.minIntervalMs ?? 0) - monoMs();
+  if (restMs > 0 && budget.signal?.aborted !== true) await sleep(Math.ceil(restMs), budget.signal).catch(() => undefined);
 }
 
 async function sample(budget: SampleBudget, warmup: number, once: () => Promise<unknown>): Promise<LatencySummaryMs> {
@@ -38,6 +46,7 @@ async function sample(budget: SampleBudget, warmup: number, once: () => Promise<
     const t = monoMs();
     await once();
     recordMs(h, monoMs() - t);
+    await rest(budget, t);
   }
   return summaryMs(h);
 }
@@ -65,6 +74,8 @@ export async function quorumWriteSample(d: Driver, address: string, dir: string,
       await opened.ops.write();
       if (i >= 0) recordMs(h, monoMs() - t);
       await opened.ops.undo();
+      // Two writes per sample.
+      await rest({ ...budget, minIntervalMs: 2 * (budget.minIntervalMs ?? 0) }, t);
     }
     return summaryMs(h);
   } finally {
@@ -282,7 +293,8 @@ export class Floor {
  * leader's (a client whose session landed on a follower pays the forward, and its efficiency says so).
  */
 async function latenciesOn(d: Driver, nodes: readonly NodePlan[], via: LinkPath, o: FloorOptions, label: string): Promise<Omit<PathMeasured, 'pairs'>> {
-  const budget: SampleBudget = { durationMs: Math.max(200, o.settings.durationMs / 2), maxSamples: 20_000, ...(o.signal ? { signal: o.signal } : {}) };
+  const cap = o.settings.maxRatePerSec;
+  const budget: SampleBudget = { durationMs: Math.max(200, o.settings.durationMs / 2), maxSamples: 20_000, ...(o.signal ? { signal: o.signal } : {}), ...(cap !== undefined ? { minIntervalMs: 1000 / cap } : {}) };
   const short: SampleBudget = { ...budget, durationMs: Math.max(100, o.settings.durationMs / 5), maxSamples: 2000 };
   const f = d.floor;
   const first = nodes[0];

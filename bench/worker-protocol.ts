@@ -3,7 +3,7 @@
 // logs travel as Float64Arrays instead of JSON text. A worker runs one job at a time.
 import { isSystemName, systemNames } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
-import { ShapeError, array, field, float64s, int, num, numbers, oneOf, record, str, type Fields } from '../core/message-shape.ts';
+import { ShapeError, array, field, float64s, int, num, numbers, oneOf, optional, record, str, type Fields } from '../core/message-shape.ts';
 import { linkPaths, type LinkPath } from '../locks/context.ts';
 import type { LockName } from '../locks/registry.ts';
 import type { ErrorCounts } from './cycle-loop.ts';
@@ -20,6 +20,10 @@ export interface CycleSettings {
   readonly waitMs: number;
   readonly holdMs: number;
   readonly maxCyclesPerClient: number;
+  /** --max-rate: the most cycles per second a case may offer across all its clients (bench/pace.ts); absent: no cap. */
+  readonly maxRatePerSec?: number;
+  /** Closed loop: each client's cycles start at least this far apart, set from maxRatePerSec where a case is dealt (bench/drive.ts). */
+  readonly paceMs?: number;
 }
 
 export type WorkerJob =
@@ -165,7 +169,10 @@ const RESULT_KINDS = ['loop', 'micro', 'raw', 'http-start', 'http-stop', 'hold',
 const ERROR_FIELDS = ['busy', 'unavailable', 'unknown', 'releaseNotHeld', 'releaseUnknown'] as const;
 
 function settings(m: Fields, at: string): void {
-  numbers(field(m, 'settings', at), ['warmupMs', 'durationMs', 'ttlMs', 'waitMs', 'holdMs', 'maxCyclesPerClient'], `${at}.settings`);
+  const s = field(m, 'settings', at);
+  numbers(s, ['warmupMs', 'durationMs', 'ttlMs', 'waitMs', 'holdMs', 'maxCyclesPerClient'], `${at}.settings`);
+  optional(s, 'paceMs', `${at}.settings`, num);
+  optional(s, 'maxRatePerSec', `${at}.settings`, num);
 }
 
 function parseJob(m: Fields, p: string): WorkerJob {

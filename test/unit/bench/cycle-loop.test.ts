@@ -6,6 +6,7 @@ import { runClosedLoop, runOpenLoop, type BenchClient, type LoopSettings } from 
 import { OUTCOME, rowsOf } from '../../../bench/attempts.ts';
 import { summarize } from '../../../core/stats.ts';
 import { FakeLock, VirtualClock } from './fakes.ts';
+import { cappedRate, paced } from '../../../bench/pace.ts';
 
 function settings(clock: VirtualClock, over: Partial<LoopSettings> = {}): LoopSettings {
   return { warmupMs: 100, durationMs: 1000, ttlMs: 10_000, waitMs: 2000, holdMs: 0, maxCyclesPerClient: 1_000_000, clock, ...over };
@@ -108,4 +109,16 @@ test('open loop: requests still queued at the drain deadline are reported as uns
   assert.equal(r.offered, 40);
   assert.ok(r.unserved !== undefined && r.unserved > 0);
   assert.equal(r.cycles + (r.unserved ?? 0), 40);
+});
+
+test('closed loop under --max-rate: 4 clients paced to 400 cycles/s run 400 cycles in a 1000 ms window, not 2000', async () => {
+  const clock = new VirtualClock();
+  const base = settings(clock);
+  const r = await runClosedLoop(clients(clock, 4, 1, 1), { ...base, ...paced({ ...base, maxRatePerSec: 400 }, 4) });
+  assert.equal(r.cycles, 400);
+  // The pause comes after the cycle: its own latency is unchanged.
+  assert.equal(summarize(r.histograms.cycle).p50, 2);
+  assert.equal(cappedRate(1000, 400), 400);
+  assert.equal(cappedRate(100, 400), 100);
+  assert.equal(cappedRate(100, undefined), 100);
 });
