@@ -50,7 +50,22 @@ export interface SuiteOptions {
   readonly waiters: readonly number[];
   /** Measured time of one scalability point (shorter than a case: there are many points). */
   readonly scalabilityDurationMs: number;
+  /** --max-rate: the most cycles (or raw pairs) per second any case or floor measurement offers, across its clients (bench/pace.ts). */
+  readonly maxRatePerSec?: number;
+  /** Where the load goes: the lab, or an external target (only the cases --max-rate can bound: externalCaseKinds). */
+  readonly target: 'lab' | 'external';
 }
+
+/**
+ * The cases that run against an external target: those whose load --max-rate bounds (closed and
+ * open loops, through the pacing of bench/pace.ts). Left out: the tinybench micro case, the HTTP
+ * case (autocannon drives it at its own pace) and the scalability cases (up to 10,000 locks held at
+ * once, 256 waiters), which a shared service should not get from a benchmark it did not ask for.
+ */
+export const externalCaseKinds: readonly CaseKind[] = ['sweep', 'open', 'fairness'];
+
+/** --max-rate's default against an external target, cycles per second across a case's clients. */
+export const EXTERNAL_DEFAULT_MAX_RATE = 500;
 
 export interface BenchFlags {
   readonly locks?: string | undefined;
@@ -64,6 +79,24 @@ export interface BenchFlags {
   readonly via?: string | undefined;
   /** The systems the cluster runs (ClusterConfig `systems`); undefined: every registered one. */
   readonly systems?: readonly string[] | undefined;
+  /** --max-rate, cycles per second per case; undefined: none in the lab, EXTERNAL_DEFAULT_MAX_RATE against an external target. */
+  readonly maxRate?: number | undefined;
+  readonly target?: 'lab' | 'external' | undefined;
+  /** An external target's endpoints per system: `all` leaves out the locks that need more (LockSpec minNodes), a named one is refused. */
+  readonly nodeCounts?: Readonly<Record<string, number>> | undefined;
+}
+
+/** The locks that fit `nodeCounts` (undefined: every one): from `all`, the rest are left out; named, a usage error. */
+export function locksThatFit(locks: readonly LockName[], named: boolean, nodeCounts: Readonly<Record<string, number>> | undefined): LockName[] {
+  if (nodeCounts === undefined) return [...locks];
+  return locks.filter((l) => {
+    const spec = lockSpecs[l];
+    const have = nodeCounts[spec.model.system] ?? 0;
+    const need = spec.minNodes ?? 1;
+    if (have >= need) return true;
+    if (named) throw new UsageError(`--locks: ${l} needs at least ${need} ${spec.model.system} nodes, and the target names ${have}; give ${need} endpoints or leave ${l} out`);
+    return false;
+  });
 }
 
 export const MAX_CLIENTS = 256;
@@ -150,8 +183,13 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
   const via = flags.via ?? 'direct';
   if (!(linkPaths as readonly string[]).includes(via)) throw new UsageError(`--via must be one of ${linkPaths.join(', ')} (the links of the speed cases), got '${via}'`);
   const durationMs = Math.round(durationS * 1000);
+  const target = flags.target ?? 'lab';
+  const maxRate = flags.maxRate ?? (target === 'external' ? EXTERNAL_DEFAULT_MAX_RATE : undefined);
+  if (maxRate !== undefined && !(Number.isInteger(maxRate) && maxRate >= 1 && maxRate <= 1_000_000)) {
+    throw new UsageError(`--max-rate must be a whole number of lock cycles per second from 1 to 1000000, got ${String(flags.maxRate)}`);
+  }
   return {
-    locks: parseLocks(flags.locks ?? 'all', flags.systems),
+    locks: locksThatFit(parseLocks(flags.locks ?? 'all', flags.systems), (flags.locks ?? 'all').trim() !== 'all', flags.nodeCounts),
     clients,
     keys: parseKeys(flags.keys ?? d.keys),
     latenciesMs: parseLatencies(flags.latency ?? d.latency),
@@ -173,6 +211,8 @@ export function suiteOptions(flags: BenchFlags): SuiteOptions {
     // Every waiters point fits under MAX_CLIENTS (client ids are global: slot and worker follow them).
     waiters: d.waiters.filter((w) => w <= MAX_CLIENTS),
     scalabilityDurationMs: Math.min(durationMs, d.pointMs),
+    ...(maxRate !== undefined ? { maxRatePerSec: maxRate } : {}),
+    target,
   };
 }
 
@@ -279,7 +319,7 @@ export function planCases(o: SuiteOptions): CaseSpec[] {
     for (const w of o.waiters) cases.push({ kind: 'waiters', id: `waiters/${lock}/w${w}`, lock, clients: w, keys: 1, latencyMs: 0, holdMs: 1, via });
   }
   for (const latencyMs of o.latenciesMs) for (const lock of o.locks) sweeps(lock, latencyMs);
-  return cases;
+  return o.target === 'external' ? cases.filter((c) => externalCaseKinds.includes(c.kind)) : cases;
 }
 
 /** The key a client uses in a case: one shared key, one per client, or client i on key i mod N. */

@@ -72,7 +72,10 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
   const cases = planCases(o);
   // Cluster size: planned (and its temporary cluster's name and ports checked) before anything runs.
   const sizePlan = planClusterSize(ctx.plan.config, o);
-  const settings = (holdMs = 0): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient });
+  const settings = (holdMs = 0): CycleSettings => ({ warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient, ...(o.maxRatePerSec !== undefined ? { maxRatePerSec: o.maxRatePerSec } : {}) });
+  // An external target's servers are not lockbench's: no containers to run anchors in or to read
+  // usage from, no temporary cluster, and its namespace is removed by its session, not by pattern.
+  const lab = ctx.plan.external === undefined;
   ctx.progress(`${cases.length} cases; starting ${o.workers} worker processes`);
   await using pool = await WorkerPool.start(o.workers, ctx.plan, { ...(ctx.workerNodeFlags ? { nodeFlags: ctx.workerNodeFlags } : {}) });
   const onAbort = (): void => pool.abortAll();
@@ -91,8 +94,8 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       progress: ctx.progress,
     };
     const floor = await measureFloor(pool, ctx.plan, floorOptions);
-    ctx.progress(`anchor: each system's own benchmark tool at ${o.focusClients} connections, container to container`);
-    const anchorRuns = await runAnchors(ctx.control.docker, ctx.plan, o.focusClients, ctx.progress);
+    if (lab) ctx.progress(`anchor: each system's own benchmark tool at ${o.focusClients} connections, container to container`);
+    const anchorRuns = lab ? await runAnchors(ctx.control.docker, ctx.plan, o.focusClients, ctx.progress) : [];
     const figuresOn = (via: LinkPath): FloorFigures => floor.figures()[via] ?? { systems: {} };
     out.floor = floor.result();
     out.lockFloors = o.locks.map((l) => lockFloorRow(l, figuresOn(o.via))).filter((r): r is LockFloorRow => r !== undefined);
@@ -134,10 +137,10 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       try {
         // Over the whole case (its clients' opening and warm-up too): the nodes', the proxy's and
         // the machine's CPU, memory and own counters, which name what limited it.
-        const usage = await startServerUsage(ctx.plan, { signal: ctx.signal });
+        const usage = lab ? await startServerUsage(ctx.plan, { signal: ctx.signal }) : undefined;
         result = await runCase(pool, ctx, spec, timing, settings, figures, byId);
-        const server = await usage.stop();
-        if (!result.server && result.status !== 'failed') result = withBottleneck(result, server, lockSpecs[spec.lock].floor.writes);
+        const server = await usage?.stop();
+        if (server && !result.server && result.status !== 'failed') result = withBottleneck(result, server, lockSpecs[spec.lock].floor.writes);
       } catch (err) {
         result = failedCase(spec, timing, aborted() ? 'interrupted' : 'failed', errorMessage(err));
       }
@@ -159,7 +162,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     for (const e of out.floorErrors) ctx.progress(`FLOOR ERROR: ${e}; the floor did not bound this case (docs/methodology.md)`);
     // ---- cluster size (issue 12, 5c): after the main cases, on this cluster and a temporary one ----
     const sizeFlags = ctx.workerNodeFlags ? { workerNodeFlags: ctx.workerNodeFlags } : {};
-    out.clusterSize = await measureClusterSize({ plan: ctx.plan, pool, options: o, runTag: ctx.runTag, signal: ctx.signal, progress: ctx.progress, ...sizeFlags }, sizePlan);
+    if (lab) out.clusterSize = await measureClusterSize({ plan: ctx.plan, pool, options: o, runTag: ctx.runTag, signal: ctx.signal, progress: ctx.progress, ...sizeFlags }, sizePlan);
     // ---- end cluster size ----
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -170,7 +173,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     }
     // Workers first (their sessions hold ephemeral znodes inside the directories), then leftovers.
     await pool.close();
-    ctx.progress(`cleanup: ${await cleanupRun(ctx.plan, ctx.runTag)}`);
+    if (lab) ctx.progress(`cleanup: ${await cleanupRun(ctx.plan, ctx.runTag)}`);
   }
 }
 
@@ -183,7 +186,8 @@ const p50Field = (figureField: string): string => figureField.replace(/Ms$/, 'P5
  * The cases' floors under the toxics are bounds from the proxy path's figures (underLatency).
  */
 async function measureWan(ctx: SuiteContext, base: FloorFigures, wan: WanLinks): Promise<{ group: WanGroup; figures: FloorFigures; summary: string }> {
-  const budget = { durationMs: 300, maxSamples: 300, signal: ctx.signal };
+  const cap = ctx.options.maxRatePerSec;
+  const budget = { durationMs: 300, maxSamples: 300, signal: ctx.signal, ...(cap !== undefined ? { minIntervalMs: 1000 / cap } : {}) };
   const systems: Record<string, SystemFigures> = {};
   const measured: Record<string, number> = {};
   const said: string[] = [];

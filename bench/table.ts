@@ -37,6 +37,23 @@ function defectLines(cases: readonly CaseResult[], unit = 'cycles/s'): string[] 
   return knownDefectNotes(ok.map((c) => ({ lock: c.lock, clients: c.clients, keys: c.keys, perSec: c.cyclesPerSec, ...(c.latencyMs > 0 ? { context: `${c.latencyMs} ms injected per link` } : {}) })), unit).map((n) => `* ${n}`);
 }
 
+/** An external target and the --max-rate cap, said before the tables: a case at the cap measured the cap, not the lock. */
+function targetLines(r: BenchResult): string[] {
+  const o = r.options;
+  const cap = typeof o['maxRatePerSec'] === 'number' ? o['maxRatePerSec'] : undefined;
+  const lines: string[] = [];
+  if (o['target'] === 'external') {
+    const c = r.cluster as { namespace?: string; systems?: { system: string; endpoints: string[] }[] } | undefined;
+    const eps = (c?.systems ?? []).map((s) => `${s.system} ${s.endpoints.join(',')}`).join('; ');
+    lines.push(`target: external (${eps}), namespace ${c?.namespace ?? '?'}; left out against it: the micro, HTTP and scalability cases, anchors, server usage, cluster size and set-up cost (docs/external.md)`);
+  }
+  if (cap !== undefined) {
+    const atCap = r.cases.filter((x) => x.status === 'ok' && x.kind !== 'http' && x.cyclesPerSec >= 0.9 * cap).map((x) => x.id);
+    lines.push(`--max-rate ${cap}: no case offered more than ${cap} cycles/s across its clients${atCap.length > 0 ? `; at the cap (these measure the cap, not the lock): ${atCap.join(', ')}` : ''}`);
+  }
+  return lines.length > 0 ? [...lines, ''] : [];
+}
+
 export function renderBench(r: BenchResult): string {
   const out: string[] = [];
   const said = [
@@ -45,6 +62,7 @@ export function renderBench(r: BenchResult): string {
     r.machine ? `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}` : undefined,
   ].filter((x): x is string => x !== undefined);
   if (said.length > 0) out.push(said.join('; '), '');
+  out.push(...targetLines(r));
   const f = r.floor;
   if (f) {
     out.push('FLOOR (measured in this run; latencies in ms)');

@@ -7,7 +7,23 @@
 //   etcd       keys under "/<namespace>" (the locks' roots), `auth`, `credentials` (TLS)
 import { readFileSync } from 'node:fs';
 import type { RedisOptions } from 'ioredis';
+import { credentialsFromEnv, type ExternalSystemName, type SystemCredentials } from '../clusters/external/target.ts';
 import type { Endpoint } from './lock-client.ts';
+
+/** Set by an external target's session (clusters/external/session.ts) in its process and so in every worker it forks. */
+export const NAMESPACE_ENV = 'LOCKBENCH_EXTERNAL_NAMESPACE';
+
+/**
+ * The account and namespace of the open external session, for code that is handed addresses
+ * rather than endpoints (the floor's raw operations); nothing in the lab, whatever else the
+ * environment holds.
+ */
+export function sessionAccess(system: string): { readonly namespace?: string; readonly credentials?: SystemCredentials } {
+  const namespace = process.env[NAMESPACE_ENV];
+  if (namespace === undefined || namespace === '') return {};
+  const credentials = credentialsFromEnv()[system as ExternalSystemName];
+  return { namespace, ...(credentials ? { credentials } : {}) };
+}
 
 const pem = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path));
 

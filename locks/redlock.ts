@@ -136,6 +136,7 @@ export const createRedlock = (ctx: LockClientContext): Promise<LockClient> => Re
 
 // Two fan-out rounds to every master, done when the fastest majority answered.
 export const redlockSpec: LockSpec = {
+  minNodes: 3,
   name: 'redlock',
   model: { system: 'redis', lease: 'ttl', family: 'fan-out', nodes: 'all', partitionSide: 'client', fencingTokens: false },
   floor: { roundTrips: 2, writes: 0, over: 'quorum', handoff: { roundTrips: 1, writes: 0 } },

@@ -77,6 +77,8 @@ export interface LockSpec {
   /** The CLI name (--lock). */
   readonly name: string;
   readonly model: LockModel;
+  /** The fewest nodes of its system the lock runs on (absent: 1); an external target may name fewer. */
+  readonly minNodes?: number;
   readonly floor: FloorFormula;
   /** Chart colour (hex). */
   readonly colour: string;

@@ -48,6 +48,7 @@ async function leader(ctx: FaultContext, nodes: readonly string[]): Promise<stri
 async function cutLinks(step: PartitionStep, cuts: readonly ClientCut[], ctx: FaultContext): Promise<AppliedFault> {
   const { control } = ctx;
   const links = cuts.flatMap((c) => c.nodes.map((node) => ({ slot: slotOf(ctx, c.client), node })));
+  if (links.length === 0) throw new HarnessError('FAULT_NOT_EFFECTIVE', `partition #${step.id} (${step.shape}) cuts no link: with these nodes the shape leaves every client all of them; choose another --partition-shape`);
   const done: typeof links = [];
   try {
     for (const l of links) {
@@ -122,8 +123,10 @@ export const partition: FaultModule<PartitionOptions, PartitionStep> = {
   },
   step: ({ o, id, atMs, systemNodes, random }) => {
     const server = o.lockModel.partitionSide === 'server';
-    // A lock on one node has no ring of overlapping majorities to cut.
-    const clientShapes = clientPartitionShapes.filter((s) => o.lockModel.nodes !== 'first' || s !== 'majorities-ring');
+    // A lock on one node has no ring of overlapping majorities to cut, and under three nodes
+    // (an external target that names one or two) every majority is all of them: no ring, no bridge.
+    const overlapping = (s: string): boolean => s === 'majorities-ring' || s === 'bridge';
+    const clientShapes = clientPartitionShapes.filter((s) => !(s === 'majorities-ring' && o.lockModel.nodes === 'first') && !(overlapping(s) && systemNodes.length < 3));
     const shape: PartitionShape = o.partitionShape !== 'auto' ? o.partitionShape : server ? pick(serverPartitionShapes, random) : pick(clientShapes, random);
     if (shape === 'isolate-leader') return { kind: 'partition', id, atMs, durationMs: PARTITION_MS, shape };
     if (shape === 'isolate-one' || shape === 'halves') return { kind: 'partition', id, atMs, durationMs: PARTITION_MS, shape, groups: serverGroups(shape, systemNodes, random) };

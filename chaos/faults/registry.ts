@@ -57,9 +57,18 @@ export function faultAppliesTo(kind: string, model: LockModel): string | undefin
   return faultModule(kind as StepKind).appliesTo?.(model);
 }
 
-/** Faults that touch only the client side for a lock of this model (no fault at all is one too). */
+/**
+ * A lock's model where only the client side can be struck (an external target): a partition then
+ * cuts clients off from nodes through the local proxy, whatever the lab would do to its servers.
+ */
+export function clientSideModel(model: LockModel): LockModel {
+  return { ...model, partitionSide: 'client' };
+}
+
+/** Faults that touch only the client side for a lock of this model, once only that side can be struck (no fault at all is one too). */
 export function clientSideFaults(model: LockModel): string[] {
-  return ['none', ...stepKinds.filter((k) => faultModule(k).clientSide?.(model) === true)];
+  const m = clientSideModel(model);
+  return ['none', ...stepKinds.filter((k) => faultModule(k).clientSide?.(m) === true)];
 }
 
 /** Every fault flag once (pause and client-pause share --pause-multiple), by option key; built once. */

@@ -17,16 +17,20 @@ import { ensureEnvironment } from '../../clusters/environment.ts';
 import { ClusterControl } from '../../clusters/node-faults.ts';
 import { planCluster } from '../../clusters/topology.ts';
 import { monoMs } from '../../core/clock.ts';
-import { ExitCode, errorMessage } from '../../core/errors.ts';
+import { ExitCode, UsageError, errorMessage } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
 import { newRunId, openRunDir } from '../../core/store.ts';
 import { interruptSignal, runContext } from '../context.ts';
-import { clusterConfigFromArgs, clusterOptions, environmentOptions, type ClusterArgs, type EnvironmentArgs } from '../options.ts';
+import { clusterConfigFromArgs, clusterOptions, environmentOptions, externalFromArgs, targetOptions, type ClusterArgs, type EnvironmentArgs, type TargetArgs } from '../options.ts';
+import { describeTargetForFiles, openExternalSession, type ExternalRunSettings } from '../../clusters/external/session.ts';
+import type { SuiteOptions } from '../../bench/plan.ts';
+import type { SetupCost } from '../../bench/results.ts';
+import type { ClusterConfig, ClusterPlan } from '../../clusters/topology.ts';
 import { reportQuietly } from '../report-hook.ts';
 
 const log = logger('bench');
 
-interface BenchArgs extends ClusterArgs, EnvironmentArgs {
+interface BenchArgs extends ClusterArgs, EnvironmentArgs, TargetArgs {
   readonly locks: string | undefined;
   readonly clients: string | undefined;
   readonly keys: string | undefined;
@@ -34,43 +38,75 @@ interface BenchArgs extends ClusterArgs, EnvironmentArgs {
   readonly duration: number | undefined;
   readonly workers: number | undefined;
   readonly via: string | undefined;
-  readonly quick: boolean;
+  readonly quick: boolean | undefined;
+  readonly 'max-rate': number | undefined;
   readonly json: boolean;
+}
+
+/** What the lab's cluster flags cannot mean for an external target, refused before anything starts. */
+function refuseLabFlags(args: BenchArgs): void {
+  const lab = [args.systems !== undefined ? '--systems' : '', args.durability !== undefined ? '--durability' : ''].filter(Boolean);
+  if (lab.length > 0) throw new UsageError(`${lab.join(' and ')} shape the lab's cluster; an external target's systems are those given endpoints (--redis, --zookeeper, --etcd): drop ${lab.join(' and ')}`);
+}
+
+interface BenchTarget extends AsyncDisposable {
+  readonly plan: ClusterPlan;
+  readonly control: ClusterControl;
+  readonly toxiproxy: unknown;
+  readonly setup?: readonly SetupCost[];
+}
+
+/** The lab's cluster, up, with its set-up cost; or an external target's session (namespace checked, local proxy started). */
+async function openBenchTarget(args: BenchArgs, config: ClusterConfig, options: SuiteOptions, external: ExternalRunSettings | undefined, signal: AbortSignal): Promise<BenchTarget> {
+  if (external) {
+    const session = await openExternalSession({ ...external, clientSlots: config.clientSlots });
+    return { plan: session.plan, control: session.control, toxiproxy: 'compat (in process)', [Symbol.asyncDispose]: () => session[Symbol.asyncDispose]() };
+  }
+  const env = await ensureEnvironment({ mayInstallDocker: args['install-docker'], signal });
+  const up = await clusterUp(config, env.images, signal);
+  const setup = await measureSetup({ docker: dockerClient(), cluster: config.name, ready: up.ready, locks: options.locks.map((l) => lockSpecs[l]) });
+  const control = await ClusterControl.attach(dockerClient(), config.name);
+  return { plan: planCluster(config), control, toxiproxy: up.status.toxiproxy, setup, [Symbol.asyncDispose]: () => Promise.resolve() };
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
   describe: 'benchmark every lock against the floor measured in the same run: uncontended, contention sweep, open loop, fairness, WAN latency, HTTP end to end',
   builder: (y) =>
-    environmentOptions(clusterOptions(y))
+    targetOptions(environmentOptions(clusterOptions(y)))
       .option('locks', { type: 'string', describe: 'locks to benchmark, comma-separated, or all [default: all: every lock on the --systems selected]' })
       .option('clients', { type: 'string', describe: 'concurrent clients of the sweep, comma-separated [default: 1,4,16,64; --quick 1,16]' })
       .option('keys', { type: 'string', describe: "keys of the sweep: 1 (all fight for one lock), many (one per client) or N [default: 1,many]" })
       .option('latency', { type: 'string', describe: 'WAN cases: one-way latency in ms injected on both streams of every client link, comma-separated; 0 = none [default: 5; --quick 1]' })
       .option('duration', { type: 'number', describe: 'measured seconds per case, after a warm-up of a fifth of it (0.1-1 s) [default: 2.5; --quick 1]' })
       .option('workers', { type: 'number', describe: 'worker processes hosting the lock clients [default: 4]' })
-      .option('quick', { type: 'boolean', default: false, describe: 'a smaller suite (about 2 minutes)' })
+      .option('quick', { type: 'boolean', describe: 'a smaller suite (about 2 minutes) [default: off in the lab, on against an external target: --no-quick for the full one]' })
+      .option('max-rate', { type: 'number', describe: 'the most lock cycles (or raw pairs) per second any case offers, across its clients [default: none in the lab, 500 against an external target]' })
       .option('via', { type: 'string', describe: "links of the speed cases: the nodes' own ports, or the proxy's (WAN cases always use the proxy) [default: direct]" })
       .option('json', { type: 'boolean', default: false, describe: 'print bench.json on stdout instead of the tables' }),
   handler: async (args) => {
-    const config = clusterConfigFromArgs(args);
-    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick: args.quick, workers: args.workers, via: args.via, systems: config.systems });
+    const runId = newRunId('bench');
+    const external = externalFromArgs(args, runId);
+    if (external) refuseLabFlags(args);
+    const labConfig = clusterConfigFromArgs(args);
+    const systems = external ? external.target.systems.map((s) => s.system) : labConfig.systems;
+    const quick = args.quick ?? external !== undefined;
+    const options = suiteOptions({ locks: args.locks, clients: args.clients, keys: args.keys, latency: args.latency, duration: args.duration, quick, workers: args.workers, via: args.via, systems, maxRate: args['max-rate'], target: external ? 'external' : 'lab', nodeCounts: external ? Object.fromEntries(external.target.systems.map((s) => [s.system, s.endpoints.length])) : undefined });
     // The cluster-size cases' temporary cluster (its port base, its name) is checked now, before anything starts.
-    planClusterSize(config, options);
+    if (!external) planClusterSize(labConfig, options);
     const signal = interruptSignal();
     const started = monoMs();
     const startedAt = new Date();
-    const env = await ensureEnvironment({ mayInstallDocker: args['install-docker'], signal });
-    const up = await clusterUp(config, env.images, signal);
-    const setup = await measureSetup({ docker: dockerClient(), cluster: config.name, ready: up.ready, locks: options.locks.map((l) => lockSpecs[l]) });
-    const control = await ClusterControl.attach(dockerClient(), config.name);
-    const run = openRunDir(newRunId('bench'));
+    await using target = await openBenchTarget(args, labConfig, options, external, signal);
+    const { plan, control, setup } = target;
+    const config = plan.config;
+    const run = openRunDir(runId);
     const out: SuiteOutput = { floor: null, floorErrors: [], lockFloors: [], wan: [], cases: [], interrupted: false };
     const nodeFlags = (process.env['LOCKBENCH_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
     let failure: unknown;
     try {
       await runSuite(
-        { plan: planCluster(config), control, options, runTag: run.id, signal, progress: (m) => log.info(m), ...(nodeFlags.length > 0 ? { workerNodeFlags: nodeFlags } : {}) },
+        { plan, control, options, runTag: run.id, signal, progress: (m) => log.info(m), ...(nodeFlags.length > 0 ? { workerNodeFlags: nodeFlags } : {}) },
         out,
       );
     } catch (err) {
@@ -78,7 +114,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       out.error = errorMessage(err);
       out.interrupted = signal.aborted;
     }
-    const result = assembleResult({ runId: run.id, startedAt, wallTimeMs: monoMs() - started, options, cluster: config, toxiproxy: up.status.toxiproxy, setup, durability: durabilityOf(config), out });
+    const result = assembleResult({ runId: run.id, startedAt, wallTimeMs: monoMs() - started, options, cluster: external ? describeTargetForFiles(external) : config, toxiproxy: target.toxiproxy, ...(setup ? { setup } : {}), ...(external ? {} : { durability: durabilityOf(config) }), out });
     const file = run.writeJson('bench.json', result);
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else process.stdout.write(`${renderBench(result)}results: ${file}\n`);

@@ -16,12 +16,12 @@ import { ExitCode, UsageError } from '../../core/errors.ts';
 import { systemNames } from '../../clusters/systems/registry.ts';
 import { locksOnSelected, parseSystems } from '../../clusters/systems/selection.ts';
 import { lockNames, lockSpecs } from '../../locks/registry.ts';
-import type { LockModel } from '../../locks/spec.ts';
+import type { LockModel, LockSpec } from '../../locks/spec.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { reportQuietly } from '../report-hook.ts';
 import { environmentOptions, externalFromArgs, systemsOptions, targetOptions, type EnvironmentArgs, type SystemsArgs, type TargetArgs } from '../options.ts';
-import { clientSideFaults } from '../../chaos/faults/registry.ts';
+import { clientSideFaults, clientSideModel } from '../../chaos/faults/registry.ts';
 import type { ExternalRunSettings } from '../../clusters/external/session.ts';
 import { newRunId } from '../../core/store.ts';
 
@@ -107,8 +107,12 @@ function list(value: string | undefined, all: readonly string[], flag: string): 
   return items;
 }
 
+function lockSpecOf(lock: string): LockSpec | undefined {
+  return (lockNames as readonly string[]).includes(lock) ? lockSpecs[lock as (typeof lockNames)[number]] : undefined;
+}
+
 function lockModelOf(lock: string): LockModel | undefined {
-  return (lockNames as readonly string[]).includes(lock) ? lockSpecs[lock as (typeof lockNames)[number]].model : undefined;
+  return lockSpecOf(lock)?.model;
 }
 
 /**
@@ -122,6 +126,9 @@ function refuseOnExternal(a: ChaosArgs, ext: ExternalRunSettings, model: LockMod
   if (model === undefined) return;
   const named = ext.target.systems.map((s) => s.system as string);
   if (!named.includes(model.system)) throw new UsageError(`--lock ${lockOf(a)} runs on ${model.system}, and the external target names ${named.join(', ')} only; add --${model.system} host:port,… (or pick a lock on ${named.join(', ')})`);
+  const have = ext.target.systems.find((s) => s.system === model.system)?.endpoints.length ?? 0;
+  const need = lockSpecOf(lockOf(a))?.minNodes ?? 1;
+  if (have < need) throw new UsageError(`--lock ${lockOf(a)} needs at least ${need} ${model.system} nodes, and the target names ${have}; give ${need} endpoints`);
   const ok = clientSideFaults(model);
   if (!ok.includes(a.fault)) {
     throw new UsageError(`--fault ${a.fault} needs control of the servers, which an external target does not give lockbench; faults available against it for ${lockOf(a)}: ${ok.join(', ')}`);
@@ -159,7 +166,10 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     // A lock module's declaration decides which nodes faults strike: read it before anything starts.
     const moduleModel = a['lock-module'] === undefined ? undefined : await loadLockModel(a['lock-module'], systemNames);
     const external = externalFromArgs(a, newRunId('chaos'));
-    if (external) refuseOnExternal(a, external, moduleModel ?? (a['lock-module'] === undefined ? lockModelOf(lockOf(a)) : undefined));
+    // Against an external target the run's model says so: a partition cuts client links only.
+    const labModel = moduleModel ?? (a['lock-module'] === undefined ? lockModelOf(lockOf(a)) : undefined);
+    const runModel = external && labModel ? clientSideModel(labModel) : moduleModel;
+    if (external) refuseOnExternal(a, external, runModel);
     if (a.sweep !== undefined) {
       if (a.matrix) throw new UsageError('--sweep runs one lock under one fault at several values; it does not combine with --matrix (run one sweep per --lock and --fault)');
       if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; a sweep takes one --lock and one --fault');
@@ -188,7 +198,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       return;
     }
     if (a.locks !== undefined || a.faults !== undefined) throw new UsageError('--locks and --faults narrow --matrix; for one run use --lock and --fault');
-    const o = resolveChaosOptions(flags(a, lockOf(a), a.fault, moduleModel, external));
+    const o = resolveChaosOptions(flags(a, lockOf(a), a.fault, runModel, external));
     const ext = external === undefined ? {} : { external };
     if (trials > 1) {
       const t = await runTrials(o, trials, { signal, mayInstallDocker: a['install-docker'], ...ext });

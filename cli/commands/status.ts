@@ -5,6 +5,9 @@ import { requireEngine } from '../../clusters/docker-engine.ts';
 import { describeDurability } from '../../clusters/systems/registry.ts';
 import { leftOut, selectedDrivers } from '../../clusters/systems/selection.ts';
 import { runContext } from '../context.ts';
+import { targetOptions, type TargetArgs } from '../options.ts';
+import { describeTarget } from '../../clusters/external/services.ts';
+import { resolveTarget } from '../../clusters/external/target.ts';
 
 export function formatStatus(s: ClusterStatus): string {
   // Columns as wide as their longest entry (a Sentinel's role says what it sees).
@@ -27,11 +30,27 @@ export function formatStatus(s: ClusterStatus): string {
   ].join('\n');
 }
 
-export const statusCommand: CommandModule<object, { json: boolean }> = {
+/** An external target: what each endpoint answers, as the configured account. */
+export function formatExternal(source: string, answers: Awaited<ReturnType<typeof describeTarget>>): string {
+  const rows = answers.flatMap((s) => s.answers.map((a) => `  ${s.system.padEnd(10)} ${a.address.padEnd(24)} ${a.role.padEnd(10)} version ${a.version}`));
+  return [`external target (${source}):`, ...rows, ''].join('\n');
+}
+
+interface StatusArgs extends TargetArgs {
+  readonly json: boolean;
+}
+
+export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
-  describe: 'show the systems the cluster runs, its nodes, roles, direct and proxied addresses, and the Toxiproxy in use',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
+  describe: 'show the systems the cluster runs, its nodes, roles, direct and proxied addresses, and the Toxiproxy in use (or, with endpoints, what an external target answers)',
+  builder: (y) => targetOptions(y).option('json', { type: 'boolean', default: false, describe: 'print one JSON document' }),
   handler: async (args) => {
+    const target = resolveTarget({ target: args.target, targetFile: args['target-file'], redis: args.redis, zookeeper: args.zookeeper, etcd: args.etcd, sentinel: args.sentinel, sentinelMaster: args['sentinel-master'] });
+    if (target) {
+      const answers = await describeTarget(target.systems);
+      process.stdout.write(args.json ? JSON.stringify({ target: 'external', source: target.source, systems: answers }, null, 2) + '\n' : formatExternal(target.source, answers));
+      return;
+    }
     const docker = await requireEngine('no cluster can be running');
     const status = await clusterStatus(docker);
     if (!status) {

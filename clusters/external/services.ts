@@ -9,6 +9,7 @@ import { withDeadline } from '../../core/wait.ts';
 import { etcdAccess, redisAccess } from '../../locks/access.ts';
 import type { Endpoint } from '../../locks/lock-client.ts';
 import { ensureZkPath, openZkSession } from '../systems/zookeeper/session.ts';
+import { zkCommand } from '../systems/zookeeper/probes.ts';
 import { credentialEnvNames, type ExternalSystem, type ExternalSystemName, type HostPort } from './target.ts';
 
 const TIMEOUT_MS = 5000;
@@ -47,12 +48,16 @@ function unreachable(system: string, e: HostPort, err: unknown): HarnessError {
 async function withRedis<T>(e: HostPort, s: ExternalSystem, fn: (r: Redis) => Promise<T>): Promise<T> {
   const { keyPrefix: _unused, ...access } = redisAccess(asEndpoint(e, s));
   const r = new Redis({ host: e.host, port: e.port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS, ...access });
-  r.on('error', () => undefined);
+  // A refused AUTH reaches the 'error' event, and connect() rejects only with "Connection is closed".
+  let lastError = '';
+  r.on('error', (err: unknown) => {
+    lastError = errorMessage(err);
+  });
   try {
     try {
       await r.connect();
     } catch (err) {
-      const m = errorMessage(err);
+      const m = lastError || errorMessage(err);
       if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(m)) throw badCredential('redis', e, m.split('\n')[0] ?? m);
       throw unreachable('redis', e, err);
     }
@@ -184,12 +189,17 @@ async function zkRemove(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], pat
 const zookeeperOps: ServiceOps = {
   async describe(e, s) {
     const one = { ...s, endpoints: [e] };
-    // The client API has no version call, and the four-letter words are off by default since 3.5:
-    // the session proves the endpoint serves, the driver's `srvr` adds mode and version where enabled.
+    // The client API has no version call: the session proves the endpoint serves, and `srvr` (the
+    // one four-letter word ZooKeeper allows by default since 3.5) adds mode and version where the
+    // operator has not turned it off.
     await withZk(one, async (zk) => {
       await zk.exists('/', false);
     });
-    return { address: addr(e), role: 'serving', version: 'unknown' };
+    const srvr = await zkCommand(e.host, e.port, 'srvr', 2000);
+    const reply = srvr.state === 'answered' ? srvr.reply : '';
+    const role = /Mode:\s*(\w+)/.exec(reply)?.[1] ?? 'serving';
+    const version = /Zookeeper version:\s*([^,\s]+)/.exec(reply)?.[1] ?? 'unknown (srvr not allowed)';
+    return { address: addr(e), role, version };
   },
   countUnder: (s, ns) => withZk(s, (zk) => zkCount(zk, `/${ns}`)),
   prepare: (s, ns) => withZk(s, (zk) => ensureZkPath(zk, `/${ns}`)),

@@ -3,6 +3,7 @@
 // failure or Ctrl-C — the proxy closed and everything under the namespace removed, with counts.
 import { errorMessage, UsageError } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
+import { NAMESPACE_ENV } from '../../locks/access.ts';
 import { ClusterControl } from '../node-faults.ts';
 import type { ClusterPlan } from '../topology.ts';
 import { startLocalProxy } from './local-proxy.ts';
@@ -56,14 +57,16 @@ export async function openExternalSession(s: ExternalRunSettings): Promise<Exter
       throw new UsageError(`${sys.system} already holds ${before} item(s) under the namespace ${namespace}, which lockbench did not write in this run; choose another --namespace, or pass --reuse-namespace to use it anyway (lockbench removes everything under it at the end)`);
     }
   }
-  // Workers are forked from here: they find the credentials in their environment.
+  // Workers are forked from here: they find the credentials and the namespace in their environment.
   exportCredentials(s.target);
+  process.env[NAMESPACE_ENV] = namespace;
   for (const sys of s.target.systems) await serviceOps[sys.system].prepare(sys, namespace);
   let proxy;
   try {
     proxy = await startLocalProxy(plan);
   } catch (err) {
     await removeNamespace(s, report);
+    Reflect.deleteProperty(process.env, NAMESPACE_ENV);
     throw err;
   }
   const opened = proxy;
@@ -75,6 +78,7 @@ export async function openExternalSession(s: ExternalRunSettings): Promise<Exter
     [Symbol.asyncDispose]: async () => {
       await opened.close();
       await removeNamespace(s, report);
+      Reflect.deleteProperty(process.env, NAMESPACE_ENV);
     },
   };
 }

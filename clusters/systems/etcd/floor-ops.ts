@@ -3,15 +3,25 @@
 // of a lock cycle. A target is one client on every member, as the etcd locks open theirs (etcd3
 // sends each call to a member it picks at random; a follower forwards writes to the leader).
 import { monoMs } from '../../../core/clock.ts';
+import { etcdAccess, sessionAccess } from '../../../locks/access.ts';
 import type { FloorOps } from '../driver.ts';
 
 type Client = import('etcd3').Etcd3;
 /** No single cleanup call waits longer than this, whatever the caller's budget. */
 const CALL_DEADLINE_MS = 10_000;
 
+/** Against an external target: its account, and every key under "/<namespace>" (locks/access.ts). */
+function scoped(key: string): string {
+  const ns = sessionAccess('etcd').namespace;
+  return ns === undefined ? key : `/${ns}${key.startsWith('/') ? '' : '/'}${key}`;
+}
+
 async function open(address: string): Promise<Client> {
   const { Etcd3 } = await import('etcd3');
-  return new Etcd3({ hosts: address.split(',').map((a) => `http://${a}`), dialTimeout: 5000 });
+  const { credentials } = sessionAccess('etcd');
+  const endpoints = address.split(',').map((a) => ({ host: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)), ...(credentials ? { credentials } : {}) }));
+  const access = etcdAccess(endpoints);
+  return new Etcd3({ hosts: address.split(',').map((a) => `${access.scheme}://${a}`), dialTimeout: 5000, ...access.options });
 }
 
 /** etcd3's close() is synchronous: it ends the client's channels. */
@@ -23,12 +33,12 @@ const closed = (...clients: readonly Client[]): Promise<void> => {
 export const etcdFloorOps: FloorOps = {
   async roundTrips(address) {
     const c = await open(address);
-    return { ops: () => c.get('/lockbench/floor/rtt').serializable(true).string(), close: () => closed(c) };
+    return { ops: () => c.get(scoped('/lockbench/floor/rtt')).serializable(true).string(), close: () => closed(c) };
   },
 
   async quorumWrites(address, dir) {
     const c = await open(address);
-    const key = `${dir}/w`;
+    const key = scoped(`${dir}/w`);
     return { ops: { write: () => c.put(key).value('').exec(), undo: () => c.delete().key(key).exec() }, close: () => closed(c) };
   },
 
@@ -38,7 +48,7 @@ export const etcdFloorOps: FloorOps = {
       ops: async (i) => {
         const c = clients[i];
         if (!c) return;
-        const key = `${scope}/p${i}`;
+        const key = scoped(`${scope}/p${i}`);
         await c.put(key).value('').exec();
         await c.delete().key(key).exec();
       },

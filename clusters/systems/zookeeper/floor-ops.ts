@@ -2,10 +2,17 @@
 // server answers them itself), ephemeral creates (one quorum write each), and create + delete,
 // the two quorum writes of the lock recipe.
 import { monoMs } from '../../../core/clock.ts';
+import { sessionAccess } from '../../../locks/access.ts';
 import type { FloorOps } from '../driver.ts';
 import { ZK_EPHEMERAL, ensureZkPath, openZkSession, type ZkSession } from './session.ts';
 
 type Zk = ZkSession['zk'];
+
+/** Against an external target: the run's namespace as chroot, and its digest auth (locks/access.ts). */
+function open(connect: string, timeoutMs?: number): Promise<ZkSession> {
+  const { namespace, credentials } = sessionAccess('zookeeper');
+  return openZkSession(namespace === undefined ? connect : `${connect}/${namespace}`, timeoutMs, credentials?.digest);
+}
 
 async function deleteTree(zk: Zk, path: string, deadlineMs: number): Promise<number> {
   if (monoMs() > deadlineMs) return 0;
@@ -21,12 +28,12 @@ async function deleteTree(zk: Zk, path: string, deadlineMs: number): Promise<num
 
 export const zookeeperFloorOps: FloorOps = {
   async roundTrips(address) {
-    const s = await openZkSession(address);
+    const s = await open(address);
     return { ops: () => s.zk.exists('/', false), close: () => s.close() };
   },
 
   async quorumWrites(address, dir) {
-    const s = await openZkSession(address);
+    const s = await open(address);
     try {
       await ensureZkPath(s.zk, dir);
     } catch (err) {
@@ -38,7 +45,7 @@ export const zookeeperFloorOps: FloorOps = {
   },
 
   async pairs(targets, scope) {
-    const opened = await Promise.all(targets.map((connect) => openZkSession(String(connect))));
+    const opened = await Promise.all(targets.map((connect) => open(String(connect))));
     try {
       const first = opened[0];
       if (first) await ensureZkPath(first.zk, scope);
@@ -63,7 +70,7 @@ export const zookeeperFloorOps: FloorOps = {
   // Paths only: a pattern is a path whose last segment may end in '*' (every child starting with
   // what comes before it). Key globs (no leading '/') belong to other systems.
   async removeMatching(address, patterns, deadlineMs) {
-    await using s = await openZkSession(address, 5000);
+    await using s = await open(address, 5000);
     let deleted = 0;
     for (const pattern of patterns.filter((p) => p.startsWith('/'))) {
       if (!pattern.endsWith('*')) {

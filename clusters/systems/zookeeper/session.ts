@@ -11,7 +11,7 @@ export interface ZkSession extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function openZkSession(connect: string, timeoutMs = 15_000): Promise<ZkSession> {
+export async function openZkSession(connect: string, timeoutMs = 15_000, digest?: string): Promise<ZkSession> {
   const zk = new ZooKeeper({ connect, timeout: 4000, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR, host_order_deterministic: false });
   const connected = new Promise<void>((resolve) => zk.once('connect', () => resolve()));
   zk.init({});
@@ -25,6 +25,15 @@ export async function openZkSession(connect: string, timeoutMs = 15_000): Promis
   };
   try {
     await withDeadline(connected, `a ZooKeeper session with ${connect}`, timeoutMs);
+    if (digest !== undefined) {
+      const added = new Promise<void>((resolve, reject) => {
+        zk.add_auth('digest', digest, (rc: number) => {
+          if (rc === 0) resolve();
+          else reject(new Error(`ZooKeeper refused the digest credentials (rc ${rc})`));
+        });
+      });
+      await withDeadline(added, `ZooKeeper digest auth with ${connect}`, timeoutMs);
+    }
   } catch (err) {
     await close();
     throw err;

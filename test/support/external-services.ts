@@ -1,0 +1,136 @@
+// Services that are not lockbench's lab, for the external-target tests: Debian's redis-server (with
+// a password), ZooKeeper and etcd, each started as a plain process on 127.0.0.1 on a free port, with
+// its data in a temporary folder, and stopped (the folder removed) on dispose. `.ci/run` installs
+// the packages; a test that finds one missing fails saying which package to install.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { waitFor } from '../../core/wait.ts';
+import { openZkSession } from '../../clusters/systems/zookeeper/session.ts';
+
+export const REDIS_PASSWORD = 'ext-test-pw-7f3a9c';
+
+export interface ExternalServices extends AsyncDisposable {
+  readonly redis: string;
+  readonly zookeeper: string;
+  readonly etcd: string;
+  /** A Redis client as the user's own tooling would connect (password given). */
+  redisClient(): Redis;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function need(path: string, pkg: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: install Debian's ${pkg} package (apt-get install ${pkg}); .ci/run does`);
+  return path;
+}
+
+interface Started {
+  readonly child: ChildProcess;
+  output: string;
+}
+
+function start(cmd: string, args: readonly string[], cwd: string): Started {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const s: Started = { child, output: '' };
+  const keep = (b: Buffer): void => {
+    s.output = (s.output + b.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return s;
+}
+
+async function stop(s: Started): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => s.child.once('exit', () => resolve()));
+  s.child.kill('SIGTERM');
+  const timer = setTimeout(() => s.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function alive(s: Started, name: string): void {
+  if (s.child.exitCode !== null) throw new Error(`${name} exited with ${s.child.exitCode}: ${s.output}`);
+}
+
+export async function startExternalServices(): Promise<ExternalServices> {
+  const dir = mkdtempSync(join(tmpdir(), 'lockbench-external-'));
+  const started: Started[] = [];
+  const [redisPort, zkPort, etcdPort, etcdPeerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const dispose = async (): Promise<void> => {
+    await Promise.all(started.map(stop));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const redis = start(need('/usr/bin/redis-server', 'redis-server'), ['--bind', '127.0.0.1', '--port', String(redisPort), '--requirepass', REDIS_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir], dir);
+    started.push(redis);
+
+    need('/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper');
+    const zkCfg = join(dir, 'zoo.cfg');
+    writeFileSync(zkCfg, [`tickTime=500`, `dataDir=${join(dir, 'zk')}`, `clientPort=${zkPort}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=false', 'maxClientCnxns=0', ''].join('\n'));
+    const zk = start('java', ['-Xmx256m', '-Dzookeeper.root.logger=WARN,CONSOLE', '-cp', '/etc/zookeeper/conf:/usr/share/java/*:/usr/share/zookeeper/*', 'org.apache.zookeeper.server.ZooKeeperServerMain', zkCfg], dir);
+    started.push(zk);
+
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+    const etcd = start(need('/usr/bin/etcd', 'etcd-server'), ['--name', 'ext', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `ext=${peerUrl}`], dir);
+    started.push(etcd);
+
+    const redisClient = (): Redis => new Redis({ host: '127.0.0.1', port: redisPort, password: REDIS_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await waitFor(
+      async () => {
+        alive(redis, 'redis-server');
+        const r = redisClient();
+        try {
+          await r.connect();
+          await r.ping();
+          return true;
+        } finally {
+          r.disconnect();
+        }
+      },
+      { what: `redis-server on 127.0.0.1:${redisPort} to answer PING`, timeoutMs: 15_000 },
+    );
+    await waitFor(
+      async () => {
+        alive(zk, 'ZooKeeper');
+        const s = await openZkSession(`127.0.0.1:${zkPort}`, 2000);
+        await s.close();
+        return true;
+      },
+      { what: `ZooKeeper on 127.0.0.1:${zkPort} to open a session`, timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await waitFor(
+      async () => {
+        alive(etcd, 'etcd');
+        const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2000) });
+        return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+      },
+      { what: `etcd on 127.0.0.1:${etcdPort} to report healthy`, timeoutMs: 30_000, intervalMs: 300 },
+    );
+    return {
+      redis: `127.0.0.1:${redisPort}`,
+      zookeeper: `127.0.0.1:${zkPort}`,
+      etcd: `127.0.0.1:${etcdPort}`,
+      redisClient,
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
