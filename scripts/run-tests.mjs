@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Runs the test suite with node's own test runner (through tsx for TypeScript).
-// Unit tests (test/unit) run in parallel; tests against real Docker clusters (test/docker) run one
-// file at a time because they share one set of containers.
+// Unit tests (test/unit) run in parallel; tests against services lockbench did not start
+// (test/external: Debian's redis-server, zookeeper and etcd-server as plain processes) and against
+// real Docker clusters (test/docker) run one file at a time.
 //   node scripts/run-tests.mjs           all tests (sets up Docker and images first)
 //   node scripts/run-tests.mjs --unit    unit tests only, no Docker needed
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -48,13 +49,39 @@ function ensureChromium() {
   spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
 }
 
+/**
+ * The external-target tests start Debian's servers as plain processes. Like Chromium, install the
+ * packages when we may (root on Debian), without starting their system services (policy-rc.d);
+ * otherwise those tests fail saying which package to install.
+ */
+function ensureServerPackages() {
+  const need = [['/usr/bin/redis-server', 'redis-server'], ['/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper'], ['/usr/bin/etcd', 'etcd-server']].filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (need.length === 0 || process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) return;
+  console.error(`npm test: installing Debian's ${need.join(', ')} for the external-target tests (one time; their services are not started)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const policy = '/usr/sbin/policy-rc.d';
+  const hadPolicy = existsSync(policy);
+  if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...need], { stdio: 'inherit', env });
+  } finally {
+    if (!hadPolicy) rmSync(policy, { force: true });
+  }
+}
+
 const pick = (files) => (only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files);
 // The Toxiproxy-compatible server keeps its tests beside its source (toxiproxy-compat/test).
 const unit = pick([...find('test/unit'), ...find('toxiproxy-compat/test')]);
+const external = unitOnly ? [] : pick(find('test/external'));
 const docker = unitOnly ? [] : pick(find('test/docker'));
 
 if (unit.some((f) => f.includes('report-browser'))) ensureChromium();
 let status = run(unit, 2);
+if (external.length > 0) {
+  ensureServerPackages();
+  status = run(external, 1) || status;
+}
 if (docker.length > 0) {
   // The Docker tests need the engine and images; setup is idempotent and quick when nothing changed.
   const setup = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'setup'], { stdio: 'inherit' });
