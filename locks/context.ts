@@ -4,7 +4,7 @@
 // the proxy (which costs Redis about half its throughput on this lab; docs/methodology.md).
 import { nodesOf, type ClusterPlan } from '../clusters/topology.ts';
 import { memberAddress } from '../clusters/node-plan.ts';
-import { credentialsFromEnv, type ExternalSystemName } from '../clusters/external/target.ts';
+import { credentialsFromEnv, type ExternalSystemName } from '../core/access.ts';
 import type { Endpoint, LockClientContext } from './lock-client.ts';
 
 const HOST = '127.0.0.1';

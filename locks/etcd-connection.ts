@@ -25,7 +25,7 @@
 // reply was lost); a BrokenCircuitError means no attempt was sent (every member's breaker was open).
 import { Etcd3, EtcdLeaseInvalidError, isRecoverableError, type IOptions } from 'etcd3';
 import { errorMessage } from '../core/errors.ts';
-import { etcdAccess } from './access.ts';
+import { etcdAccess } from '../core/access.ts';
 import type { Endpoint } from './lock-client.ts';
 
 /** `{host, port}` → the URL etcd3 expects. */

@@ -49,10 +49,10 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
-import { etcdRoot } from './access.ts';
+import { etcdRoot } from '../core/access.ts';
 
 const ROOT = '/lockbench/locks';
-/** The prefix under which every waiter on `key` puts its own key (`root`: under an external target's namespace, locks/access.ts). */
+/** The prefix under which every waiter on `key` puts its own key (`root`: under an external target's namespace, core/access.ts). */
 export function lockPrefix(key: string, root: string = ROOT): string {
   return `${root}/${encodeURIComponent(key)}/`;
 }

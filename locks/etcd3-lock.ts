@@ -42,7 +42,7 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
-import { etcdRoot } from './access.ts';
+import { etcdRoot } from '../core/access.ts';
 
 const ROOT = '/lockbench/etcd3-lock/';
 const never = new AbortController().signal;

@@ -2,7 +2,7 @@
 // "definitely not held" apart from "unknown". Each implementation documents, at its top, which of
 // its errors mean which; the workloads turn outcomes into history ops (ok / fail / info).
 import { HarnessError } from '../core/errors.ts';
-import type { SystemCredentials } from '../clusters/external/target.ts';
+import type { SystemCredentials } from '../core/access.ts';
 
 export interface Endpoint {
   readonly host: string;
@@ -17,9 +17,9 @@ export interface Endpoint {
    * link (ioredis natMap).
    */
   readonly announced?: string;
-  /** An external target's account for this system (locks/access.ts); absent in the lab. */
+  /** An external target's account for this system (core/access.ts); absent in the lab. */
   readonly credentials?: SystemCredentials;
-  /** An external target's namespace: everything the lock writes lives under it (locks/access.ts); absent in the lab. */
+  /** An external target's namespace: everything the lock writes lives under it (core/access.ts); absent in the lab. */
   readonly namespace?: string;
 }
 

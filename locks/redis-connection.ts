@@ -7,7 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { withDeadline } from '../core/wait.ts';
-import { redisAccess } from './access.ts';
+import { redisAccess } from '../core/access.ts';
 import { LockUnknownError, type Endpoint, type ExtendOutcome, type Lease, type ReleaseOutcome } from './lock-client.ts';
 
 export type RedisErrorKind = 'not-sent' | 'rejected' | 'unknown';

@@ -28,7 +28,7 @@ import {
   type ReleaseOutcome,
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
-import { zookeeperChroot, zookeeperDigest } from './access.ts';
+import { zookeeperChroot, zookeeperDigest } from '../core/access.ts';
 
 const ROOT = '/lockbench/locks';
 const ZNONODE = -101;

@@ -6,11 +6,11 @@
 import { Redis } from 'ioredis';
 import { errorMessage, HarnessError, UsageError } from '../../core/errors.ts';
 import { withDeadline } from '../../core/wait.ts';
-import { etcdAccess, redisAccess } from '../../locks/access.ts';
-import type { Endpoint } from '../../locks/lock-client.ts';
+import { etcdAccess, redisAccess } from '../../core/access.ts';
 import { ensureZkPath, openZkSession } from '../systems/zookeeper/session.ts';
 import { zkCommand } from '../systems/zookeeper/probes.ts';
-import { credentialEnvNames, type ExternalSystem, type ExternalSystemName, type HostPort } from './target.ts';
+import { credentialEnvNames, type Access, type ExternalSystemName } from '../../core/access.ts';
+import type { ExternalSystem, HostPort } from './target.ts';
 
 const TIMEOUT_MS = 5000;
 
@@ -32,7 +32,7 @@ interface ServiceOps {
 }
 
 const addr = (e: HostPort): string => `${e.host}:${e.port}`;
-const asEndpoint = (e: HostPort, s: ExternalSystem): Endpoint => ({ host: e.host, port: e.port, credentials: s.credentials });
+const asEndpoint = (e: HostPort, s: ExternalSystem): HostPort & Access => ({ host: e.host, port: e.port, credentials: s.credentials });
 
 function badCredential(system: string, e: HostPort, detail: string): UsageError {
   const vars = credentialEnvNames().filter((v) => v.startsWith(`LOCKBENCH_${system.toUpperCase()}_`));

@@ -3,7 +3,7 @@
 // failure or Ctrl-C — the proxy closed and everything under the namespace removed, with counts.
 import { errorMessage, UsageError } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
-import { NAMESPACE_ENV } from '../../locks/access.ts';
+import { NAMESPACE_ENV } from '../../core/access.ts';
 import { ClusterControl } from '../node-faults.ts';
 import type { ClusterPlan } from '../topology.ts';
 import { startLocalProxy } from './local-proxy.ts';

@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage, UsageError } from '../../core/errors.ts';
 import { registerSecret } from '../../core/secrets.ts';
+import { credentialsFromEnv, envName, externalSystems, opt, type ExternalSystemName, type SystemCredentials, type TlsFiles } from '../../core/access.ts';
+
+export type { ExternalSystemName, SystemCredentials } from '../../core/access.ts';
 
 export const targetKinds = ['lab', 'external'] as const;
 export type TargetKind = (typeof targetKinds)[number];
@@ -15,30 +18,6 @@ export interface HostPort {
   readonly host: string;
   readonly port: number;
 }
-
-/** Paths of PEM files. */
-export interface TlsFiles {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
-
-/** What a client presents to one system: Redis AUTH / ACL user, ZooKeeper digest, etcd user, and TLS. */
-export interface SystemCredentials {
-  readonly username?: string;
-  readonly password?: string;
-  /** ZooKeeper digest auth, "user:password". */
-  readonly digest?: string;
-  readonly tls?: TlsFiles;
-}
-
-/** The systems an external target can name, with the flag that gives their endpoints. */
-export const externalSystems = [
-  { system: 'redis', flag: 'redis', env: 'REDIS', credentials: ['username', 'password', 'tls'] },
-  { system: 'zookeeper', flag: 'zookeeper', env: 'ZOOKEEPER', credentials: ['digest'] },
-  { system: 'etcd', flag: 'etcd', env: 'ETCD', credentials: ['username', 'password', 'tls'] },
-] as const;
-export type ExternalSystemName = (typeof externalSystems)[number]['system'];
 
 export interface ExternalSystem {
   readonly system: ExternalSystemName;
@@ -94,39 +73,6 @@ export function parseEndpointList(text: string, where: string): HostPort[] {
   return out;
 }
 
-const envName = (system: string, field: string): string => `LOCKBENCH_${system}_${field.toUpperCase()}`;
-
-/** The environment variables that carry credentials, for messages and docs. */
-export function credentialEnvNames(): string[] {
-  return externalSystems.flatMap((s) => s.credentials.flatMap((c) => (c === 'tls' ? ['TLS_CA', 'TLS_CERT', 'TLS_KEY'].map((f) => envName(s.env, f)) : [envName(s.env, c)])));
-}
-
-/**
- * Credentials of each system from the environment (LOCKBENCH_REDIS_PASSWORD, …). Workers read them
- * here too: the parent puts what a target file holds into its environment (exportCredentials), so
- * no credential travels in a message or a file.
- */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<ExternalSystemName, SystemCredentials>> {
-  const out: Partial<Record<ExternalSystemName, SystemCredentials>> = {};
-  for (const s of externalSystems) {
-    const get = (f: string): string | undefined => {
-      const v = env[envName(s.env, f)];
-      return v === undefined || v === '' ? undefined : v;
-    };
-    const tls: TlsFiles = { ...opt('ca', get('TLS_CA')), ...opt('cert', get('TLS_CERT')), ...opt('key', get('TLS_KEY')) };
-    const c: SystemCredentials = {
-      ...opt('username', get('username')),
-      ...opt('password', get('password')),
-      ...opt('digest', get('digest')),
-      ...(Object.keys(tls).length > 0 && (s.credentials as readonly string[]).includes('tls') ? { tls } : {}),
-    };
-    registerSecret(c.password);
-    registerSecret(c.digest);
-    if (Object.keys(c).length > 0) out[s.system] = c;
-  }
-  return out;
-}
-
 /** Puts a target's credentials into this process's environment, where its workers find them. */
 export function exportCredentials(target: ExternalTarget, env: NodeJS.ProcessEnv = process.env): void {
   for (const s of target.systems) {
@@ -143,10 +89,6 @@ export function exportCredentials(target: ExternalTarget, env: NodeJS.ProcessEnv
     set('TLS_CERT', c.tls?.cert);
     set('TLS_KEY', c.tls?.key);
   }
-}
-
-function opt<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {
-  return v === undefined ? {} : ({ [k]: v } as Record<K, V>);
 }
 
 // --- the target file -------------------------------------------------------------------------------

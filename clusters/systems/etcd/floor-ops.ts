@@ -3,14 +3,14 @@
 // of a lock cycle. A target is one client on every member, as the etcd locks open theirs (etcd3
 // sends each call to a member it picks at random; a follower forwards writes to the leader).
 import { monoMs } from '../../../core/clock.ts';
-import { etcdAccess, sessionAccess } from '../../../locks/access.ts';
+import { etcdAccess, sessionAccess } from '../../../core/access.ts';
 import type { FloorOps } from '../driver.ts';
 
 type Client = import('etcd3').Etcd3;
 /** No single cleanup call waits longer than this, whatever the caller's budget. */
 const CALL_DEADLINE_MS = 10_000;
 
-/** Against an external target: its account, and every key under "/<namespace>" (locks/access.ts). */
+/** Against an external target: its account, and every key under "/<namespace>" (core/access.ts). */
 function scoped(key: string): string {
   const ns = sessionAccess('etcd').namespace;
   return ns === undefined ? key : `/${ns}${key.startsWith('/') ? '' : '/'}${key}`;

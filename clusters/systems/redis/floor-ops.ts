@@ -2,7 +2,7 @@
 // the least a single-Redis lock cycle does.
 import { Redis } from 'ioredis';
 import { monoMs } from '../../../core/clock.ts';
-import { redisAccess, sessionAccess } from '../../../locks/access.ts';
+import { redisAccess, sessionAccess } from '../../../core/access.ts';
 import type { FloorOps } from '../driver.ts';
 
 // The same compare-and-delete as the lock clients' release (locks/redis-connection.ts; a unit test
@@ -19,8 +19,8 @@ function hostPort(address: string): { host: string; port: number } {
 }
 
 function client(host: string, port: number, timeoutMs = 5000): Redis {
-  // Against an external target: its account, and every key under the run's namespace (locks/access.ts).
-  const access = redisAccess({ host, port, ...sessionAccess('redis') });
+  // Against an external target: its account, and every key under the run's namespace (core/access.ts).
+  const access = redisAccess(sessionAccess('redis'));
   const c = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false, connectTimeout: timeoutMs, commandTimeout: timeoutMs, ...access });
   c.on('error', () => undefined);
   return c;

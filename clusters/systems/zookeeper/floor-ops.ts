@@ -2,13 +2,13 @@
 // server answers them itself), ephemeral creates (one quorum write each), and create + delete,
 // the two quorum writes of the lock recipe.
 import { monoMs } from '../../../core/clock.ts';
-import { sessionAccess } from '../../../locks/access.ts';
+import { sessionAccess } from '../../../core/access.ts';
 import type { FloorOps } from '../driver.ts';
 import { ZK_EPHEMERAL, ensureZkPath, openZkSession, type ZkSession } from './session.ts';
 
 type Zk = ZkSession['zk'];
 
-/** Against an external target: the run's namespace as chroot, and its digest auth (locks/access.ts). */
+/** Against an external target: the run's namespace as chroot, and its digest auth (core/access.ts). */
 function open(connect: string, timeoutMs?: number): Promise<ZkSession> {
   const { namespace, credentials } = sessionAccess('zookeeper');
   return openZkSession(namespace === undefined ? connect : `${connect}/${namespace}`, timeoutMs, credentials?.digest);
