@@ -78,6 +78,11 @@ export const NAMESPACE_ENV = 'LOCKBENCH_EXTERNAL_NAMESPACE';
 export interface Access {
   readonly namespace?: string | undefined;
   readonly credentials?: SystemCredentials | undefined;
+  /**
+   * The host the server's certificate names, when the connection goes to another address (the
+   * local proxy on 127.0.0.1): TLS sends it as SNI and checks the certificate against it.
+   */
+  readonly serverName?: string | undefined;
 }
 
 /**
@@ -89,7 +94,17 @@ export function sessionAccess(system: string): Access {
   const namespace = process.env[NAMESPACE_ENV];
   if (namespace === undefined || namespace === '') return {};
   const credentials = credentialsFromEnv()[system as ExternalSystemName];
-  return { namespace, ...(credentials ? { credentials } : {}) };
+  const serverName = process.env[serverNameEnv(system)];
+  return { namespace, ...(credentials ? { credentials } : {}), ...(serverName ? { serverName } : {}) };
+}
+
+/**
+ * Where the session puts a system's host for TLS name checks, when all its endpoints share one
+ * (the floor's operations are handed proxy addresses, not nodes); with several hosts, a TLS floor
+ * through the proxy cannot name the server and fails saying so.
+ */
+export function serverNameEnv(system: string): string {
+  return `LOCKBENCH_EXTERNAL_${system.toUpperCase()}_SERVERNAME`;
 }
 
 const pem = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path));
@@ -99,7 +114,7 @@ export interface RedisAccessOptions {
   readonly keyPrefix?: string;
   readonly username?: string;
   readonly password?: string;
-  readonly tls?: { readonly ca?: Buffer | undefined; readonly cert?: Buffer | undefined; readonly key?: Buffer | undefined };
+  readonly tls?: { readonly ca?: Buffer | undefined; readonly cert?: Buffer | undefined; readonly key?: Buffer | undefined; readonly servername?: string };
 }
 
 export function redisAccess(e: Access): RedisAccessOptions {
@@ -109,7 +124,7 @@ export function redisAccess(e: Access): RedisAccessOptions {
     ...(e.namespace !== undefined ? { keyPrefix: `${e.namespace}:` } : {}),
     ...(c?.username !== undefined ? { username: c.username } : {}),
     ...(c?.password !== undefined ? { password: c.password } : {}),
-    ...(tls !== undefined ? { tls: { ...(tls.ca ? { ca: pem(tls.ca) } : {}), ...(tls.cert ? { cert: pem(tls.cert) } : {}), ...(tls.key ? { key: pem(tls.key) } : {}) } } : {}),
+    ...(tls !== undefined ? { tls: { ...(tls.ca ? { ca: pem(tls.ca) } : {}), ...(tls.cert ? { cert: pem(tls.cert) } : {}), ...(tls.key ? { key: pem(tls.key) } : {}), ...(e.serverName !== undefined ? { servername: e.serverName } : {}) } } : {}),
   };
 }
 
@@ -135,5 +150,8 @@ export function etcdAccess(endpoints: readonly Access[]): { readonly scheme: 'ht
   const auth = c?.username !== undefined && c.password !== undefined ? { auth: { username: c.username, password: c.password } } : {};
   if (tls === undefined) return { scheme: 'http', options: auth };
   const credentials = { ...(tls.ca ? { rootCertificate: pem(tls.ca) } : {}), ...(tls.key ? { privateKey: pem(tls.key) } : {}), ...(tls.cert ? { certChain: pem(tls.cert) } : {}) };
-  return { scheme: 'https', options: { ...auth, credentials } };
+  // gRPC checks the certificate against its target, the proxy's 127.0.0.1: name the real server instead.
+  const serverName = endpoints[0]?.serverName;
+  const grpcOptions = serverName !== undefined ? { grpcOptions: { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } } : {};
+  return { scheme: 'https', options: { ...auth, credentials, ...grpcOptions } };
 }

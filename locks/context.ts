@@ -25,7 +25,7 @@ export function endpointsFor(plan: ClusterPlan, clientId: number, system: string
   const credentials = plan.external ? credentialsFromEnv()[system as ExternalSystemName] : undefined;
   const access = plan.external ? { namespace: plan.external.namespace, ...(credentials ? { credentials } : {}) } : {};
   return nodesOf(plan, system).map((n) => {
-    const about = { node: n.name, group: n.group, announced: memberAddress(n), ...access };
+    const about = { node: n.name, group: n.group, announced: memberAddress(n), ...access, ...(plan.external && n.directHost !== undefined ? { serverName: n.directHost } : {}) };
     if (via === 'direct') return { host: n.directHost ?? HOST, port: n.directPort, ...about };
     const p = n.proxies.find((x) => x.slot === slot);
     if (!p) throw new Error(`no proxy for slot ${slot} on ${n.name}`);

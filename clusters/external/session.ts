@@ -3,7 +3,7 @@
 // failure or Ctrl-C — the proxy closed and everything under the namespace removed, with counts.
 import { errorMessage, UsageError } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
-import { NAMESPACE_ENV } from '../../core/access.ts';
+import { NAMESPACE_ENV, serverNameEnv } from '../../core/access.ts';
 import { ClusterControl } from '../node-faults.ts';
 import type { ClusterPlan } from '../topology.ts';
 import { startLocalProxy } from './local-proxy.ts';
@@ -60,13 +60,20 @@ export async function openExternalSession(s: ExternalRunSettings): Promise<Exter
   // Workers are forked from here: they find the credentials and the namespace in their environment.
   exportCredentials(s.target);
   process.env[NAMESPACE_ENV] = namespace;
+  for (const sys of s.target.systems) {
+    const hosts = [...new Set(sys.endpoints.map((e) => e.host))];
+    if (hosts.length === 1 && hosts[0] !== undefined) process.env[serverNameEnv(sys.system)] = hosts[0];
+  }
+  const forget = (): void => {
+    for (const k of [NAMESPACE_ENV, ...s.target.systems.map((x) => serverNameEnv(x.system))]) Reflect.deleteProperty(process.env, k);
+  };
   for (const sys of s.target.systems) await serviceOps[sys.system].prepare(sys, namespace);
   let proxy;
   try {
     proxy = await startLocalProxy(plan);
   } catch (err) {
     await removeNamespace(s, report);
-    Reflect.deleteProperty(process.env, NAMESPACE_ENV);
+    forget();
     throw err;
   }
   const opened = proxy;
@@ -78,7 +85,7 @@ export async function openExternalSession(s: ExternalRunSettings): Promise<Exter
     [Symbol.asyncDispose]: async () => {
       await opened.close();
       await removeNamespace(s, report);
-      Reflect.deleteProperty(process.env, NAMESPACE_ENV);
+      forget();
     },
   };
 }

@@ -197,6 +197,17 @@ test('Ctrl-C in the middle of a chaos run: exit 130, the namespace removed, the 
   assert.ok([0, 1, 2].includes(check.code ?? -1), `check reads the interrupted run: ${check.stderr}`);
 });
 
+test('TLS through the local proxy: the certificate is checked against the endpoint\'s name, and a missing CA is refused before anything runs', async () => {
+  const args = ['chaos', '--redis', services.redisTls, '--lock', 'redis', '--fault', 'none', '--duration', '3', '--json'];
+  const ok = await runCli(args, { env: env({ LOCKBENCH_REDIS_TLS_CA: services.tlsCa }), timeoutMs: 3 * 60_000 });
+  assert.equal(ok.code, 0, ok.stderr.slice(-3000));
+  const r = json(ok) as { verdict: string; liveness: { ok: boolean } | undefined };
+  assert.equal(r.verdict, 'valid');
+  const noCa = await runCli(args, { env: env(), timeoutMs: 60_000 });
+  assert.equal(noCa.code, 254, noCa.stderr);
+  assert.match(noCa.stderr, /redis at localhost:\d+ (does not answer|refused)/);
+});
+
 test('the password is in no file under results/', () => {
   const hits: string[] = [];
   const walk = (d: string): void => {

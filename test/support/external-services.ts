@@ -2,8 +2,8 @@
 // a password), ZooKeeper and etcd, each started as a plain process on 127.0.0.1 on a free port, with
 // its data in a temporary folder, and stopped (the folder removed) on dispose. `.ci/run` installs
 // the packages; a test that finds one missing fails saying which package to install.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,10 @@ export const REDIS_PASSWORD = 'ext-test-pw-7f3a9c';
 
 export interface ExternalServices extends AsyncDisposable {
   readonly redis: string;
+  /** A second redis-server that speaks TLS only, as localhost:port; its certificate names DNS:localhost (not 127.0.0.1). */
+  readonly redisTls: string;
+  /** The CA that signed it (PEM). */
+  readonly tlsCa: string;
   readonly zookeeper: string;
   readonly etcd: string;
   /** A Redis client as the user's own tooling would connect (password given). */
@@ -67,10 +71,29 @@ function alive(s: Started, name: string): void {
   if (s.child.exitCode !== null) throw new Error(`${name} exited with ${s.child.exitCode}: ${s.output}`);
 }
 
+/** A CA and a server certificate for DNS:localhost only, made with openssl. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const ca = join(dir, 'ca.pem');
+  const caKey = join(dir, 'ca-key.pem');
+  const key = join(dir, 'server-key.pem');
+  const csr = join(dir, 'server.csr');
+  const cert = join(dir, 'server.pem');
+  const ext = join(dir, 'san.ext');
+  writeFileSync(ext, 'subjectAltName=DNS:localhost\n');
+  const openssl = (...args: string[]): void => {
+    const r = spawnSync(need('/usr/bin/openssl', 'openssl'), args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0] ?? ''} failed: ${r.stderr}`);
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '2', '-subj', '/CN=lockbench test CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=localhost');
+  openssl('x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext);
+  return { ca, cert, key };
+}
+
 export async function startExternalServices(): Promise<ExternalServices> {
   const dir = mkdtempSync(join(tmpdir(), 'lockbench-external-'));
   const started: Started[] = [];
-  const [redisPort, zkPort, etcdPort, etcdPeerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [redisPort, zkPort, etcdPort, etcdPeerPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const dispose = async (): Promise<void> => {
     await Promise.all(started.map(stop));
     rmSync(dir, { recursive: true, force: true });
@@ -78,6 +101,10 @@ export async function startExternalServices(): Promise<ExternalServices> {
   try {
     const redis = start(need('/usr/bin/redis-server', 'redis-server'), ['--bind', '127.0.0.1', '--port', String(redisPort), '--requirepass', REDIS_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir], dir);
     started.push(redis);
+
+    const tls = makeCertificates(dir);
+    const redisTls = start('/usr/bin/redis-server', ['--bind', '127.0.0.1', '-::1', '--port', '0', '--tls-port', String(tlsPort), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--requirepass', REDIS_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir], dir);
+    started.push(redisTls);
 
     need('/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper');
     const zkCfg = join(dir, 'zoo.cfg');
@@ -122,8 +149,24 @@ export async function startExternalServices(): Promise<ExternalServices> {
       },
       { what: `etcd on 127.0.0.1:${etcdPort} to report healthy`, timeoutMs: 30_000, intervalMs: 300 },
     );
+    await waitFor(
+      async () => {
+        alive(redisTls, 'redis-server (TLS)');
+        const r = new Redis({ host: 'localhost', port: tlsPort, password: REDIS_PASSWORD, tls: { ca: readFileSync(tls.ca) }, lazyConnect: true, maxRetriesPerRequest: 1 });
+        try {
+          await r.connect();
+          await r.ping();
+          return true;
+        } finally {
+          r.disconnect();
+        }
+      },
+      { what: `redis-server with TLS on localhost:${tlsPort} to answer PING`, timeoutMs: 15_000 },
+    );
     return {
       redis: `127.0.0.1:${redisPort}`,
+      redisTls: `localhost:${tlsPort}`,
+      tlsCa: tls.ca,
       zookeeper: `127.0.0.1:${zkPort}`,
       etcd: `127.0.0.1:${etcdPort}`,
       redisClient,
