@@ -93,9 +93,12 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       signal: ctx.signal,
       progress: ctx.progress,
     };
-    const floor = await measureFloor(pool, ctx.plan, floorOptions);
+    // Floors and anchors of the systems the run's locks use: `--locks redis` has no use for etcd's.
+    const used = new Set(o.locks.map((l) => lockSpecs[l].model.system));
+    const measured: ClusterPlan = { ...ctx.plan, nodes: ctx.plan.nodes.filter((n) => used.has(n.system)) };
+    const floor = await measureFloor(pool, measured, floorOptions);
     if (lab) ctx.progress(`anchor: each system's own benchmark tool at ${o.focusClients} connections, container to container`);
-    const anchorRuns = lab ? await runAnchors(ctx.control.docker, ctx.plan, o.focusClients, ctx.progress) : [];
+    const anchorRuns = lab ? await runAnchors(ctx.control.docker, measured, o.focusClients, ctx.progress) : [];
     const figuresOn = (via: LinkPath): FloorFigures => floor.figures()[via] ?? { systems: {} };
     out.floor = floor.result();
     out.lockFloors = o.locks.map((l) => lockFloorRow(l, figuresOn(o.via))).filter((r): r is LockFloorRow => r !== undefined);
@@ -108,7 +111,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     const remeasure = async (): Promise<void> => {
       if (remeasured || aborted()) return;
       remeasured = true;
-      await floor.remeasure(pool, ctx.plan, floorOptions);
+      await floor.remeasure(pool, measured, floorOptions);
       out.floor = floor.result();
     };
     const byId = new Map<string, CaseResult>();

@@ -51,11 +51,17 @@ test('bad flags exit 254 with a message saying how to fix them', async () => {
   }
 });
 
+// One lock of each design and system (single Redis, Redlock's fan-out, ZooKeeper and etcd
+// consensus, Sentinel's replication with WAIT) runs every case kind; the other locks' cases are the
+// same code with another client, exercised by locks.test.ts and third-party-locks.test.ts. The
+// whole suite over all eleven locks took 7 minutes of CI's budget.
+const SUITE_LOCKS = 'redis,redlock,zookeeper,etcd,sentinel-wait';
+
 test('--quick runs the whole suite: every planned case is in bench.json, measured, and none broke mutual exclusion', async (t) => {
-  const r = await runCli(['bench', '--quick', '--json'], { env: env(), timeoutMs: 8 * 60_000 });
+  const r = await runCli(['bench', '--quick', '--locks', SUITE_LOCKS, '--json'], { env: env(), timeoutMs: 8 * 60_000 });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const result = readResult(r.stdout);
-  const planned = planCases(suiteOptions({ quick: true })).map((c) => c.id);
+  const planned = planCases(suiteOptions({ quick: true, locks: SUITE_LOCKS })).map((c) => c.id);
   assert.deepEqual(
     result.cases.map((c) => c.id),
     planned,
@@ -115,7 +121,7 @@ test('--quick runs the whole suite: every planned case is in bench.json, measure
 });
 
 test('a WAN case adds the latency it claims (the round trip grows) and removes its toxics', async () => {
-  const r = await runCli(['bench', '--locks', 'redis', '--clients', '2', '--keys', 'many', '--latency', '2', '--duration', '0.5', '--json'], { env: env(), timeoutMs: 3 * 60_000 });
+  const r = await runCli(['bench', '--quick', '--locks', 'redis', '--clients', '2', '--keys', 'many', '--latency', '2', '--duration', '0.5', '--json'], { env: env(), timeoutMs: 3 * 60_000 });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const result = readResult(r.stdout);
   const direct = result.floor?.['redis']?.rtt.find((p) => p.path === 'proxied')?.rttMs.p50 ?? 0;
@@ -132,7 +138,7 @@ test('a WAN case adds the latency it claims (the round trip grows) and removes i
 });
 
 test('Ctrl-C during a WAN case: workers stop, toxics are removed, what was measured is written, exit 130', async () => {
-  const child = spawnCli(['bench', '--locks', 'redis', '--clients', '1', '--keys', 'many', '--latency', '1', '--duration', '4', '--json'], env());
+  const child = spawnCli(['bench', '--quick', '--locks', 'redis', '--clients', '1', '--keys', 'many', '--latency', '1', '--duration', '4', '--json'], env());
   let stderr = '';
   const sawWan = new Promise<void>((resolve) =>
     child.stderr?.on('data', (b: Buffer) => {
