@@ -63,7 +63,8 @@ describe('the etcd Mutex under server faults', () => {
     });
   }
 
-  for (const skewMode of ['bump', 'strobe'] as const) {
+  // The one jump; strobe's back-and-forth runs in the matrix and in the clock-skew unit tests.
+  for (const skewMode of ['bump'] as const) {
     test(`clock-skew (${skewMode}) on every member, the leader included, changes nothing`, async () => {
       const r = await chaos({ lock: 'etcd', fault: 'clock-skew', skewMode, durationMs: 12_000 });
       assert.ok(r.faults.some((f) => f.kind === 'clock-skew'));

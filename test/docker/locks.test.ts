@@ -33,7 +33,7 @@ describe('mutual exclusion under heavy contention, no faults', () => {
         clients: 8,
         keys: 2,
         maxAcquiresPerClient: 400,
-        durationMs: 25_000,
+        durationMs: 15_000,
         holdMs: 0,
         ttlMs: 5000,
         waitMs: 2000,
@@ -41,7 +41,7 @@ describe('mutual exclusion under heavy contention, no faults', () => {
       t.diagnostic(`${name}: ${r.acquired} acquisitions, ${r.acquisitionsPerSec}/s; verdict ${r.check.verdict}; run ${r.dir}`);
       // Enough grants for the checkers to have contention to judge, without asserting a speed: the
       // slowest lock here (etcd3-lock) made 664 in 45 s on a machine busy with other work.
-      assert.ok(r.acquired >= 150, `only ${r.acquired} acquisitions`);
+      assert.ok(r.acquired >= 100, `only ${r.acquired} acquisitions`);
       const overlap = r.check.checkers.overlap;
       const lost = r.check.checkers['lost-updates'];
       assert.equal(overlap.verdict, 'valid', JSON.stringify(overlap).slice(0, 2000));
