@@ -75,7 +75,8 @@ describe('crashes', () => {
 });
 
 describe('ZooKeeper under server-side partitions', () => {
-  for (const shape of ['isolate-leader', 'isolate-one'] as const) {
+  // The leader cut off from its followers; a minority of one (leader or follower) is etcd-chaos.test.ts's `halves`.
+  for (const shape of ['isolate-leader'] as const) {
     test(`${shape}: mutual exclusion holds`, async () => {
       const r = await chaos({ lock: 'zookeeper', fault: 'partition', partitionShape: shape, durationMs: 10_000 });
       assert.ok(r.faults.some((f) => f.kind === 'partition'));

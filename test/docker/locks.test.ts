@@ -32,7 +32,7 @@ describe('mutual exclusion under heavy contention, no faults', () => {
       const r = await contend(clusterOf().plan, lockClients[name], {
         clients: 8,
         keys: 2,
-        maxAcquiresPerClient: 400,
+        maxAcquiresPerClient: 200,
         durationMs: 15_000,
         holdMs: 0,
         ttlMs: 5000,
