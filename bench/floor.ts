@@ -32,9 +32,9 @@ export interface SampleBudget {
   readonly minIntervalMs?: number;
 }
 
-/** Waits out the rest of a sample's interval under --max-rate. */
-async function rest(budget: SampleBudget, startedMs: number): Promise<void> {
-  const restMs = startedMs + (budget.minIntervalMs ?? 0) - monoMs();
+/** Waits out the rest of a sample's interval under --max-rate; a sample of `ops` operations rests `ops` intervals. */
+async function rest(budget: SampleBudget, startedMs: number, ops = 1): Promise<void> {
+  const restMs = startedMs + ops * (budget.minIntervalMs ?? 0) - monoMs();
   if (restMs > 0 && budget.signal?.aborted !== true) await sleep(Math.ceil(restMs), budget.signal).catch(() => undefined);
 }
 
@@ -74,8 +74,7 @@ export async function quorumWriteSample(d: Driver, address: string, dir: string,
       await opened.ops.write();
       if (i >= 0) recordMs(h, monoMs() - t);
       await opened.ops.undo();
-      // Two writes per sample.
-      await rest({ ...budget, minIntervalMs: 2 * (budget.minIntervalMs ?? 0) }, t);
+      await rest(budget, t, 2); // a write and its undo
     }
     return summaryMs(h);
   } finally {

@@ -120,6 +120,12 @@ export interface TargetArgs {
   readonly 'reuse-namespace': boolean;
 }
 
+/** Flags that shape the lab's cluster mean nothing for an external target: a usage error, before anything starts. */
+export function refuseLabSelection(a: { readonly systems?: string | undefined; readonly durability?: string | undefined }): void {
+  const lab = [a.systems !== undefined ? '--systems' : '', a.durability !== undefined ? '--durability' : ''].filter(Boolean);
+  if (lab.length > 0) throw new UsageError(`${lab.join(' and ')} shape the lab's cluster; an external target's systems are those given endpoints (--redis, --zookeeper, --etcd): drop ${lab.join(' and ')}`);
+}
+
 /** The external target the flags describe (checked, credentials resolved), or undefined for the lab. */
 export function externalFromArgs(a: TargetArgs, runId: string): ExternalRunSettings | undefined {
   const target = resolveTarget({ target: a.target, targetFile: a['target-file'], redis: a.redis, zookeeper: a.zookeeper, etcd: a.etcd, sentinel: a.sentinel, sentinelMaster: a['sentinel-master'] });

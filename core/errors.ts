@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'LOCK_OUTCOME_UNKNOWN' // a lock operation may or may not have taken effect
   | 'WORKER_PROTOCOL' // a worker process sent a message that does not fit its protocol
   | 'WORKER_EXITED' // a worker process exited while something waited for it
+  | 'CLEANUP_FAILED' // what lockbench wrote on a service could not all be removed
   | 'INTERNAL';
 
 /** Exit codes, after Jepsen's cli: valid, invalid, unknown, usage, crash. */

@@ -28,68 +28,53 @@ function find(dir) {
   return out;
 }
 
-function run(files, concurrency) {
-  if (files.length === 0) return 0;
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
-  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-  return r.status ?? 1;
-}
-
-/** Like run, without blocking the event loop. */
-function runAsync(files, concurrency) {
-  if (files.length === 0) return Promise.resolve(0);
+/**
+ * Runs test files with node's runner, without blocking the event loop (another run may go on
+ * beside it). `collect`: keep the output and hand it back instead of printing it as it comes.
+ */
+function run(files, concurrency, { collect = false } = {}) {
+  if (files.length === 0) return Promise.resolve({ status: 0, output: '' });
   const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { stdio: 'inherit' });
-    child.on('close', (code) => resolvePromise(code ?? 1));
-  });
-}
-
-/** Like run, without blocking and with the output kept for later (it runs beside another run). */
-function runCollected(files, concurrency) {
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: collect ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     let output = '';
-    child.stdout.on('data', (b) => (output += b));
-    child.stderr.on('data', (b) => (output += b));
+    child.stdout?.on('data', (b) => (output += b));
+    child.stderr?.on('data', (b) => (output += b));
     child.on('close', (code) => resolvePromise({ status: code ?? 1, output }));
   });
 }
 
 /**
- * The report's browser test needs headless Chromium. Like `setup` does for Docker, install
- * Debian's package when we may (root on Debian); otherwise that test fails saying what to install.
+ * Installs Debian packages a test needs, when we may (root on Debian), without starting any
+ * service they ship (policy-rc.d); where we may not, the test that needs one fails saying what to
+ * install. `why` finishes the line printed first.
  */
-function ensureChromium() {
-  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  if (process.env.CHROMIUM_PATH || candidates.some((p) => existsSync(p))) return;
-  if (process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) return;
-  console.error('npm test: installing Debian\'s chromium for the report\'s browser test (one time)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
-}
-
-/**
- * The external-target tests start Debian's servers as plain processes. Like Chromium, install the
- * packages when we may (root on Debian), without starting their system services (policy-rc.d);
- * otherwise those tests fail saying which package to install.
- */
-function ensureServerPackages() {
-  const need = [['/usr/bin/redis-server', 'redis-server'], ['/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper'], ['/usr/bin/etcd', 'etcd-server']].filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
-  if (need.length === 0 || process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) return;
-  console.error(`npm test: installing Debian's ${need.join(', ')} for the external-target tests (one time; their services are not started)`);
+function aptInstall(packages, why) {
+  if (packages.length === 0 || process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) return;
+  console.error(`npm test: installing Debian's ${packages.join(', ')} ${why} (one time)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const policy = '/usr/sbin/policy-rc.d';
   const hadPolicy = existsSync(policy);
   if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...need], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
   } finally {
     if (!hadPolicy) rmSync(policy, { force: true });
   }
+}
+
+/** The report's browser test needs headless Chromium (or CHROMIUM_PATH). */
+function ensureChromium() {
+  const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  if (process.env.CHROMIUM_PATH || candidates.some((p) => existsSync(p))) return;
+  aptInstall(['chromium'], "for the report's browser test");
+}
+
+/** The external-target tests start Debian's servers as plain processes of their own. */
+function ensureServerPackages() {
+  const need = [['/usr/bin/redis-server', 'redis-server'], ['/usr/share/zookeeper/bin/zkServer.sh', 'zookeeper'], ['/usr/bin/etcd', 'etcd-server']].filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  aptInstall(need, 'for the external-target tests (their services are not started)');
 }
 
 const pick = (files) => (only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files);
@@ -105,10 +90,9 @@ if (unit.some((f) => f.includes('report-browser'))) ensureChromium();
 let externalRun = Promise.resolve({ status: 0, output: '' });
 if (external.length > 0) {
   ensureServerPackages();
-  externalRun = runCollected(external, 1);
+  externalRun = run(external, 1, { collect: true });
 }
-// Not spawnSync: the event loop must stay free to drain the external run's output meanwhile.
-let status = await runAsync(unit, 2);
+let status = (await run(unit, 2)).status;
 const ext = await externalRun;
 if (external.length > 0) {
   process.stdout.write(`\n# test/external (ran beside the unit tests)\n${ext.output}`);
@@ -121,6 +105,6 @@ if (docker.length > 0) {
     console.error('npm test: environment setup failed; Docker tests not run');
     process.exit(setup.status ?? 1);
   }
-  status = run(docker, 1) || status;
+  status = (await run(docker, 1)).status || status;
 }
 process.exit(status);

@@ -17,11 +17,11 @@ import { ensureEnvironment } from '../../clusters/environment.ts';
 import { ClusterControl } from '../../clusters/node-faults.ts';
 import { planCluster } from '../../clusters/topology.ts';
 import { monoMs } from '../../core/clock.ts';
-import { ExitCode, UsageError, errorMessage } from '../../core/errors.ts';
+import { ExitCode, errorMessage } from '../../core/errors.ts';
 import { logger } from '../../core/log.ts';
 import { newRunId, openRunDir } from '../../core/store.ts';
 import { interruptSignal, runContext } from '../context.ts';
-import { clusterConfigFromArgs, clusterOptions, environmentOptions, externalFromArgs, targetOptions, type ClusterArgs, type EnvironmentArgs, type TargetArgs } from '../options.ts';
+import { clusterConfigFromArgs, clusterOptions, environmentOptions, externalFromArgs, refuseLabSelection, targetOptions, type ClusterArgs, type EnvironmentArgs, type TargetArgs } from '../options.ts';
 import { describeTargetForFiles, openExternalSession, type ExternalRunSettings } from '../../clusters/external/session.ts';
 import type { SuiteOptions } from '../../bench/plan.ts';
 import type { SetupCost } from '../../bench/results.ts';
@@ -41,12 +41,6 @@ interface BenchArgs extends ClusterArgs, EnvironmentArgs, TargetArgs {
   readonly quick: boolean | undefined;
   readonly 'max-rate': number | undefined;
   readonly json: boolean;
-}
-
-/** What the lab's cluster flags cannot mean for an external target, refused before anything starts. */
-function refuseLabFlags(args: BenchArgs): void {
-  const lab = [args.systems !== undefined ? '--systems' : '', args.durability !== undefined ? '--durability' : ''].filter(Boolean);
-  if (lab.length > 0) throw new UsageError(`${lab.join(' and ')} shape the lab's cluster; an external target's systems are those given endpoints (--redis, --zookeeper, --etcd): drop ${lab.join(' and ')}`);
 }
 
 interface BenchTarget extends AsyncDisposable {
@@ -87,7 +81,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   handler: async (args) => {
     const runId = newRunId('bench');
     const external = externalFromArgs(args, runId);
-    if (external) refuseLabFlags(args);
+    if (external) refuseLabSelection(args);
     const labConfig = clusterConfigFromArgs(args);
     const systems = external ? external.target.systems.map((s) => s.system) : labConfig.systems;
     const quick = args.quick ?? external !== undefined;

@@ -15,12 +15,12 @@ import { parseTrials, rateText, runTrials, trialsExitCode } from '../../chaos/tr
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { systemNames } from '../../clusters/systems/registry.ts';
 import { locksOnSelected, parseSystems } from '../../clusters/systems/selection.ts';
-import { lockNames, lockSpecs } from '../../locks/registry.ts';
+import { isLockName, lockNames, lockSpecs } from '../../locks/registry.ts';
 import type { LockModel, LockSpec } from '../../locks/spec.ts';
 import { loadLockModel } from '../../locks/user-module.ts';
 import { interruptSignal, runContext } from '../context.ts';
 import { reportQuietly } from '../report-hook.ts';
-import { environmentOptions, externalFromArgs, systemsOptions, targetOptions, type EnvironmentArgs, type SystemsArgs, type TargetArgs } from '../options.ts';
+import { environmentOptions, externalFromArgs, refuseLabSelection, systemsOptions, targetOptions, type EnvironmentArgs, type SystemsArgs, type TargetArgs } from '../options.ts';
 import { clientSideFaults, clientSideModel } from '../../chaos/faults/registry.ts';
 import type { ExternalRunSettings } from '../../clusters/external/session.ts';
 import { newRunId } from '../../core/store.ts';
@@ -108,7 +108,7 @@ function list(value: string | undefined, all: readonly string[], flag: string): 
 }
 
 function lockSpecOf(lock: string): LockSpec | undefined {
-  return (lockNames as readonly string[]).includes(lock) ? lockSpecs[lock as (typeof lockNames)[number]] : undefined;
+  return isLockName(lock) ? lockSpecs[lock] : undefined;
 }
 
 function lockModelOf(lock: string): LockModel | undefined {
@@ -122,7 +122,7 @@ function lockModelOf(lock: string): LockModel | undefined {
  */
 function refuseOnExternal(a: ChaosArgs, ext: ExternalRunSettings, model: LockModel | undefined): void {
   if (a.matrix || a.sweep !== undefined) throw new UsageError('--matrix and --sweep run on the lab only so far; against an external target run one --lock and --fault (with --trials N for rates)');
-  if (a.systems !== undefined) throw new UsageError('--systems picks the lab\'s systems; an external target\'s systems are those given endpoints (--redis, --zookeeper, --etcd)');
+  refuseLabSelection(a);
   if (model === undefined) return;
   const named = ext.target.systems.map((s) => s.system as string);
   if (!named.includes(model.system)) throw new UsageError(`--lock ${lockOf(a)} runs on ${model.system}, and the external target names ${named.join(', ')} only; add --${model.system} host:port,… (or pick a lock on ${named.join(', ')})`);

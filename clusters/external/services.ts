@@ -5,9 +5,8 @@
 // KEYS or FLUSH*), the ZooKeeper subtree "/<namespace>", etcd keys with prefix "/<namespace>/".
 import { Redis } from 'ioredis';
 import { errorMessage, HarnessError, UsageError } from '../../core/errors.ts';
-import { withDeadline } from '../../core/wait.ts';
 import { etcdAccess, redisAccess } from '../../core/access.ts';
-import { ensureZkPath, openZkSession } from '../systems/zookeeper/session.ts';
+import { countZkTree, deleteZkTree, ensureZkPath, openZkSession, type ZkSession } from '../systems/zookeeper/session.ts';
 import { zkCommand } from '../systems/zookeeper/probes.ts';
 import { credentialEnvNames, type Access, type ExternalSystemName } from '../../core/access.ts';
 import type { ExternalSystem, HostPort } from './target.ts';
@@ -72,11 +71,21 @@ async function withRedis<T>(e: HostPort, s: ExternalSystem, fn: (r: Redis) => Pr
   }
 }
 
-/** Only masters hold the keys a lock writes; a replica refuses writes and would count them twice. */
-async function redisMasters(s: ExternalSystem): Promise<HostPort[]> {
-  const out: HostPort[] = [];
-  for (const e of s.endpoints) if ((await withRedis(e, s, (r) => r.role())) [0] === 'master') out.push(e);
-  return out;
+/**
+ * Each master's keys under the namespace, one connection per endpoint. Only masters hold the keys
+ * a lock writes; a replica refuses writes and would count them twice.
+ */
+async function onMasters(s: ExternalSystem, ns: string, each: (r: Redis, keys: string[]) => Promise<number>): Promise<number> {
+  let n = 0;
+  for (const e of s.endpoints) {
+    await withRedis(e, s, async (r) => {
+      if ((await r.role())[0] !== 'master') return;
+      await scanNamespace(r, ns, async (keys) => {
+        n += await each(r, keys);
+      });
+    });
+  }
+  return n;
 }
 
 async function scanNamespace(r: Redis, ns: string, each: (keys: string[]) => Promise<void>): Promise<void> {
@@ -99,91 +108,34 @@ const redisOps: ServiceOps = {
       const role = typeof first === 'string' ? first : 'unknown';
       return { address: addr(e), role, version };
     }),
-  async countUnder(s, ns) {
-    let n = 0;
-    for (const e of await redisMasters(s)) {
-      await withRedis(e, s, (r) =>
-        scanNamespace(r, ns, (keys) => {
-          n += keys.length;
-          return Promise.resolve();
-        }),
-      );
-    }
-    return n;
-  },
+  countUnder: (s, ns) => onMasters(s, ns, (_r, keys) => Promise.resolve(keys.length)),
   prepare: () => Promise.resolve(),
-  async removeUnder(s, ns) {
-    let n = 0;
-    for (const e of await redisMasters(s)) {
-      await withRedis(e, s, (r) =>
-        scanNamespace(r, ns, async (keys) => {
-          // Every key came from a SCAN MATCH "<ns>:*", checked again here: nothing outside is deleted.
-          const mine = keys.filter((k) => k.startsWith(`${ns}:`));
-          n += mine.length > 0 ? await r.unlink(...mine) : 0;
-        }),
-      );
-    }
-    return n;
-  },
+  // Every key came from a SCAN MATCH "<ns>:*", checked again here: nothing outside is deleted.
+  removeUnder: (s, ns) =>
+    onMasters(s, ns, async (r, keys) => {
+      const mine = keys.filter((k) => k.startsWith(`${ns}:`));
+      return mine.length > 0 ? r.unlink(...mine) : 0;
+    }),
 };
 
 // --- ZooKeeper ---------------------------------------------------------------------------------------
 
-async function withZk<T>(s: ExternalSystem, fn: (zk: Awaited<ReturnType<typeof openZkSession>>['zk']) => Promise<T>): Promise<T> {
-  const connect = s.endpoints.map(addr).join(',');
-  let session;
+type Zk = ZkSession['zk'];
+
+async function withZk<T>(s: ExternalSystem, fn: (zk: Zk) => Promise<T>): Promise<T> {
+  const first = s.endpoints[0] ?? { host: '?', port: 0 };
+  let session: ZkSession;
   try {
-    session = await openZkSession(connect, 15_000);
+    session = await openZkSession(s.endpoints.map(addr).join(','), 15_000, s.credentials.digest);
   } catch (err) {
-    throw unreachable('zookeeper', s.endpoints[0] ?? { host: '?', port: 0 }, err);
+    if (s.credentials.digest !== undefined && /digest/.test(errorMessage(err))) throw badCredential('zookeeper', first, errorMessage(err));
+    throw unreachable('zookeeper', first, err);
   }
   try {
-    if (s.credentials.digest !== undefined) {
-      const digest = s.credentials.digest;
-      const added = new Promise<void>((resolve, reject) => {
-        session.zk.add_auth('digest', digest, (rc: number) => (rc === 0 ? resolve() : reject(new Error(`add_auth rc ${rc}`))));
-      });
-      await withDeadline(added, 'ZooKeeper digest auth', TIMEOUT_MS).catch((err: unknown) => {
-        throw badCredential('zookeeper', s.endpoints[0] ?? { host: '?', port: 0 }, errorMessage(err));
-      });
-    }
     return await fn(session.zk);
   } finally {
     await session.close();
   }
-}
-
-const NONODE = '-101';
-
-async function zkCount(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], path: string): Promise<number> {
-  let children: string[];
-  try {
-    children = (await zk.get_children(path, false));
-  } catch (err) {
-    if (errorMessage(err).includes(NONODE)) return 0;
-    throw err;
-  }
-  let n = children.length;
-  for (const c of children) n += await zkCount(zk, `${path}/${c}`);
-  return n;
-}
-
-async function zkRemove(zk: Awaited<ReturnType<typeof openZkSession>>['zk'], path: string): Promise<number> {
-  let children: string[];
-  try {
-    children = (await zk.get_children(path, false));
-  } catch (err) {
-    if (errorMessage(err).includes(NONODE)) return 0;
-    throw err;
-  }
-  let n = 0;
-  for (const c of children) n += await zkRemove(zk, `${path}/${c}`);
-  try {
-    await zk.delete_(path, -1);
-  } catch (err) {
-    if (!errorMessage(err).includes(NONODE)) throw err;
-  }
-  return n + 1;
 }
 
 const zookeeperOps: ServiceOps = {
@@ -201,21 +153,24 @@ const zookeeperOps: ServiceOps = {
     const version = /Zookeeper version:\s*([^,\s]+)/.exec(reply)?.[1] ?? 'unknown (srvr not allowed)';
     return { address: addr(e), role, version };
   },
-  countUnder: (s, ns) => withZk(s, (zk) => zkCount(zk, `/${ns}`)),
+  countUnder: (s, ns) => withZk(s, (zk) => countZkTree(zk, `/${ns}`)),
   prepare: (s, ns) => withZk(s, (zk) => ensureZkPath(zk, `/${ns}`)),
   // The namespace's own znode and its parents that lockbench made (lockbench/<run-id>: both) go too,
   // when nothing else lives in them.
   async removeUnder(s, ns) {
     return withZk(s, async (zk) => {
-      const n = await zkRemove(zk, `/${ns}`);
+      const before = await countZkTree(zk, `/${ns}`);
+      await deleteZkTree(zk, `/${ns}`);
+      const left = await countZkTree(zk, `/${ns}`);
+      if (left > 0) throw new HarnessError('CLEANUP_FAILED', `${left} znode(s) under /${ns} could not be removed`);
       const parts = ns.split('/');
       for (let i = parts.length - 1; i >= 1; i--) {
         const parent = '/' + parts.slice(0, i).join('/');
-        const left: string[] = await zk.get_children(parent, false).catch(() => ['?']);
-        if (left.length > 0 || parts[0] !== 'lockbench') break;
+        const others: string[] = await zk.get_children(parent, false).catch(() => ['?']);
+        if (others.length > 0 || parts[0] !== 'lockbench') break;
         await zk.delete_(parent, -1).catch(() => undefined);
       }
-      return Math.max(0, n - 1);
+      return before;
     });
   },
 };

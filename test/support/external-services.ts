@@ -71,6 +71,24 @@ function alive(s: Started, name: string): void {
   if (s.child.exitCode !== null) throw new Error(`${name} exited with ${s.child.exitCode}: ${s.output}`);
 }
 
+/** Until a fresh client made by `connect` gets an answer to PING (the server process still alive). */
+async function waitForPing(server: Started, name: string, connect: () => Redis, address: string): Promise<void> {
+  await waitFor(
+    async () => {
+      alive(server, name);
+      const r = connect();
+      try {
+        await r.connect();
+        await r.ping();
+        return true;
+      } finally {
+        r.disconnect();
+      }
+    },
+    { what: `${name} on ${address} to answer PING`, timeoutMs: 15_000 },
+  );
+}
+
 /** A CA and a server certificate for DNS:localhost only, made with openssl. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const ca = join(dir, 'ca.pem');
@@ -118,20 +136,7 @@ export async function startExternalServices(): Promise<ExternalServices> {
     started.push(etcd);
 
     const redisClient = (): Redis => new Redis({ host: '127.0.0.1', port: redisPort, password: REDIS_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
-    await waitFor(
-      async () => {
-        alive(redis, 'redis-server');
-        const r = redisClient();
-        try {
-          await r.connect();
-          await r.ping();
-          return true;
-        } finally {
-          r.disconnect();
-        }
-      },
-      { what: `redis-server on 127.0.0.1:${redisPort} to answer PING`, timeoutMs: 15_000 },
-    );
+    await waitForPing(redis, 'redis-server', redisClient, `127.0.0.1:${redisPort}`);
     await waitFor(
       async () => {
         alive(zk, 'ZooKeeper');
@@ -149,20 +154,8 @@ export async function startExternalServices(): Promise<ExternalServices> {
       },
       { what: `etcd on 127.0.0.1:${etcdPort} to report healthy`, timeoutMs: 30_000, intervalMs: 300 },
     );
-    await waitFor(
-      async () => {
-        alive(redisTls, 'redis-server (TLS)');
-        const r = new Redis({ host: 'localhost', port: tlsPort, password: REDIS_PASSWORD, tls: { ca: readFileSync(tls.ca) }, lazyConnect: true, maxRetriesPerRequest: 1 });
-        try {
-          await r.connect();
-          await r.ping();
-          return true;
-        } finally {
-          r.disconnect();
-        }
-      },
-      { what: `redis-server with TLS on localhost:${tlsPort} to answer PING`, timeoutMs: 15_000 },
-    );
+    const ca = readFileSync(tls.ca);
+    await waitForPing(redisTls, 'redis-server (TLS)', () => new Redis({ host: 'localhost', port: tlsPort, password: REDIS_PASSWORD, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 1 }), `localhost:${tlsPort}`);
     return {
       redis: `127.0.0.1:${redisPort}`,
       redisTls: `localhost:${tlsPort}`,

@@ -18,9 +18,7 @@ function scoped(key: string): string {
 
 async function open(address: string): Promise<Client> {
   const { Etcd3 } = await import('etcd3');
-  const { credentials } = sessionAccess('etcd');
-  const endpoints = address.split(',').map((a) => ({ host: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)), ...(credentials ? { credentials } : {}) }));
-  const access = etcdAccess(endpoints);
+  const access = etcdAccess([sessionAccess('etcd')]);
   return new Etcd3({ hosts: address.split(',').map((a) => `${access.scheme}://${a}`), dialTimeout: 5000, ...access.options });
 }
 

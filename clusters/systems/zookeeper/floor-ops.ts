@@ -1,29 +1,15 @@
 // ZooKeeper's raw floor operations on the native client: `exists /` round trips (the connected
 // server answers them itself), ephemeral creates (one quorum write each), and create + delete,
 // the two quorum writes of the lock recipe.
-import { monoMs } from '../../../core/clock.ts';
 import { sessionAccess } from '../../../core/access.ts';
 import type { FloorOps } from '../driver.ts';
-import { ZK_EPHEMERAL, ensureZkPath, openZkSession, type ZkSession } from './session.ts';
+import { ZK_EPHEMERAL, deleteZkTree, ensureZkPath, openZkSession, type ZkSession } from './session.ts';
 
-type Zk = ZkSession['zk'];
 
 /** Against an external target: the run's namespace as chroot, and its digest auth (core/access.ts). */
 function open(connect: string, timeoutMs?: number): Promise<ZkSession> {
   const { namespace, credentials } = sessionAccess('zookeeper');
   return openZkSession(namespace === undefined ? connect : `${connect}/${namespace}`, timeoutMs, credentials?.digest);
-}
-
-async function deleteTree(zk: Zk, path: string, deadlineMs: number): Promise<number> {
-  if (monoMs() > deadlineMs) return 0;
-  let n = 0;
-  const children = await zk.get_children(path, false).catch(() => [] as string[]);
-  for (const c of children) n += await deleteTree(zk, `${path}/${c}`, deadlineMs);
-  await zk.delete_(path, -1).then(
-    () => n++,
-    () => undefined,
-  );
-  return n;
 }
 
 export const zookeeperFloorOps: FloorOps = {
@@ -74,14 +60,14 @@ export const zookeeperFloorOps: FloorOps = {
     let deleted = 0;
     for (const pattern of patterns.filter((p) => p.startsWith('/'))) {
       if (!pattern.endsWith('*')) {
-        deleted += await deleteTree(s.zk, pattern, deadlineMs);
+        deleted += await deleteZkTree(s.zk, pattern, deadlineMs);
         continue;
       }
       const slash = pattern.lastIndexOf('/');
       const parent = pattern.slice(0, slash) || '/';
       const prefix = pattern.slice(slash + 1, -1);
       const children = (await s.zk.get_children(parent, false).catch(() => [] as string[])).filter((c) => c.startsWith(prefix));
-      for (const c of children) deleted += await deleteTree(s.zk, `${parent === '/' ? '' : parent}/${c}`, deadlineMs);
+      for (const c of children) deleted += await deleteZkTree(s.zk, `${parent === '/' ? '' : parent}/${c}`, deadlineMs);
     }
     return deleted;
   },

@@ -1,10 +1,12 @@
 // A plain ZooKeeper session for the floor's raw operations and cleanup (the lock recipe has its own
 // in locks/zookeeper-lock.ts): connect with a deadline, close on dispose.
 import ZooKeeper from 'zookeeper';
+import { monoMs } from '../../../core/clock.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import { withDeadline } from '../../../core/wait.ts';
 
 const ZNODEEXISTS = -110;
+const ZNONODE = -101;
 
 export interface ZkSession extends AsyncDisposable {
   readonly zk: ZooKeeper;
@@ -51,6 +53,37 @@ export async function ensureZkPath(zk: ZooKeeper, path: string): Promise<void> {
       if (!errorMessage(err).includes(String(ZNODEEXISTS))) throw err;
     }
   }
+}
+
+/**
+ * Removes `path` and everything under it, best effort and bounded by `deadlineMs` (monotonic);
+ * returns how many znodes it removed. A znode it cannot remove is left (a caller that must know
+ * counts what is left: countZkTree).
+ */
+export async function deleteZkTree(zk: ZooKeeper, path: string, deadlineMs = Number.POSITIVE_INFINITY): Promise<number> {
+  if (monoMs() > deadlineMs) return 0;
+  let n = 0;
+  const children = await zk.get_children(path, false).catch(() => [] as string[]);
+  for (const c of children) n += await deleteZkTree(zk, `${path}/${c}`, deadlineMs);
+  await zk.delete_(path, -1).then(
+    () => n++,
+    () => undefined,
+  );
+  return n;
+}
+
+/** How many znodes are under `path` (0 when it does not exist). */
+export async function countZkTree(zk: ZooKeeper, path: string): Promise<number> {
+  let children: string[];
+  try {
+    children = await zk.get_children(path, false);
+  } catch (err) {
+    if (errorMessage(err).includes(String(ZNONODE))) return 0;
+    throw err;
+  }
+  let n = children.length;
+  for (const c of children) n += await countZkTree(zk, `${path}/${c}`);
+  return n;
 }
 
 export const ZK_PERSISTENT = ZooKeeper.constants.ZOO_PERSISTENT;
