@@ -32,6 +32,8 @@ export interface MatrixCell {
   readonly expected: string;
   readonly agrees: boolean | null;
   readonly livenessOk: boolean | null;
+  /** Lock client processes that died on their own (summed over trials); shown beside liveness. */
+  readonly clientCrashes: number;
   readonly runDir: string | null;
   readonly error?: string;
   readonly wallMs: number;
@@ -72,6 +74,7 @@ export function cellFrom(lock: string, fault: string, r: ChaosResult, wallMs: nu
     expected: a.expected,
     agrees: a.agrees ?? null,
     livenessOk: r.liveness ? r.liveness.every((l) => l.ok) : null,
+    clientCrashes: r.clientCrashes?.length ?? 0,
     runDir: r.dir,
     ...(r.aborted ? { error: r.aborted } : {}),
     wallMs,
@@ -106,6 +109,7 @@ export function cellFromTrials(lock: string, fault: string, t: TrialsResult, wal
     expected: cells[0]?.expected ?? '',
     agrees: agrees.length === 0 ? null : agrees.every(Boolean),
     livenessOk: live.length === 0 ? null : live.every(Boolean),
+    clientCrashes: t.results.reduce((n, r) => n + (r.clientCrashes?.length ?? 0), 0),
     runDir: t.dir,
     ...(firstError !== undefined && firstError !== null ? { error: firstError } : {}),
     wallMs,
@@ -143,7 +147,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
       if (!t) continue;
       const lost = t.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–';
       lines.push(
-        `| ${lockLabel(c.lock)} | ${c.fault} | ${rateText(t)} | ${t.unknown} of ${t.completed} | ${sec(t.medianFirstViolationMs)} | ${lost} | ${t.livenessFailures} of ${t.completed} | ${sec(t.medianHealToFirstGrantMs)} | ${sec(t.maxLongestNoGrantInFaultsMs)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+        `| ${lockLabel(c.lock)} | ${c.fault} | ${rateText(t)} | ${t.unknown} of ${t.completed} | ${sec(t.medianFirstViolationMs)} | ${lost} | ${t.livenessFailures} of ${t.completed}${crashNote(c)} | ${sec(t.medianHealToFirstGrantMs)} | ${sec(t.maxLongestNoGrantInFaultsMs)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
       );
     }
     lines.push('', 'Figures summed over each scenario\'s trials:', '');
@@ -152,7 +156,7 @@ export function renderMatrix(cells: readonly MatrixCell[], locks: readonly strin
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cells) {
     lines.push(
-      `| ${lockLabel(c.lock)} | ${c.fault} | ${c.verdict} | ${c.definiteOverlaps} | ${c.possibleOverlaps} | ${c.maxOverlapMs.toFixed(0)} | ${c.lostUpdates} | ${c.fencingRejections} | ${pct(c.acquireSuccessInFault)} | ${c.acquireP99InFaultMs?.toFixed(1) ?? '–'} | ${c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED'} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
+      `| ${lockLabel(c.lock)} | ${c.fault} | ${c.verdict} | ${c.definiteOverlaps} | ${c.possibleOverlaps} | ${c.maxOverlapMs.toFixed(0)} | ${c.lostUpdates} | ${c.fencingRejections} | ${pct(c.acquireSuccessInFault)} | ${c.acquireP99InFaultMs?.toFixed(1) ?? '–'} | ${livenessText(c)} | ${c.expected} | ${c.agrees === null ? '–' : c.agrees ? 'yes' : 'NO'} | ${c.runDir ?? c.error ?? ''} |`,
     );
   }
   return lines.join('\n') + '\n';
@@ -209,7 +213,7 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
         log.error(`${lock} × ${fault} did not run: ${errorMessage(err)}`);
         cells.push({
           lock, fault, ran: false, verdict: 'not run', definiteOverlaps: 0, possibleOverlaps: 0, maxOverlapMs: 0, lostUpdates: 0, fencingRejections: 0,
-          acquireSuccessInFault: null, acquireP99InFaultMs: null, expected: '', agrees: null, livenessOk: null, runDir: null, error: errorMessage(err), wallMs: monoMs() - cellStart,
+          acquireSuccessInFault: null, acquireP99InFaultMs: null, expected: '', agrees: null, livenessOk: null, clientCrashes: 0, runDir: null, error: errorMessage(err), wallMs: monoMs() - cellStart,
         });
       }
       write();
@@ -217,4 +221,11 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
   }
   const markdown = write();
   return { matrixId: matrix.id, dir: matrix.path, cells, wallMs: monoMs() - started, markdown };
+}
+
+const crashNote = (c: MatrixCell): string => (c.clientCrashes > 0 ? ` (${c.clientCrashes} client crash${c.clientCrashes === 1 ? '' : 'es'})` : '');
+
+/** ok / FAILED / –, and how many lock client processes crashed (they are left out of the check). */
+function livenessText(c: MatrixCell): string {
+  return `${c.livenessOk === null ? '–' : c.livenessOk ? 'ok' : 'FAILED'}${crashNote(c)}`;
 }

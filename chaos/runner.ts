@@ -185,6 +185,8 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
       await phase('recovery', () => sleep(leaseLifetimeMs(o.lockModel, o) + ELECTION_MS, signal));
     }
     counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o.lockModel, o) + 30_000));
+    // With no client left, nothing ran after the last crash: the run did not do what it was asked.
+    if (aborted === null && workers.allCrashed) aborted = `every lock client crashed (${o.clients} of ${o.clients}); see workers.log`;
     if (aborted === null) {
       liveness = await phase('liveness', () => workers.liveness(Math.max(10_000, 3 * leaseLifetimeMs(o.lockModel, o))));
     }
@@ -213,6 +215,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     check,
     phases,
     aborted,
+    clientCrashes: workers.crashes,
     wallMs: monoMs() - started,
     ...(recovery === undefined ? {} : { recovery }),
   };

@@ -6,7 +6,7 @@ import type { OverlapPair } from '../checkers/overlap.ts';
 import { lockLabel } from '../locks/labels.ts';
 import { expectationFor } from './expectations.ts';
 import { renderRecoverySection } from './recovery.ts';
-import type { ChaosResult } from './result.ts';
+import { crashText, type ChaosResult } from './result.ts';
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
@@ -91,6 +91,7 @@ export function renderChaosSummary(r: ChaosResult): string {
     }
   } else lines.push(`The overlap checker failed: ${ov.summary}`, '');
 
+  lines.push(...renderCrashSection(r, t0));
   if (r.liveness) {
     const bad = r.liveness.filter((l) => !l.ok);
     lines.push('## Liveness after healing', '', bad.length === 0 ? `Every client acquired and released once (${r.liveness.length} of ${r.liveness.length}).` : `**${bad.length} of ${r.liveness.length} clients could not acquire and release:** ${bad.map((b) => `client ${b.clientId}: ${b.detail}`).join('; ')}`, '');
@@ -100,4 +101,22 @@ export function renderChaosSummary(r: ChaosResult): string {
   lines.push('## Workload', '', `${acq} acquire attempts, ${got} granted, ${r.counts.reduce((n, c) => n + c.increments, 0)} acknowledged increments. Files: manifest.json, history.jsonl, audit.jsonl, results.json, nodes/*.log, workers.log.`, '');
   lines.push(...renderRecoverySection(r));
   return lines.join('\n');
+}
+
+/** The lock clients that died during the run: what they printed last says whether it was the client library. */
+export function renderCrashSection(r: Pick<ChaosResult, 'clientCrashes' | 'options'>, t0: number): string[] {
+  const crashes = r.clientCrashes ?? [];
+  if (crashes.length === 0) return [];
+  const lines = [
+    '## Lock clients that crashed',
+    '',
+    `**${crashes.length} of ${r.options.clients} lock client processes died during the run** without being asked to. The run went on with the others; each one's ops up to its death are in the history and were checked (the op it had in flight stays unknown), and it is left out of the workload counts and the liveness check.`,
+    '',
+  ];
+  for (const c of crashes) {
+    lines.push(`- client ${c.clientId} at ${s(c.atMs - t0)}: ${crashText(c)}${c.holding === null ? '' : `, holding \`${c.holding}\``}. Its last output (workers.log has all of it):`);
+    lines.push('', '  ```', ...(c.lastOutput.length > 0 ? c.lastOutput.slice(-8).map((l) => `  ${l}`) : ['  (nothing)']), '  ```');
+  }
+  lines.push('');
+  return lines;
 }

@@ -49,6 +49,8 @@ export interface TrialOutcome {
   readonly lostUpdates: number | null;
   /** Every client passed the liveness check; null when it did not run. */
   readonly livenessOk: boolean | null;
+  /** Lock client processes that died on their own during the trial (chaos/result.ts ClientCrash). */
+  readonly clientCrashes: number;
   /** Agrees with what is known for the scenario (chaos/expectations.ts); null without an expectation. */
   readonly agrees: boolean | null;
   readonly recovery: RecoveryFigures | null;
@@ -76,6 +78,8 @@ export interface TrialsStats {
   readonly lostUpdatesPerTrial: readonly (number | null)[];
   /** Completed trials in which some client failed the liveness check. */
   readonly livenessFailures: number;
+  /** Trials (completed or not) in which some lock client process crashed. */
+  readonly trialsWithClientCrashes: number;
   /** Completed trials whose result disagrees with what is known. */
   readonly disagreements: number;
   readonly medianHealToFirstGrantMs: number | null;
@@ -117,6 +121,7 @@ export function trialOutcome(r: ChaosResult, trial: number, dir: string | null):
     definiteOverlaps: 'views' in ov ? ov.views.resource.definitePairs + ov.views.believed.definitePairs : 0,
     lostUpdates: 'lost' in lost ? lost.lost : null,
     livenessOk: r.liveness ? r.liveness.every((l) => l.ok) : null,
+    clientCrashes: r.clientCrashes?.length ?? 0,
     agrees: agreement(r).agrees ?? null,
     recovery: r.recovery ?? null,
     wallMs: r.wallMs,
@@ -127,7 +132,7 @@ export function trialOutcome(r: ChaosResult, trial: number, dir: string | null):
 export function trialNotRun(trial: number, seed: number, error: string, wallMs: number): TrialOutcome {
   return {
     trial, seed, dir: null, completed: false, verdict: 'not run', aborted: error, firstViolationAfterFaultMs: null, definiteOverlaps: 0,
-    lostUpdates: null, livenessOk: null, agrees: null, recovery: null, wallMs,
+    lostUpdates: null, livenessOk: null, clientCrashes: 0, agrees: null, recovery: null, wallMs,
   };
 }
 
@@ -152,6 +157,7 @@ export function aggregateTrials(planned: number, outcomes: readonly TrialOutcome
     trialsWithViolationTime: times.length,
     lostUpdatesPerTrial: done.map((t) => t.lostUpdates),
     livenessFailures: done.filter((t) => t.livenessOk === false).length,
+    trialsWithClientCrashes: outcomes.filter((t) => t.clientCrashes > 0).length,
     disagreements: done.filter((t) => t.agrees === false).length,
     medianHealToFirstGrantMs: median(present(done.map((t) => t.recovery?.healToFirstGrantMs))),
     maxLongestNoGrantInFaultsMs: longest.length === 0 ? null : Math.max(...longest),
@@ -229,6 +235,7 @@ export function renderTrials(f: TrialsFile): string {
     `| first fault → first violation, median | ${sec(s.medianFirstViolationMs)}${s.trialsWithViolationTime > 0 ? ` (over ${s.trialsWithViolationTime} trial${s.trialsWithViolationTime === 1 ? '' : 's'})` : ''} |`,
     `| lost updates per trial | ${lost} |`,
     `| liveness failures | ${s.livenessFailures} of ${s.completed} |`,
+    `| trials in which a lock client crashed | ${s.trialsWithClientCrashes} of ${s.planned} |`,
     `| disagrees with what is known | ${s.disagreements} of ${s.completed} |`,
     `| heal → first grant, median | ${sec(s.medianHealToFirstGrantMs)} |`,
     `| longest fault-phase stretch without a grant, max | ${sec(s.maxLongestNoGrantInFaultsMs)} |`,

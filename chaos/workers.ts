@@ -7,8 +7,9 @@ import { monoMs } from '../core/clock.ts';
 import { HarnessError } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
 import { withDeadline } from '../core/wait.ts';
-import { WorkerProcess, type PickAnswer } from '../core/worker-process.ts';
+import { WorkerProcess, type PickAnswer, type WorkerExit } from '../core/worker-process.ts';
 import { parseFromWorker, type FromWorker, type ToWorker, type WorkerCounts, type WorkerInit } from './worker-protocol.ts';
+import { crashText, type ClientCrash } from './result.ts';
 
 const log = logger('chaos');
 const entry = new URL('./worker-main.ts', import.meta.url);
@@ -19,6 +20,16 @@ interface Handle {
   readonly clientId: number;
   readonly proc: WorkerProcess<ToWorker, FromWorker>;
   holding: string | null;
+}
+
+/** Rejects `p`, unless it is the worker's own death (then resolves undefined): that is recorded as a crash. */
+async function unlessCrashed<T>(h: Handle, p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (h.proc.hasExited && !h.proc.stopRequested) return undefined;
+    throw err;
+  }
 }
 
 /** Takes the message of type `type`; a `failed` report fails the wait with what the worker said. */
@@ -33,6 +44,10 @@ export class WorkerPool implements AsyncDisposable {
   private readonly handles: Handle[] = [];
   private readonly holdWaiters = new Set<(clientId: number, atMs: number) => void>();
   private readonly logStream: WriteStream;
+  private readonly crashList: ClientCrash[] = [];
+  /** Crashes being recorded (their last output still draining); close() waits for them. */
+  private readonly recording = new Set<Promise<void>>();
+  private running = false;
 
   constructor(logPath: string) {
     this.logStream = createWriteStream(logPath, { flags: 'a' });
@@ -69,35 +84,70 @@ export class WorkerPool implements AsyncDisposable {
         if (m.key !== null) for (const w of [...this.holdWaiters]) w(h.clientId, m.atMs);
       });
       this.handles.push(h);
+      void proc.exited.then((e) => this.exitedOnItsOwn(h, e));
       ready.push(proc.request(init, 'its lock client to connect', timeoutMs, answer(init.clientId, 'ready')));
     }
     await Promise.all(ready);
   }
 
   run(maxAcquiresPerClient: number): void {
-    for (const h of this.handles) h.proc.send({ type: 'run', maxAcquires: maxAcquiresPerClient });
+    this.running = true;
+    for (const h of this.live()) h.proc.send({ type: 'run', maxAcquires: maxAcquiresPerClient });
   }
 
-  /** Stops every workload loop; resumes paused workers first. */
+  /** The lock clients that died during the run, in the order they did. */
+  get crashes(): readonly ClientCrash[] {
+    return [...this.crashList];
+  }
+
+  /** Whether every client has crashed (nothing is left to run or check for liveness). */
+  get allCrashed(): boolean {
+    return this.handles.length > 0 && this.handles.every((h) => h.proc.hasExited && !h.proc.stopRequested);
+  }
+
+  /** Stops every live workload loop (resuming paused workers first); a client that crashed meanwhile has no counts. */
   async stop(timeoutMs: number): Promise<WorkerCounts[]> {
     this.resumeAll();
-    const msgs = await Promise.all(this.handles.map((h) => h.proc.request({ type: 'stop' }, 'its workload to stop', timeoutMs, answer(h.clientId, 'stopped'))));
-    return msgs.map((m) => m.counts);
+    const msgs = await Promise.all(this.live().map((h) => unlessCrashed(h, h.proc.request({ type: 'stop' }, 'its workload to stop', timeoutMs, answer(h.clientId, 'stopped')))));
+    return msgs.filter((m) => m !== undefined).map((m) => m.counts);
   }
 
-  /** Every client acquires and releases once, with `waitMs` to do it. */
+  /** Every live client acquires and releases once, with `waitMs` to do it; crashed clients are in `crashes`, not here. */
   async liveness(waitMs: number): Promise<{ clientId: number; ok: boolean; detail: string }[]> {
-    const msgs = await Promise.allSettled(this.handles.map((h) => h.proc.request({ type: 'liveness', waitMs }, 'its liveness check', waitMs + 30_000, answer(h.clientId, 'liveness'))));
-    return msgs.map((r, i) => {
-      const clientId = this.handles[i]?.clientId ?? i;
-      if (r.status === 'rejected') return { clientId, ok: false, detail: String(r.reason) };
-      return { clientId, ok: r.value.ok, detail: r.value.detail };
+    const live = this.live();
+    const msgs = await Promise.allSettled(live.map((h) => unlessCrashed(h, h.proc.request({ type: 'liveness', waitMs }, 'its liveness check', waitMs + 30_000, answer(h.clientId, 'liveness')))));
+    return msgs.flatMap((r, i) => {
+      const clientId = live[i]?.clientId ?? i;
+      if (r.status === 'rejected') return [{ clientId, ok: false, detail: String(r.reason) }];
+      return r.value === undefined ? [] : [{ clientId, ok: r.value.ok, detail: r.value.detail }];
     });
   }
 
   /** Which clients hold a lock right now. */
   holders(): number[] {
-    return this.handles.filter((h) => h.holding !== null && !h.proc.paused).map((h) => h.clientId);
+    return this.live()
+      .filter((h) => h.holding !== null && !h.proc.paused)
+      .map((h) => h.clientId);
+  }
+
+  private live(): Handle[] {
+    return this.handles.filter((h) => !h.proc.hasExited);
+  }
+
+  /** An exit nobody asked for, once the workload runs, is a client crash; before that, start() reports it. */
+  private exitedOnItsOwn(h: Handle, e: WorkerExit): void {
+    if (h.proc.stopRequested || !this.running) return;
+    const atMs = monoMs();
+    const holding = h.holding;
+    h.holding = null;
+    // The assertion a native abort prints is still in the pipe when the exit event fires.
+    const recorded = h.proc.drained().then(() => {
+      const crash: ClientCrash = { clientId: h.clientId, atMs, code: e.code, signal: e.signal, holding, lastOutput: h.proc.lastOutput };
+      this.crashList.push(crash);
+      log.warn(`lock client ${h.clientId} crashed (${crashText(crash)})${holding === null ? '' : ` holding ${holding}`}; the run goes on with the others${crash.lastOutput.length > 0 ? `; its last output: ${crash.lastOutput.at(-1) ?? ''}` : ''}`);
+    });
+    this.recording.add(recorded);
+    void recorded.finally(() => this.recording.delete(recorded));
   }
 
   /**
@@ -139,7 +189,9 @@ export class WorkerPool implements AsyncDisposable {
 
   /** Stops every worker (asked, then SIGKILL after 10 s), then closes the log they wrote to. */
   async close(): Promise<void> {
+    this.running = false;
     await Promise.all(this.handles.map((h) => h.proc.stop()));
+    await Promise.all([...this.recording]);
     if (!this.logStream.writableEnded) await new Promise<void>((resolve) => this.logStream.end(resolve));
   }
 

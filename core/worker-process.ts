@@ -16,6 +16,8 @@ const log = logger('worker');
 
 /** How long a SIGKILLed child may take to be reaped, and its pipes to drain after it exits. */
 const REAP_MS = 5000;
+/** Lines of the child's output kept in memory, for saying why it died (a native assertion, say). */
+const TAIL_LINES = 20;
 
 export interface WorkerProcessOptions<Out, In> {
   /** How errors and log lines name this process, e.g. "chaos worker 3". */
@@ -72,6 +74,7 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
   private readonly pipesDrained: Promise<unknown>;
   private stopping: Promise<WorkerExit> | undefined;
   private isPaused = false;
+  private readonly tail: string[] = [];
 
   constructor(o: WorkerProcessOptions<Out, In>) {
     this.o = o;
@@ -84,7 +87,11 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
       ...(o.cwd === undefined ? {} : { cwd: o.cwd }),
     });
     const sink = o.log ?? process.stderr;
-    this.pipesDrained = Promise.all([pipeLines(this.child.stdout, sink, `[${o.name}] `), pipeLines(this.child.stderr, sink, `[${o.name}] `)]);
+    const keep = (line: string): void => {
+      this.tail.push(line);
+      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    };
+    this.pipesDrained = Promise.all([pipeLines(this.child.stdout, sink, `[${o.name}] `, keep), pipeLines(this.child.stderr, sink, `[${o.name}] `, keep)]);
     this.exited = new Promise((resolve) => {
       const done = (e: WorkerExit): void => {
         if (this.exit) return;
@@ -114,6 +121,24 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
 
   get paused(): boolean {
     return this.isPaused;
+  }
+
+  /** The child's last lines of output (stdout and stderr as they arrived), oldest first. */
+  get lastOutput(): readonly string[] {
+    return [...this.tail];
+  }
+
+  /** Whether stop() was called: an exit after it was asked for, one before it was not. */
+  get stopRequested(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /** Resolves once the child's output has reached the log (or after REAP_MS); never rejects. */
+  drained(): Promise<void> {
+    return withDeadline(this.pipesDrained, `${this.name}'s output to drain`, REAP_MS).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Sends `msg` if the child can still receive it; returns whether it was sent. */
@@ -243,8 +268,8 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
   }
 }
 
-/** Copies `from` to `to` a line at a time with `prefix`; resolves when `from` ends or fails. */
-function pipeLines(from: Readable | null, to: Writable, prefix: string): Promise<void> {
+/** Copies `from` to `to` a line at a time with `prefix` (and hands each line to `onLine`); resolves when `from` ends or fails. */
+function pipeLines(from: Readable | null, to: Writable, prefix: string, onLine: (line: string) => void): Promise<void> {
   if (!from) return Promise.resolve();
   return new Promise((resolve) => {
     let partial = '';
@@ -255,10 +280,14 @@ function pipeLines(from: Readable | null, to: Writable, prefix: string): Promise
     from.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
       if (lines.length > 0) write(lines.map((l) => `${prefix}${l}\n`).join(''));
     });
     const end = (): void => {
-      if (partial !== '') write(`${prefix}${partial}\n`);
+      if (partial !== '') {
+        onLine(partial);
+        write(`${prefix}${partial}\n`);
+      }
       partial = '';
       resolve();
     };

@@ -18,6 +18,8 @@ export interface FakeRun {
   readonly recovery?: RecoveryFigures;
   /** Fencing checker figures, for runs with --fencing. */
   readonly tokenedWrites?: number;
+  /** Lock client processes that died on their own during the run. */
+  readonly clientCrashes?: ChaosResult['clientCrashes'];
 }
 
 function view(definitePairs: number, firstDefiniteAtMs?: number): Record<string, unknown> {
@@ -56,6 +58,7 @@ export function fakeResult(flags: ChaosFlags, run: FakeRun): ChaosResult {
     aborted: run.aborted ?? null,
     wallMs: 30_000,
     ...(run.recovery === undefined ? {} : { recovery: run.recovery }),
+    ...(run.clientCrashes === undefined ? {} : { clientCrashes: run.clientCrashes }),
   };
   return result as unknown as ChaosResult;
 }

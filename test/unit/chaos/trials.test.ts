@@ -3,7 +3,8 @@
 // validation of --trials and --sweep values.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellFromTrials, renderMatrix } from '../../../chaos/matrix.ts';
+import { cellFrom, cellFromTrials, renderMatrix } from '../../../chaos/matrix.ts';
+import { renderCrashSection } from '../../../chaos/summary.ts';
 import { parseSweep, pointDir, sweepPoints } from '../../../chaos/sweep.ts';
 import { aggregateTrials, firstViolationAfterFaultMs, parseTrials, rateText, renderTrials, trialNotRun, trialOutcome, trialsExitCode, type TrialsFile } from '../../../chaos/trials.ts';
 import { UsageError } from '../../../core/errors.ts';
@@ -41,6 +42,32 @@ describe('one trial', () => {
     const cut = trialOutcome(fakeResult(pause, { verdict: 'valid', aborted: 'interrupted', lost: null }), 1, 'trial-1');
     assert.equal(cut.completed, false);
     assert.equal(cut.lostUpdates, null);
+  });
+});
+
+describe('a lock client that crashed', () => {
+  const crash = { clientId: 2, atMs: 4000, code: null, signal: 'SIGABRT', holding: 'k0', lastOutput: ["node: ../deps/uv/src/unix/core.c: uv__io_stop: Assertion `loop->watchers[w->fd] == w' failed."] };
+  const crashed = fakeResult({ lock: 'zookeeper', fault: 'partition' }, { verdict: 'valid', clientCrashes: [crash] });
+
+  test('counts in its trial and in the trials, completed or not, and the matrix shows it beside liveness', () => {
+    assert.equal(trialOutcome(crashed, 1, 'trial-1').clientCrashes, 1);
+    const trials = [trialOutcome(crashed, 1, 'trial-1'), trialOutcome(fakeResult({ lock: 'zookeeper', fault: 'partition' }, { verdict: 'valid' }), 2, 'trial-2'), trialNotRun(3, 3, 'no cluster', 0)];
+    const stats = aggregateTrials(3, trials);
+    assert.equal(stats.trialsWithClientCrashes, 1);
+    const file: TrialsFile = { kind: 'trials', version: 1, id: 'trials-z', lock: 'zookeeper', fault: 'partition', options: crashed.options, planned: 3, interrupted: false, stats, trials, wallMs: 1000 };
+    assert.match(renderTrials(file), /a lock client crashed \| 1 of 3 \|/);
+    const cell = cellFrom('zookeeper', 'partition', crashed, 1);
+    assert.equal(cell.clientCrashes, 1);
+    assert.match(renderMatrix([cell], ['zookeeper'], ['partition'], 1000), /\| ok \(1 client crash\) \|/);
+  });
+
+  test('the summary names the client, the signal, the key it held and its last output', () => {
+    const md = renderCrashSection(crashed, 0).join('\n');
+    assert.match(md, /## Lock clients that crashed/);
+    assert.match(md, /1 of 4 lock client processes died/);
+    assert.match(md, /client 2 at 4\.000 s: signal SIGABRT, holding `k0`/);
+    assert.match(md, /uv__io_stop: Assertion/);
+    assert.deepEqual(renderCrashSection(fakeResult(pause, { verdict: 'valid' }), 0), [], 'no section without a crash');
   });
 });
 

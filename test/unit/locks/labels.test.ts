@@ -50,7 +50,7 @@ describe('package and version', () => {
   });
 
   test('matrix.md names the lock with its package', () => {
-    const cell: MatrixCell = { lock: 'node-redlock-v4', fault: 'none', ran: true, verdict: 'valid', definiteOverlaps: 0, possibleOverlaps: 0, maxOverlapMs: 0, lostUpdates: 0, fencingRejections: 0, acquireSuccessInFault: null, acquireP99InFaultMs: null, livenessOk: true, expected: 'valid', agrees: true, runDir: null, wallMs: 1 };
+    const cell: MatrixCell = { lock: 'node-redlock-v4', fault: 'none', ran: true, verdict: 'valid', definiteOverlaps: 0, possibleOverlaps: 0, maxOverlapMs: 0, lostUpdates: 0, fencingRejections: 0, acquireSuccessInFault: null, acquireP99InFaultMs: null, livenessOk: true, clientCrashes: 0, expected: 'valid', agrees: true, runDir: null, wallMs: 1 };
     const md = renderMatrix([cell], ['node-redlock-v4'], ['none'], 1000);
     assert.match(md, /^\| node-redlock-v4 \(redlock 4\.2\.0\) \| valid/m);
     assert.match(md, /^\| node-redlock-v4 \(redlock 4\.2\.0\) \| none \| valid \|/m);
