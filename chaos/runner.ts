@@ -128,7 +128,8 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   const historyPath = run.file('history.jsonl');
   const history = new HistoryRecorder(historyPath);
   await using resource = await spawnResource({ auditPath: run.file('audit.jsonl'), fencing: o.fencing });
-  const workers = new WorkerPool(run.file('workers.log'));
+  // A client that dies ends there in the history: what it held and its op in flight end with it.
+  const workers = new WorkerPool(run.file('workers.log'), (clientId) => history.crashed(clientId));
   const nemesis = new Nemesis({ control, workers, options: o }, history);
   let counts: WorkerCounts[] = [];
   let liveness: LivenessResult[] | null = null;

@@ -49,7 +49,11 @@ export class WorkerPool implements AsyncDisposable {
   private readonly recording = new Set<Promise<void>>();
   private running = false;
 
-  constructor(logPath: string) {
+  /** `onCrash` is told at once when a client dies on its own (the runner writes the history's crash line). */
+  constructor(
+    logPath: string,
+    private readonly onCrash: (clientId: number) => void = () => undefined,
+  ) {
     this.logStream = createWriteStream(logPath, { flags: 'a' });
     // A log that cannot be written must not take the run down with it.
     this.logStream.on('error', (err) => log.warn(`${logPath}: ${err.message}`));
@@ -138,6 +142,7 @@ export class WorkerPool implements AsyncDisposable {
   private exitedOnItsOwn(h: Handle, e: WorkerExit): void {
     if (h.proc.stopRequested || !this.running) return;
     const atMs = monoMs();
+    this.onCrash(h.clientId);
     const holding = h.holding;
     h.holding = null;
     // The assertion a native abort prints is still in the pipe when the exit event fires.

@@ -4,8 +4,10 @@
 //
 // believed (what clients believed): from acquire `ok` to the same process's next release invoke
 //   on that key. With no release, the hold runs to the process's next acquire invoke on the key
-//   (a client that acquires again has given the old lease up; our clients are not reentrant) or
-//   else to the end of the history — a crashed client never said it let go.
+//   (a client that acquires again has given the old lease up; our clients are not reentrant), or
+//   to its process's death where the history records one (a `crash` line: a dead client believes
+//   nothing and can touch nothing), or else to the end of the history — a client that vanished
+//   without a record never said it let go.
 // cut (the same, cut at the validity deadline): the believed interval ended at
 //   min(end, lease.validUntilMs), where an `extend` ok moves the deadline. Without validUntilMs
 //   (ZooKeeper: session based) the cut interval is the believed one. A lease that was already
@@ -19,7 +21,7 @@
 //     2. completion time + ttlMs, when the invoke's value carries {ttlMs}: a grant that landed at
 //        the latest moment the client was still waiting expires ttl later;
 //     3. otherwise the process's next acquire or release invoke on the key (the worker has moved
-//        on and cleaned up its own attempt), or the end of the history.
+//        on and cleaned up its own attempt), its death, or the end of the history.
 //   Possible holds appear in the believed and the cut view alike. An op with an unknown outcome may
 //   or may not have taken effect, so a possible hold decides nothing on its own (see overlap.ts).
 // evidence (forced holds): an unknown acquire is known to have taken effect when its process
@@ -38,6 +40,7 @@ export type HoldEnd =
   | 'release' // the release invoke
   | 'next-acquire' // the same process acquired the key again without releasing
   | 'end-of-history' // never released
+  | 'crashed' // its process died (the history's crash line)
   | 'validity' // cut at the lease's validity deadline
   | 'lease' // possible hold bounded by validUntilMs on the info completion
   | 'ttl' // possible hold bounded by completion + ttlMs
@@ -127,7 +130,7 @@ function lowerBound(a: Float64Array, x: number): number {
  * Builds believed, cut and forced holds from paired client ops (as returned by pairOps, in invoke
  * order) and the history's end time; `entersOf` supplies the resource's enters for evidence.
  */
-export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, entersOf?: EntersOf): HistoryHolds {
+export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, entersOf?: EntersOf, crashes: ReadonlyMap<number, number> = new Map()): HistoryHolds {
   const believed: Hold[] = [];
   const cut: Hold[] = [];
   const forced: Hold[] = [];
@@ -249,7 +252,19 @@ export function historyHolds(pairs: readonly OpPair[], historyEndMs: number, ent
     else if (pair.f === 'extend' && completion) extended(held.get(process)?.get(key), invoke, completion);
   }
 
-  for (const [process, keys] of held) for (const [key, hold] of keys) endHold(process, key, hold, historyEndMs, 'end-of-history');
-  for (const [process, keys] of pendingPossible) for (const key of [...keys.keys()]) settlePending(process, key, historyEndMs, 'end-of-history', undefined);
+  // What is still open ends at its process's death, if the history records one after it began.
+  const endOf = (process: number, startMs: number): [number, HoldEnd] => {
+    const died = crashes.get(process);
+    return died !== undefined && died >= startMs ? [died, 'crashed'] : [historyEndMs, 'end-of-history'];
+  };
+  for (const [process, keys] of held) {
+    for (const [key, hold] of keys) endHold(process, key, hold, ...endOf(process, hold.startMs));
+  }
+  for (const [process, keys] of pendingPossible) {
+    for (const [key, p] of [...keys]) {
+      const [endMs, reason] = endOf(process, p.startMs);
+      settlePending(process, key, endMs, reason, undefined);
+    }
+  }
   return { believed, cut, forced };
 }

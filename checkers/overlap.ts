@@ -161,6 +161,7 @@ const endWhat: Readonly<Record<Hold['endReason'], string>> = {
   release: 'release invoke',
   'next-acquire': 'next acquire invoke (no release)',
   'end-of-history': 'end of the history (never released)',
+  crashed: 'its process crashed',
   validity: 'lease validity deadline',
   lease: 'lease deadline of the unknown acquire',
   ttl: 'TTL after the unknown acquire gave up',
@@ -318,7 +319,7 @@ export function checkHolds(view: HoldView, holds: readonly Hold[], faultsDuring:
 }
 
 function checkResource(audit: readonly AuditEntry[], input: CheckInput, faultsDuring: (fromMs: number, toMs: number) => FaultWindow[], options: OverlapOptions): OverlapViewResult {
-  const { holds, overlaps } = resourceView(audit, input.paired.pairs);
+  const { holds, overlaps } = resourceView(audit, input.paired.pairs, input.paired.crashes);
   const tally = new PairTally('resource', options.maxReportedPairs ?? 1000, faultsDuring);
   for (const { a, b } of overlaps) tally.add(a, b, true);
   return tally.result(holds, 0);
@@ -361,7 +362,7 @@ function entersFrom(audit: readonly AuditEntry[] | undefined): EntersOf | undefi
 
 /** The overlap checker: invalid on any definite overlap in any view, else valid (see the top). */
 export function checkOverlap(input: CheckInput, options: OverlapOptions = {}): OverlapResult {
-  const { believed, cut, forced } = historyHolds(input.paired.pairs, input.paired.endMs, entersFrom(input.audit));
+  const { believed, cut, forced } = historyHolds(input.paired.pairs, input.paired.endMs, entersFrom(input.audit), input.paired.crashes);
   const during = (fromMs: number, toMs: number): FaultWindow[] => input.faults.during(fromMs, toMs);
   const views = {
     believed: checkHolds('believed', believed, during, options, forced),

@@ -1,7 +1,7 @@
 // Pairs each client invoke with its completion. A process has at most one outstanding op, so the
 // completion of an invoke is simply the next completion of the same process. Several checkers
 // need this, and doing it once keeps their rules for broken histories identical.
-import type { Op } from '../core/history.ts';
+import { CRASH_F, type Op } from '../core/history.ts';
 
 /** The key used for ops that carry none (single-key workloads may omit it). */
 export const DEFAULT_KEY = 'default';
@@ -23,6 +23,11 @@ export interface PairedHistory {
   readonly nemesis: Op[];
   /** Completions with no outstanding invoke, and invokes superseded by another invoke. */
   readonly malformed: number;
+  /**
+   * Per process, when it died (its `crash` line, core/history.ts): the op it had outstanding is
+   * completed `info` there, and whatever it held ends there (intervals.ts, resource-view.ts).
+   */
+  readonly crashes: ReadonlyMap<number, number>;
   /** Largest timeMs in the whole history (client and nemesis ops); 0 when empty. */
   readonly endMs: number;
 }
@@ -37,6 +42,7 @@ export function pairOps(history: readonly Op[]): PairedHistory {
   const nemesis: Op[] = [];
   // Index into `pairs` of each process's outstanding invoke.
   const outstanding = new Map<number, number>();
+  const crashes = new Map<number, number>();
   let malformed = 0;
   let endMs = 0;
   for (const op of history) {
@@ -46,6 +52,17 @@ export function pairOps(history: readonly Op[]): PairedHistory {
       continue;
     }
     const process = op.process;
+    if (op.f === CRASH_F) {
+      if (!crashes.has(process)) crashes.set(process, op.timeMs);
+      const index = outstanding.get(process);
+      outstanding.delete(process);
+      const pending = index === undefined ? undefined : pairs[index];
+      if (index !== undefined && pending !== undefined) {
+        const completion: Op = { type: 'info', f: pending.f, process, timeMs: op.timeMs, ...(pending.invoke.key === undefined ? {} : { key: pending.invoke.key }), error: 'crashed' };
+        pairs[index] = { process, f: pending.f, key: pending.key, invoke: pending.invoke, completion };
+      }
+      continue;
+    }
     if (op.type === 'invoke') {
       // A second invoke means the first never completed; it stays in `pairs` without completion.
       if (outstanding.has(process)) malformed += 1;
@@ -65,5 +82,5 @@ export function pairOps(history: readonly Op[]): PairedHistory {
     // is markedly faster over a million ops than a property added to half a million objects.
     pairs[index] = { process: pending.process, f: pending.f, key: keyOf(pending.invoke, op), invoke: pending.invoke, completion: op };
   }
-  return { pairs, nemesis, malformed, endMs };
+  return { pairs, nemesis, malformed, crashes, endMs };
 }

@@ -4,7 +4,8 @@
 // on time. Rules:
 //   - A section is a client's enter → exit on a key. A client is in one critical section at a
 //     time, so an unclosed section also ends at the client's next action that proves it left:
-//     its next enter on any key (audit), or its next release or acquire invoke in the history.
+//     its next enter on any key (audit), its next release or acquire invoke in the history, or
+//     its process's death (the history's crash line: a dead client is inside nothing).
 //     Without that rule a worker whose resource call failed (so it never sent its exit) would be
 //     "inside" until it next entered the same key, long after it moved on.
 //   - Two clients' sections on a key overlap when one enters while the other is inside.
@@ -38,18 +39,19 @@ export interface ResourceView {
   readonly overlaps: ResourceOverlap[];
 }
 
-/** Per process, the ascending times of its release and acquire invokes: proofs that it left. */
-function leavingTimes(pairs: readonly OpPair[]): Map<number, Float64Array> {
+/** Per process, the ascending times of its release and acquire invokes and its death: proofs that it left. */
+function leavingTimes(pairs: readonly OpPair[], crashes: ReadonlyMap<number, number>): Map<number, Float64Array> {
   const lists = new Map<number, number[]>();
-  for (const p of pairs) {
-    if (p.f !== 'release' && p.f !== 'acquire') continue;
-    let l = lists.get(p.process);
+  const add = (process: number, atMs: number): void => {
+    let l = lists.get(process);
     if (!l) {
       l = [];
-      lists.set(p.process, l);
+      lists.set(process, l);
     }
-    l.push(p.invoke.timeMs);
-  }
+    l.push(atMs);
+  };
+  for (const p of pairs) if (p.f === 'release' || p.f === 'acquire') add(p.process, p.invoke.timeMs);
+  for (const [process, atMs] of crashes) add(process, atMs);
   const out = new Map<number, Float64Array>();
   // Per process the history is in time order already; sorting guards hand-made histories.
   for (const [process, l] of lists) out.set(process, Float64Array.from(l).sort());
@@ -73,8 +75,9 @@ function firstAfter(a: Float64Array | undefined, x: number): number {
  * Builds the resource view from the audit log (in file order) and the history's op pairs (for the
  * proof that a client left a section it never exited).
  */
-export function resourceView(audit: readonly AuditEntry[], pairs: readonly OpPair[]): ResourceView {
-  const leaving = leavingTimes(pairs);
+export function resourceView(audit: readonly AuditEntry[], pairs: readonly OpPair[], crashes: ReadonlyMap<number, number> = new Map()): ResourceView {
+  const leaving = leavingTimes(pairs, crashes);
+  const leftReason = (s: Section): HoldEnd => (crashes.get(s.client) === s.leftByMs ? 'crashed' : 'left');
   const sections: Section[] = [];
   const found: [Section, Section][] = [];
   const outside: [Section, Hold][] = [];
@@ -87,7 +90,7 @@ export function resourceView(audit: readonly AuditEntry[], pairs: readonly OpPai
     // A proof of leaving that came earlier than the event that closes it wins.
     if (s.leftByMs < atMs) {
       s.endMs = s.leftByMs;
-      s.endReason = 'left';
+      s.endReason = leftReason(s);
     } else {
       s.endMs = atMs;
       s.endReason = reason;
@@ -107,7 +110,7 @@ export function resourceView(audit: readonly AuditEntry[], pairs: readonly OpPai
     // Backwards, because close() removes the section from this very list.
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i];
-      if (s !== undefined && s.leftByMs <= t) close(s, t, 'left');
+      if (s !== undefined && s.leftByMs <= t) close(s, t, leftReason(s));
     }
     return list;
   };

@@ -4,7 +4,7 @@
 // JsonlWriter opens it with O_APPEND and writes each line with one write(2): the kernel places each
 // whole line at the end of the file, so lines from different processes interleave but never tear.
 import { monoMs, type Clock } from './clock.ts';
-import type { LeaseRecord, Op, Process } from './history.ts';
+import { CRASH_F, type LeaseRecord, type Op, type Process } from './history.ts';
 import { JsonlWriter } from './jsonl.ts';
 
 /** An invoked op that has not completed yet; pass it to complete(). */
@@ -83,6 +83,17 @@ export class HistoryRecorder implements Disposable {
     };
     this.writer.append(op);
     this.outstanding.delete(handle.process);
+    return op;
+  }
+
+  /**
+   * Appends the crash line of a client process that died on its own (another process wrote its
+   * ops; this recorder saw it die): the op it had in flight completes `info` there, and it does
+   * nothing after it (core/history.ts CRASH_F).
+   */
+  crashed(process: number): Op {
+    const op: Op = { type: 'info', f: CRASH_F, process, timeMs: this.nowMs(), error: 'crashed' };
+    this.writer.append(op);
     return op;
   }
 

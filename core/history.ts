@@ -34,6 +34,13 @@ export interface Op {
   readonly error?: string;
 }
 
+/**
+ * The `f` of the line the chaos runner appends when a client worker process dies on its own:
+ * `{"type":"info","f":"crash","process":N,"timeMs":…,"error":"crashed"}`. It completes the op the
+ * process had outstanding (as `info`), and the process does nothing after it.
+ */
+export const CRASH_F = 'crash';
+
 export type AuditEvent = 'enter' | 'read' | 'write' | 'exit' | 'reject';
 
 /** One line of audit.jsonl: what the resource saw, stamped with the resource's monotonic clock. */

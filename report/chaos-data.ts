@@ -182,7 +182,7 @@ export function chaosModel(run: ChaosRun): ChaosModel {
   // Large cap: the timeline marks every overlapping hold, not just the first few reported.
   const overlap = checkOverlap(input, { maxReportedPairs: 100_000 });
   const pairs = [overlap.views.believed, overlap.views.cut, overlap.views.resource].flatMap((v) => v.pairs).filter((p) => p.definite);
-  const { believed } = historyHolds(input.paired.pairs, endMs);
+  const { believed } = historyHolds(input.paired.pairs, endMs, undefined, input.paired.crashes);
   const witnessByKey = new Map(witnessesOf(overlap).map((w) => [w.key, w]));
 
   const byKey = new Map<string, Hold[]>();

@@ -289,7 +289,7 @@ async function chaosRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
  */
 export function releaseDelaysMs(history: readonly Op[]): { delaysMs: number[]; pauses: number } {
   const input = prepareInput(history);
-  const { believed } = historyHolds(input.paired.pairs, input.paired.endMs);
+  const { believed } = historyHolds(input.paired.pairs, input.paired.endMs, undefined, input.paired.crashes);
   const delaysMs: number[] = [];
   let pauses = 0;
   // The paused clients are in the value of each start-client-pause completion (the fault's targets).

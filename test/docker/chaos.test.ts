@@ -143,9 +143,10 @@ describe('the command', () => {
 
   test('a lock client that dies on its own is recorded as a crash, and the run goes on with the others', async () => {
     // A native client library can abort the whole process on a lost connection (the zookeeper
-    // package's libuv assertion, seen in CI under a ZooKeeper partition); here one worker gets the
-    // same SIGABRT from outside, while the workload runs.
-    const child = spawnCli(['chaos', '--lock', 'redis', '--fault', 'none', '--duration', '6', '--warmup', '1', '--clients', '3', '--seed', '5']);
+    // package's libuv assertion, seen in CI under a ZooKeeper partition); here one ZooKeeper worker
+    // gets the same SIGABRT from outside while the workload runs. A session lock has no deadline, so
+    // without the history's crash line a holder that died would read as holding for ever.
+    const child = spawnCli(['chaos', '--lock', 'zookeeper', '--fault', 'none', '--duration', '8', '--warmup', '1', '--clients', '3', '--seed', '5']);
     const done = collect(child, 180_000);
     let killed: number | undefined;
     child.stderr?.on('data', (b: Buffer) => {
@@ -176,6 +177,9 @@ describe('the command', () => {
     assert.equal(results.counts.length, 2, 'the two survivors report their counts');
     assert.deepEqual(results.liveness.map((l) => l.clientId).sort(), [0, 1, 2].filter((c) => c !== crash.clientId));
     assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /## Lock clients that crashed[\s\S]*1 of 3 lock client processes died/);
+    const crashLines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"f":"crash"'));
+    assert.equal(crashLines.length, 1, 'the history records the death');
+    assert.equal((JSON.parse(crashLines[0] ?? '{}') as { process?: number }).process, crash.clientId);
   });
 
   test('bad flags are usage errors (254)', async () => {

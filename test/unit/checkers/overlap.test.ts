@@ -222,6 +222,52 @@ describe('overlap: unknown outcomes may or may not have taken effect', () => {
   });
 });
 
+describe('overlap: a client process that died (the crash line)', () => {
+  const crash = (process: number, timeMs: number): Op => info(process, 'crash', timeMs, { error: 'crashed' });
+
+  test('a session lock held by a client that died, granted again after: valid (it held nothing once dead)', () => {
+    // ZooKeeper-like: no validity deadline; the session expired after the crash and client 2 got it.
+    const h = history(hold(1, 'k', { okMs: 10 }), [crash(1, 20)], hold(2, 'k', { okMs: 4020, releaseMs: 4100 }));
+    const r = check(h, [audit('enter', 1, 'k', 11), audit('enter', 2, 'k', 4021), audit('exit', 2, 'k', 4099)]);
+    assert.equal(r.verdict, 'valid', r.summary);
+    const held = historyHolds(pairOps(h).pairs, 4101, undefined, pairOps(h).crashes).believed.find((x) => x.process === 1);
+    assert.deepEqual([held?.endMs, held?.endReason], [20, 'crashed']);
+  });
+
+  test('without the crash line the same history is invalid: a client that vanished unrecorded never let go', () => {
+    const h = history(hold(1, 'k', { okMs: 10 }), hold(2, 'k', { okMs: 4020, releaseMs: 4100 }));
+    assert.equal(check(h).verdict, 'invalid');
+  });
+
+  test('a grant to another client before the holder died is still two holders', () => {
+    const h = history(hold(1, 'k', { okMs: 10 }), hold(2, 'k', { okMs: 15, releaseMs: 30 }), [crash(1, 40)]);
+    const r = check(h);
+    assert.equal(r.verdict, 'invalid');
+    assert.equal(r.views.believed.definitePairs, 1);
+  });
+
+  test('the op in flight completes unknown at the crash; the crash line is not a malformed line', () => {
+    const h = history([invoke(1, 'acquire', 10, { key: 'k' })], [crash(1, 20)], hold(2, 'k', { okMs: 30, releaseMs: 40 }));
+    const paired = pairOps(h);
+    assert.equal(paired.malformed, 0);
+    assert.deepEqual(paired.crashes, new Map([[1, 20]]));
+    const pending = paired.pairs.find((p) => p.process === 1);
+    assert.deepEqual([pending?.completion?.type, pending?.completion?.error, pending?.completion?.timeMs], ['info', 'crashed', 20]);
+    // The unknown acquire's possible hold ends at the death, before client 2's grant: nothing, not even possible.
+    const r = check(h);
+    assert.equal(r.verdict, 'valid');
+    assert.equal(r.views.believed.possiblePairs, 0);
+  });
+
+  test('the resource: a client that died inside its section is out of it at its death', () => {
+    const h = history(hold(1, 'k', { okMs: 10 }), [crash(1, 20)], hold(2, 'k', { okMs: 4020, releaseMs: 4100 }));
+    const r = check(h, [audit('enter', 1, 'k', 11), audit('read', 1, 'k', 12), audit('enter', 2, 'k', 4021), audit('exit', 2, 'k', 4099)]);
+    assert.equal(r.views.resource.verdict, 'valid', r.summary);
+    const still = check(history(hold(1, 'k', { okMs: 10 }), hold(2, 'k', { okMs: 4020, releaseMs: 4100 })), [audit('enter', 1, 'k', 11), audit('enter', 2, 'k', 4021), audit('exit', 2, 'k', 4099)]);
+    assert.equal(still.views.resource.verdict, 'invalid', 'without the crash line the open section runs on');
+  });
+});
+
 describe('overlap: sweep against brute force', () => {
   const pairId = (a: Hold, b: Hold, index: Map<Hold, number>): string => {
     const [x, y] = [index.get(a) ?? -1, index.get(b) ?? -1].sort((p, q) => p - q);
