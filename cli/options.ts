@@ -97,13 +97,13 @@ export interface EnvironmentArgs {
 /** Where the load goes: the lab (default) or an external target (clusters/external/target.ts, docs/external.md). */
 export function targetOptions<T>(y: Argv<T>) {
   return y
-    .option('target', { type: 'string', describe: 'lab: the Docker cluster lockbench builds; external: services you run, named by --redis/--zookeeper/--etcd or --target-file [default: lab, external when endpoints are given]' })
+    .option('target', { type: 'string', describe: 'lab: the Docker cluster lockbench builds; external: services you run, named by --redis/--zookeeper/--etcd/--sentinel or --target-file [default: lab, external when endpoints are given]' })
     .option('target-file', { type: 'string', describe: 'external target: a JSON file of endpoints and credentials (docs/external.md)' })
     .option('redis', { type: 'string', describe: 'external target: Redis endpoints, host:port,… (credentials: LOCKBENCH_REDIS_USERNAME, LOCKBENCH_REDIS_PASSWORD)' })
     .option('zookeeper', { type: 'string', describe: 'external target: ZooKeeper endpoints, host:port,… (digest auth: LOCKBENCH_ZOOKEEPER_DIGEST=user:password)' })
     .option('etcd', { type: 'string', describe: 'external target: etcd endpoints, host:port,… (LOCKBENCH_ETCD_USERNAME, LOCKBENCH_ETCD_PASSWORD)' })
-    .option('sentinel', { type: 'string', describe: 'external target: Redis Sentinels, host:port,… (not supported yet)' })
-    .option('sentinel-master', { type: 'string', describe: 'external target: the master name the Sentinels watch (not supported yet)' })
+    .option('sentinel', { type: 'string', describe: 'external target: Redis Sentinels, host:port,…; the data nodes are the ones they name (data nodes\' account: LOCKBENCH_SENTINEL_USERNAME, LOCKBENCH_SENTINEL_PASSWORD)' })
+    .option('sentinel-master', { type: 'string', describe: 'external target: the master name the Sentinels watch (their "sentinel monitor <name>" line); needed with --sentinel' })
     .option('namespace', { type: 'string', describe: 'external target: everything lockbench writes lives under it, and is removed at the end [default: lockbench/<run-id>]' })
     .option('reuse-namespace', { type: 'boolean', default: false, describe: 'external target: start even when the namespace already holds data (it is removed at the end)' });
 }

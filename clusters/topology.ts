@@ -84,7 +84,11 @@ export interface ClusterPlan {
    * Present for an external target (clusters/external/plan.ts): its nodes are the user's endpoints
    * (no containers), its proxies run in this process, and everything written lives under `namespace`.
    */
-  readonly external?: { readonly namespace: string };
+  readonly external?: {
+    readonly namespace: string;
+    /** Per system, the name its directory knows the service by (Sentinel's master name). */
+    readonly services?: Readonly<Record<string, string>>;
+  };
 }
 
 function assertLayoutFits(systems: readonly PlannedSystem[]): void {

@@ -31,6 +31,9 @@ export const externalSystems = [
   { system: 'redis', flag: 'redis', env: 'REDIS', credentials: ['username', 'password', 'tls'] },
   { system: 'zookeeper', flag: 'zookeeper', env: 'ZOOKEEPER', credentials: ['digest'] },
   { system: 'etcd', flag: 'etcd', env: 'ETCD', credentials: ['username', 'password', 'tls'] },
+  // The endpoints are the Sentinels; the account is the data nodes' (the Sentinels themselves are
+  // asked without one). The data nodes are found by asking the Sentinels (clusters/external/services.ts).
+  { system: 'redis-sentinel', flag: 'sentinel', env: 'SENTINEL', credentials: ['username', 'password'] },
 ] as const;
 export type ExternalSystemName = (typeof externalSystems)[number]['system'];
 

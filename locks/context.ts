@@ -23,9 +23,13 @@ export function endpointsFor(plan: ClusterPlan, clientId: number, system: string
   // An external target's account and namespace (its credentials reach workers through the
   // environment, never a message: clusters/external/target.ts).
   const credentials = plan.external ? credentialsFromEnv()[system as ExternalSystemName] : undefined;
-  const access = plan.external ? { namespace: plan.external.namespace, ...(credentials ? { credentials } : {}) } : {};
+  const service = plan.external?.services?.[system];
+  const access = plan.external ? { namespace: plan.external.namespace, ...(credentials ? { credentials } : {}), ...(service !== undefined ? { service } : {}) } : {};
   return nodesOf(plan, system).map((n) => {
-    const about = { node: n.name, group: n.group, announced: memberAddress(n), ...access, ...(plan.external && n.directHost !== undefined ? { serverName: n.directHost } : {}) };
+    // An external node is known to its peers (and named by a Sentinel) by the address the user's
+    // side reaches it at; a lab node by its member address.
+    const announced = plan.external && n.directHost !== undefined ? `${n.directHost}:${n.directPort}` : memberAddress(n);
+    const about = { node: n.name, group: n.group, announced, ...access, ...(plan.external && n.directHost !== undefined ? { serverName: n.directHost } : {}) };
     if (via === 'direct') return { host: n.directHost ?? HOST, port: n.directPort, ...about };
     const p = n.proxies.find((x) => x.slot === slot);
     if (!p) throw new Error(`no proxy for slot ${slot} on ${n.name}`);

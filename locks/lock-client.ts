@@ -21,6 +21,8 @@ export interface Endpoint {
   readonly credentials?: SystemCredentials;
   /** An external target's namespace: everything the lock writes lives under it (core/access.ts); absent in the lab. */
   readonly namespace?: string;
+  /** The name the system's directory knows the service by (Sentinel's master name) on an external target; absent in the lab. */
+  readonly service?: string;
 }
 
 /** What a successful acquire returns. */

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { DATA_PREFIX, MASTER_NAME, SENTINEL_PREFIX } from '../clusters/systems/redis-sentinel/config.ts';
 import type { Endpoint, LockClientContext } from './lock-client.ts';
 import { failFast, quiet } from './redis-connection.ts';
+import { redisAccess } from '../core/access.ts';
 
 const SYSTEM = 'redis-sentinel';
 
@@ -24,9 +25,13 @@ export function sentinelRedis(ctx: LockClientContext, opts: { readonly commandTi
   const { sentinels, data } = sentinelLinks(ctx);
   if (sentinels.length === 0 || data.length === 0) throw new Error('the Sentinel locks need the redis-sentinel system (--systems redis-sentinel)');
   const natMap = Object.fromEntries(data.filter((e) => e.announced !== undefined).map((e) => [e.announced as string, { host: e.host, port: e.port }]));
+  // An external target: its master name, its data nodes' account, and keys under its namespace.
+  const first = data[0];
+  const access = first ? redisAccess(first) : {};
   const redis = new Redis({
     sentinels: sentinels.map((e) => ({ host: e.host, port: e.port })),
-    name: MASTER_NAME,
+    name: first?.service ?? MASTER_NAME,
+    ...access,
     role: 'master',
     natMap,
     updateSentinels: false,

@@ -209,7 +209,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     }
     const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'], ...ext });
     await reportQuietly(r.dir);
-    if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness }, null, 2) + '\n');
+    if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness, counts: r.counts, clientCrashes: r.clientCrashes ?? [] }, null, 2) + '\n');
     else process.stdout.write(`${r.verdict.toUpperCase()}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);
     if (signal.aborted) runContext.exitCode = ExitCode.interrupted;
     else if (r.aborted) runContext.exitCode = ExitCode.crash;

@@ -8,6 +8,7 @@ import { errorMessage, HarnessError, UsageError } from '../../core/errors.ts';
 import { etcdAccess, redisAccess } from '../../core/access.ts';
 import { countZkTree, deleteZkTree, ensureZkPath, openZkSession, type ZkSession } from '../systems/zookeeper/session.ts';
 import { zkCommand } from '../systems/zookeeper/probes.ts';
+import { fieldsOf, infoFields, respCommand, RespError } from '../systems/redis-sentinel/resp.ts';
 import { credentialEnvNames, type Access, type ExternalSystemName } from '../../core/access.ts';
 import type { ExternalSystem, HostPort } from './target.ts';
 
@@ -28,6 +29,8 @@ interface ServiceOps {
   prepare(s: ExternalSystem, ns: string): Promise<void>;
   /** Removes everything under the namespace; returns how many it removed. */
   removeUnder(s: ExternalSystem, ns: string): Promise<number>;
+  /** The nodes behind the endpoints, where the endpoints are a directory (Sentinel's data nodes). */
+  readonly members?: (s: ExternalSystem) => Promise<HostPort[]>;
 }
 
 const addr = (e: HostPort): string => `${e.host}:${e.port}`;
@@ -205,7 +208,55 @@ const etcdOps: ServiceOps = {
   removeUnder: (s, ns) => withEtcd(s.endpoints, s, async (c) => Number((await c.delete().prefix(`/${ns}/`).exec()).deleted)),
 };
 
-export const serviceOps: Readonly<Record<ExternalSystemName, ServiceOps>> = { redis: redisOps, zookeeper: zookeeperOps, etcd: etcdOps };
+// --- Redis with Sentinel -------------------------------------------------------------------------------
+
+/**
+ * The data nodes, primary first, as the first Sentinel that knows the master names them (SENTINEL
+ * get-master-addr-by-name, SENTINEL replicas; replicas it flags down or disconnected are left out).
+ * These are the addresses a Sentinel hands a client, so the lock clients' natMap maps exactly them.
+ */
+export async function discoverMembers(s: ExternalSystem): Promise<HostPort[]> {
+  const master = s.master ?? '';
+  const errors: string[] = [];
+  for (const e of s.endpoints) {
+    const v = await respCommand(e.host, e.port, ['SENTINEL', 'get-master-addr-by-name', master], TIMEOUT_MS);
+    if (v === undefined) errors.push(`${addr(e)} does not answer`);
+    else if (v instanceof RespError) errors.push(`${addr(e)}: ${v.message}`);
+    else if (!Array.isArray(v) || typeof v[0] !== 'string' || v[1] === undefined) errors.push(`${addr(e)} knows no master named '${master}'`);
+    else {
+      const primary = { host: v[0], port: Number(v[1]) };
+      const listed = await respCommand(e.host, e.port, ['SENTINEL', 'replicas', master], TIMEOUT_MS);
+      const replicas = (Array.isArray(listed) ? (listed as readonly (readonly string[])[]) : [])
+        .map((x) => fieldsOf(x))
+        .filter((f) => f['ip'] !== undefined && f['port'] !== undefined && !/s_down|o_down|disconnected/.test(f['flags'] ?? ''))
+        .map((f) => ({ host: f['ip'] ?? '', port: Number(f['port']) }));
+      return [primary, ...replicas];
+    }
+  }
+  throw new UsageError(`no Sentinel named a primary for the master '${master}' (${errors.join('; ')}); check --sentinel (the Sentinels' host:port) and --sentinel-master (the name in their "sentinel monitor <name> …" line)`);
+}
+
+/** The data nodes as a Redis system of their own, with the Sentinel entry's account. */
+async function dataNodes(s: ExternalSystem): Promise<ExternalSystem> {
+  return { ...s, endpoints: s.members ?? (await discoverMembers(s)) };
+}
+
+const sentinelOps: ServiceOps = {
+  async describe(e, s) {
+    const [primary] = await discoverMembers({ ...s, endpoints: [e] });
+    const version = infoFields(await respCommand(e.host, e.port, ['INFO', 'server'], TIMEOUT_MS))['redis_version'] ?? 'unknown';
+    // The data nodes answer as themselves, with the account (a wrong one is refused here).
+    const members = await dataNodes(s);
+    const roles = await Promise.all(members.endpoints.map(async (m) => `${addr(m)} ${(await redisOps.describe(m, members)).role}`));
+    return { address: addr(e), role: `sentinel of '${s.master ?? ''}' (primary ${primary ? addr(primary) : '?'}; data nodes ${roles.join(', ')})`, version };
+  },
+  countUnder: async (s, ns) => redisOps.countUnder(await dataNodes(s), ns),
+  prepare: () => Promise.resolve(),
+  removeUnder: async (s, ns) => redisOps.removeUnder(await dataNodes(s), ns),
+  members: discoverMembers,
+};
+
+export const serviceOps: Readonly<Record<ExternalSystemName, ServiceOps>> = { redis: redisOps, zookeeper: zookeeperOps, etcd: etcdOps, 'redis-sentinel': sentinelOps };
 
 /** Every endpoint's answer, all systems at once. */
 export async function describeTarget(systems: readonly ExternalSystem[]): Promise<{ readonly system: string; readonly answers: readonly EndpointAnswer[] }[]> {

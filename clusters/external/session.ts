@@ -46,8 +46,20 @@ async function removeNamespace(s: ExternalRunSettings, report: ExternalSession['
   }
 }
 
-export async function openExternalSession(s: ExternalRunSettings): Promise<ExternalSession> {
-  const namespace = validateNamespace(s.namespace);
+/** The target with the nodes each directory names (Sentinel's data nodes), as they are now. */
+async function withMembers(t: ExternalTarget): Promise<ExternalTarget> {
+  const systems = await Promise.all(
+    t.systems.map(async (x) => {
+      const find = serviceOps[x.system].members;
+      return find ? { ...x, members: await find(x) } : x;
+    }),
+  );
+  return { ...t, systems };
+}
+
+export async function openExternalSession(settings: ExternalRunSettings): Promise<ExternalSession> {
+  const namespace = validateNamespace(settings.namespace);
+  const s: ExternalRunSettings = { ...settings, target: await withMembers(settings.target) };
   const plan = planExternal(s.target, { namespace, ...(s.clientSlots !== undefined ? { clientSlots: s.clientSlots } : {}) });
   const report: ExternalSession['namespaceReport'] = {};
   for (const sys of s.target.systems) {

@@ -21,8 +21,16 @@ export interface HostPort {
 
 export interface ExternalSystem {
   readonly system: ExternalSystemName;
+  /** Where lockbench connects first: the servers, or for redis-sentinel the Sentinels. */
   readonly endpoints: readonly HostPort[];
   readonly credentials: SystemCredentials;
+  /** redis-sentinel: the master name the Sentinels watch (--sentinel-master). */
+  readonly master?: string;
+  /**
+   * redis-sentinel: the data nodes, primary first, as the Sentinels name them; filled when a
+   * session opens (services.ts discoverMembers), not by the flags.
+   */
+  readonly members?: readonly HostPort[];
 }
 
 export interface ExternalTarget {
@@ -128,7 +136,8 @@ function tlsOf(o: Json, where: string): TlsFiles | undefined {
 function systemFromFile(o: unknown, s: (typeof externalSystems)[number], file: string): ExternalSystem {
   const where = `${file}: ${s.system}`;
   if (!isObject(o)) throw new UsageError(`${where} must be an object with "endpoints": ["host:port", …]`);
-  onlyFields(o, ['endpoints', ...s.credentials], where);
+  const isSentinel = s.system === 'redis-sentinel';
+  onlyFields(o, ['endpoints', ...(isSentinel ? ['master'] : []), ...s.credentials], where);
   const eps = o['endpoints'];
   if (!Array.isArray(eps) || eps.length === 0 || !eps.every((e) => typeof e === 'string')) {
     throw new UsageError(`${where}.endpoints must be a non-empty list of "host:port" strings`);
@@ -137,7 +146,16 @@ function systemFromFile(o: unknown, s: (typeof externalSystems)[number], file: s
   const tls = (s.credentials as readonly string[]).includes('tls') ? tlsOf(o, where) : undefined;
   const credentials: SystemCredentials = { ...opt('username', str(o, 'username', where)), ...opt('password', str(o, 'password', where)), ...opt('digest', str(o, 'digest', where)), ...opt('tls', tls) };
   if (credentials.digest !== undefined && !/^[^:]+:.+$/.test(credentials.digest)) throw new UsageError(`${where}.digest must be "user:password"`);
-  return { system: s.system, endpoints, credentials };
+  if (!isSentinel) return { system: s.system, endpoints, credentials };
+  const master = str(o, 'master', where);
+  if (master === undefined) throw new UsageError(`${where}.master is missing: give the master name the Sentinels watch (their "sentinel monitor <name> …" line)`);
+  return { system: s.system, endpoints, credentials, master: validateMasterName(master, `${where}.master`) };
+}
+
+/** A Sentinel master name as `sentinel monitor` takes it: letters, digits, . _ - (it goes into SENTINEL commands). */
+function validateMasterName(name: string, where: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new UsageError(`${where} takes a Sentinel master name of letters, digits, '.', '_' and '-' (e.g. mymaster), got '${name}'`);
+  return name;
 }
 
 export function readTargetFile(path: string): ExternalTarget {
@@ -154,17 +172,13 @@ export function readTargetFile(path: string): ExternalTarget {
     throw new UsageError(`--target-file ${path} is not JSON: ${errorMessage(err)}`);
   }
   if (!isObject(raw)) throw new UsageError(`--target-file ${path} must hold one JSON object ({"redis": {"endpoints": […]}, …})`);
-  onlyFields(raw, ['namespace', 'redis-sentinel', ...externalSystems.map((s) => s.system)], path);
-  if (raw['redis-sentinel'] !== undefined) throw sentinelNotYet();
+  onlyFields(raw, ['namespace', ...externalSystems.map((s) => s.system)], path);
   const systems = externalSystems.filter((s) => raw[s.system] !== undefined).map((s) => systemFromFile(raw[s.system], s, path));
   if (systems.length === 0) throw new UsageError(`--target-file ${path} names no system: give at least one of ${externalSystems.map((s) => s.system).join(', ')}`);
   const ns = str(raw, 'namespace', path);
   return { kind: 'external', systems, source: path, ...opt('namespace', ns) };
 }
 
-function sentinelNotYet(): UsageError {
-  return new UsageError('an external Redis with Sentinel (--sentinel, "redis-sentinel") is not supported yet: point --redis at its current primary to bench it as one Redis, or use the lab (--target lab)');
-}
 
 /**
  * The target of a command: undefined for the lab, or the external target its flags or file
@@ -172,7 +186,7 @@ function sentinelNotYet(): UsageError {
  * file and endpoint flags, endpoint flags with --target lab).
  */
 export function resolveTarget(f: TargetFlags, env: NodeJS.ProcessEnv = process.env): ExternalTarget | undefined {
-  const endpointFlags = [...externalSystems.map((s) => s.flag), 'sentinel', 'sentinel-master'].filter((fl) => (fl === 'sentinel-master' ? f.sentinelMaster : f[fl as keyof TargetFlags]) !== undefined);
+  const endpointFlags = [...externalSystems.map((s) => s.flag), 'sentinel-master'].filter((fl) => (fl === 'sentinel-master' ? f.sentinelMaster : f[fl as keyof TargetFlags]) !== undefined);
   const kind = f.target ?? (f.targetFile !== undefined || endpointFlags.length > 0 ? 'external' : 'lab');
   if (!(targetKinds as readonly string[]).includes(kind)) throw new UsageError(`--target takes lab or external, got '${kind}'`);
   if (kind === 'lab') {
@@ -182,7 +196,9 @@ export function resolveTarget(f: TargetFlags, env: NodeJS.ProcessEnv = process.e
     }
     return undefined;
   }
-  if (f.sentinel !== undefined || f.sentinelMaster !== undefined) throw sentinelNotYet();
+  if ((f.sentinel === undefined) !== (f.sentinelMaster === undefined)) {
+    throw new UsageError(f.sentinel === undefined ? '--sentinel-master names the master the Sentinels watch: give the Sentinels too (--sentinel host:port,…)' : '--sentinel needs --sentinel-master NAME, the master name the Sentinels watch (their "sentinel monitor <name> …" line)');
+  }
   const fromEnv = credentialsFromEnv(env);
   if (f.targetFile !== undefined) {
     if (endpointFlags.length > 0) throw new UsageError(`--target-file and ${endpointFlags.map((x) => `--${x}`).join(', ')} both name endpoints; put them all in the file, or drop --target-file`);
@@ -196,11 +212,16 @@ export function resolveTarget(f: TargetFlags, env: NodeJS.ProcessEnv = process.e
   }
   const systems = externalSystems
     .filter((s) => f[s.flag] !== undefined)
-    .map((s): ExternalSystem => ({ system: s.system, endpoints: parseEndpointList(f[s.flag] ?? '', `--${s.flag}`), credentials: fromEnv[s.system] ?? {} }));
+    .map((s): ExternalSystem => ({
+      system: s.system,
+      endpoints: parseEndpointList(f[s.flag] ?? '', `--${s.flag}`),
+      credentials: fromEnv[s.system] ?? {},
+      ...(s.system === 'redis-sentinel' && f.sentinelMaster !== undefined ? { master: validateMasterName(f.sentinelMaster, '--sentinel-master') } : {}),
+    }));
   if (systems.length === 0) {
     throw new UsageError(`--target external needs endpoints: ${externalSystems.map((s) => `--${s.flag} host:port,…`).join(', ')}, or --target-file lockbench.target.json (docs/external.md)`);
   }
-  return { kind: 'external', systems, source: systems.map((s) => `--${s.system}`).join(', ') };
+  return { kind: 'external', systems, source: externalSystems.filter((s) => f[s.flag] !== undefined).map((s) => `--${s.flag}`).join(', ') };
 }
 
 // --- the namespace -----------------------------------------------------------------------------------

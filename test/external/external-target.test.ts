@@ -15,7 +15,7 @@ import type { BenchResult } from '../../bench/results.ts';
 import { openZkSession } from '../../clusters/systems/zookeeper/session.ts';
 import { EXTERNAL_PORT_BASE } from '../../clusters/external/plan.ts';
 import { collect, runCli, spawnCli, type CliResult } from '../support/cli.ts';
-import { REDIS_PASSWORD, startExternalServices, type ExternalServices } from '../support/external-services.ts';
+import { REDIS_PASSWORD, SENTINEL_MASTER, startExternalServices, type ExternalServices } from '../support/external-services.ts';
 
 let services: ExternalServices;
 let resultsDir: string;
@@ -206,6 +206,60 @@ test('TLS through the local proxy: the certificate is checked against the endpoi
   const noCa = await runCli(args, { env: env(), timeoutMs: 60_000 });
   assert.equal(noCa.code, 254, noCa.stderr);
   assert.match(noCa.stderr, /redis at localhost:\d+ (does not answer|refused)/);
+});
+
+test('Redis with Sentinel: status asks the Sentinel, chaos and bench run the Sentinel locks on the data nodes it names, and leave the primary as they found it', async () => {
+  const sentinelEnv = env({ LOCKBENCH_SENTINEL_PASSWORD: REDIS_PASSWORD });
+  const target = ['--sentinel', services.sentinel, '--sentinel-master', SENTINEL_MASTER];
+  const primaryKeys = async (): Promise<Record<string, string>> => {
+    const r = services.sentinelPrimaryClient();
+    await r.connect();
+    const out: Record<string, string> = {};
+    for (const k of (await r.keys('*')).sort()) out[k] = (await r.get(k)) ?? '';
+    r.disconnect();
+    return out;
+  };
+  const seeded = { 'app:session': 'v1', 'lockbench:other-team': 'keep' };
+  const c = services.sentinelPrimaryClient();
+  await c.connect();
+  for (const [k, v] of Object.entries(seeded)) await c.set(k, v);
+  c.disconnect();
+
+  const refused: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [['status', '--sentinel', services.sentinel], sentinelEnv, /--sentinel needs --sentinel-master NAME/],
+    [['status', '--sentinel', services.sentinel, '--sentinel-master', 'nope'], sentinelEnv, /no Sentinel named a primary for the master 'nope'/],
+    [['chaos', ...target, '--lock', 'sentinel', '--fault', 'none'], env({ LOCKBENCH_SENTINEL_PASSWORD: 'wrong' }), /redis-sentinel|redis at 127\.0\.0\.1:\d+ refused lockbench's credentials/],
+    [['chaos', ...target, '--lock', 'sentinel', '--fault', 'failover'], sentinelEnv, /--fault failover needs control of the servers/],
+  ];
+  for (const [args, over, message] of refused) {
+    const r = await runCli(args, { env: over, timeoutMs: 60_000 });
+    assert.equal(r.code, 254, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
+
+  const status = await runCli(['status', ...target, '--json'], { env: sentinelEnv, timeoutMs: 60_000 });
+  assert.equal(status.code, 0, status.stderr);
+  const answers = (json(status) as { systems: { system: string; answers: { role: string }[] }[] }).systems;
+  const [first] = answers;
+  assert.ok(first);
+  assert.equal(first.system, 'redis-sentinel');
+  assert.match(first.answers[0]?.role ?? '', new RegExp(`sentinel of '${SENTINEL_MASTER}' \\(primary 127\\.0\\.0\\.1:\\d+; data nodes 127\\.0\\.0\\.1:\\d+ master, 127\\.0\\.0\\.1:\\d+ slave\\)`));
+
+  // Cut off from one node (a data node or the Sentinel), the client may not get the lock, but never twice.
+  const chaos = await runCli(['chaos', ...target, '--lock', 'sentinel-wait', '--fault', 'partition', '--partition-shape', 'one', '--duration', '6', '--json'], { env: sentinelEnv, timeoutMs: 3 * 60_000 });
+  assert.equal(chaos.code, 0, chaos.stderr.slice(-3000));
+  const r = json(chaos) as { verdict: string; counts: { acquired: number }[] };
+  assert.equal(r.verdict, 'valid');
+  assert.ok(r.counts.reduce((n, x) => n + x.acquired, 0) > 0, 'the lock was granted through the Sentinel');
+  assert.deepEqual(await primaryKeys(), seeded, 'the primary after chaos');
+
+  const bench = await runCli(['bench', ...target, '--locks', 'sentinel,sentinel-wait', '--duration', '0.3', '--json'], { env: sentinelEnv, timeoutMs: 8 * 60_000 });
+  assert.equal(bench.code, 0, bench.stderr.slice(-3000));
+  const b = json(bench) as BenchResult;
+  assert.deepEqual(b.cases.filter((x) => x.status !== 'ok').map((x) => `${x.id}: ${x.error ?? x.status}`), []);
+  assert.deepEqual([...new Set(b.cases.map((x) => x.lock))].sort(), ['sentinel', 'sentinel-wait']);
+  assert.deepEqual(Object.keys(b.floor ?? {}), ['redis-sentinel']);
+  assert.deepEqual(await primaryKeys(), seeded, 'the primary after bench');
 });
 
 test('the password is in no file under results/', () => {

@@ -1,5 +1,5 @@
 // Services that are not lockbench's lab, for the external-target tests: Debian's redis-server (with
-// a password), ZooKeeper and etcd, each started as a plain process on 127.0.0.1 on a free port, with
+// a password; also as a primary, a replica and a Sentinel), ZooKeeper and etcd, each started as a plain process on 127.0.0.1 on a free port, with
 // its data in a temporary folder, and stopped (the folder removed) on dispose. `.ci/run` installs
 // the packages; a test that finds one missing fails saying which package to install.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,20 +21,37 @@ export interface ExternalServices extends AsyncDisposable {
   readonly tlsCa: string;
   readonly zookeeper: string;
   readonly etcd: string;
+  /** A Redis primary with one replica and one Sentinel watching them as SENTINEL_MASTER (password on both data nodes). */
+  readonly sentinel: string;
+  /** A client of that primary, as the user's own tooling would connect. */
+  sentinelPrimaryClient(): Redis;
   /** A Redis client as the user's own tooling would connect (password given). */
   redisClient(): Redis;
 }
 
+export const SENTINEL_MASTER = 'ext-primary';
+
+/**
+ * A port no one listens on, below the kernel's ephemeral range (32768 and up here): a port the
+ * kernel hands out (listen on 0) can be taken again by an outgoing connection of another server
+ * before ours binds it. Random, so that parallel test files rarely pick the same; each is tried.
+ */
+const taken = new Set<number>();
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 23000 + Math.floor(Math.random() * 9000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port between 23000 and 32000 after 200 tries');
 }
 
 function need(path: string, pkg: string): string {
@@ -111,7 +128,9 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
 export async function startExternalServices(): Promise<ExternalServices> {
   const dir = mkdtempSync(join(tmpdir(), 'lockbench-external-'));
   const started: Started[] = [];
-  const [redisPort, zkPort, etcdPort, etcdPeerPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [redisPort, zkPort, etcdPort, etcdPeerPort, tlsPort, primaryPort, replicaPort, sentinelPort] = [
+    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+  ];
   const dispose = async (): Promise<void> => {
     await Promise.all(started.map(stop));
     rmSync(dir, { recursive: true, force: true });
@@ -135,8 +154,36 @@ export async function startExternalServices(): Promise<ExternalServices> {
     const etcd = start(need('/usr/bin/etcd', 'etcd-server'), ['--name', 'ext', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `ext=${peerUrl}`], dir);
     started.push(etcd);
 
+    // Redis with Sentinel: the replica and the Sentinel authenticate with the same password.
+    const dataArgs = (port: number): string[] => ['--bind', '127.0.0.1', '--port', String(port), '--requirepass', REDIS_PASSWORD, '--masterauth', REDIS_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir];
+    const primary = start('/usr/bin/redis-server', dataArgs(primaryPort), dir);
+    started.push(primary);
+    const replica = start('/usr/bin/redis-server', [...dataArgs(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort)], dir);
+    started.push(replica);
+    const sentinelConf = join(dir, 'sentinel.conf');
+    writeFileSync(sentinelConf, [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 1`, `sentinel auth-pass ${SENTINEL_MASTER} ${REDIS_PASSWORD}`, `sentinel down-after-milliseconds ${SENTINEL_MASTER} 5000`, ''].join('\n'));
+    const sentinel = start('/usr/bin/redis-server', [sentinelConf, '--sentinel'], dir);
+    started.push(sentinel);
+
     const redisClient = (): Redis => new Redis({ host: '127.0.0.1', port: redisPort, password: REDIS_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
     await waitForPing(redis, 'redis-server', redisClient, `127.0.0.1:${redisPort}`);
+    const sentinelPrimaryClient = (): Redis => new Redis({ host: '127.0.0.1', port: primaryPort, password: REDIS_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await waitForPing(primary, 'redis-server (Sentinel primary)', sentinelPrimaryClient, `127.0.0.1:${primaryPort}`);
+    // The Sentinel learns of the replica from the primary's INFO, which it reads every 10 s at first.
+    await waitFor(
+      async () => {
+        alive(sentinel, 'redis-sentinel');
+        const r = new Redis({ host: '127.0.0.1', port: sentinelPort, lazyConnect: true, maxRetriesPerRequest: 1 });
+        try {
+          await r.connect();
+          const replicas = (await r.call('SENTINEL', 'replicas', SENTINEL_MASTER)) as string[][];
+          return replicas.some((f) => f.join(' ').includes(`port ${replicaPort}`) && !/s_down|disconnected/.test(f.join(' ')));
+        } finally {
+          r.disconnect();
+        }
+      },
+      { what: `the Sentinel on 127.0.0.1:${sentinelPort} to name the replica on port ${replicaPort}`, timeoutMs: 45_000, intervalMs: 500 },
+    );
     await waitFor(
       async () => {
         alive(zk, 'ZooKeeper');
@@ -162,6 +209,8 @@ export async function startExternalServices(): Promise<ExternalServices> {
       tlsCa: tls.ca,
       zookeeper: `127.0.0.1:${zkPort}`,
       etcd: `127.0.0.1:${etcdPort}`,
+      sentinel: `127.0.0.1:${sentinelPort}`,
+      sentinelPrimaryClient,
       redisClient,
       [Symbol.asyncDispose]: dispose,
     };

@@ -1,10 +1,12 @@
 // The Sentinel topology's raw floor operations: the independent masters' (PING, SET NX PX +
 // compare-and-delete, cleanup) on the primary, plus W, one write a replica has acknowledged:
 // SET, then WAIT 1, as the `sentinel-wait` lock does after each grant.
-import { Redis } from 'ioredis';
 import { HarnessError } from '../../../core/errors.ts';
 import type { FloorOps } from '../driver.ts';
-import { redisFloorOps } from '../redis/floor-ops.ts';
+import { floorClient, redisFloorOpsFor } from '../redis/floor-ops.ts';
+
+const SYSTEM = 'redis-sentinel';
+const redisFloorOps = redisFloorOpsFor(SYSTEM);
 
 const WAIT_TIMEOUT_MS = 1000;
 
@@ -15,8 +17,7 @@ export const sentinelFloorOps: FloorOps = {
 
   async quorumWrites(address, dir) {
     const i = address.lastIndexOf(':');
-    const c = new Redis({ host: address.slice(0, i), port: Number(address.slice(i + 1)), lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: false, connectTimeout: 5000, commandTimeout: 5000 });
-    c.on('error', () => undefined);
+    const c = floorClient(SYSTEM, address.slice(0, i), Number(address.slice(i + 1)));
     try {
       await c.connect();
     } catch (err) {

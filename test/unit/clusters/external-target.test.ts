@@ -46,11 +46,15 @@ test('malformed endpoints and mixtures are usage errors that say how to fix them
     [{ target: 'cloud' }, /--target takes lab or external, got 'cloud'/],
     [{ target: 'lab', redis: 'a:1' }, /--redis describe\(s\) an external target, but --target is lab/],
     [{ target: 'external' }, /--target external needs endpoints: --redis host:port,…, --zookeeper host:port,…, --etcd host:port,…/],
-    [{ sentinel: 'a:26379' }, /Sentinel .* is not supported yet/],
+    [{ sentinel: 'a:26379' }, /--sentinel needs --sentinel-master NAME/],
+    [{ sentinelMaster: 'm' }, /--sentinel-master names the master the Sentinels watch: give the Sentinels too/],
+    [{ sentinel: 'a:26379', sentinelMaster: 'bad name' }, /--sentinel-master takes a Sentinel master name of letters, digits/],
+    [{ targetFile: file('sentinel.json', { 'redis-sentinel': { endpoints: ['a:26379'] } }) }, /redis-sentinel\.master is missing: give the master name the Sentinels watch/],
+    [{ targetFile: file('sentinel2.json', { 'redis-sentinel': { endpoints: ['a:26379'], master: 'm', tls: {} } }) }, /redis-sentinel has unknown field\(s\) tls; allowed: endpoints, master, username, password/],
     [{ targetFile: join(dir, 'missing.json') }, /--target-file: cannot read .*missing\.json/],
     [{ targetFile: file('nojson.json', '{oops') }, /is not JSON/],
-    [{ targetFile: file('empty.json', {}) }, /names no system: give at least one of redis, zookeeper, etcd/],
-    [{ targetFile: file('unknown.json', { mysql: {} }) }, /unknown field\(s\) mysql; allowed: namespace, redis-sentinel, redis, zookeeper, etcd/],
+    [{ targetFile: file('empty.json', {}) }, /names no system: give at least one of redis, zookeeper, etcd, redis-sentinel/],
+    [{ targetFile: file('unknown.json', { mysql: {} }) }, /unknown field\(s\) mysql; allowed: namespace, redis, zookeeper, etcd, redis-sentinel/],
     [{ targetFile: file('eps.json', { redis: { endpoints: [] } }) }, /redis\.endpoints must be a non-empty list of "host:port" strings/],
     [{ targetFile: file('field.json', { redis: { endpoints: ['a:1'], passwd: 'x' } }) }, /redis has unknown field\(s\) passwd; allowed: endpoints, username, password, tls/],
     [{ targetFile: file('digest.json', { zookeeper: { endpoints: ['a:1'], digest: 'nocolon' } }) }, /zookeeper\.digest must be "user:password"/],
@@ -108,6 +112,21 @@ test('the external plan: one node per endpoint, links on 127.0.0.1 to it, lock c
   const eleven = resolveTarget({ redis: Array.from({ length: 11 }, (_, i) => `h:${i + 1}`).join(',') }, {});
   assert.ok(eleven);
   assert.throws(() => planExternal(eleven, { namespace: 'n' }), /at most 10 redis nodes/);
+});
+
+test('Redis with Sentinel: the Sentinels from --sentinel, the data nodes they name, the master name on every link', () => {
+  const t = resolveTarget({ sentinel: 's1:26379,s2:26379,s3:26379', sentinelMaster: 'mymaster' }, { LOCKBENCH_SENTINEL_PASSWORD: 'data-pw' });
+  assert.ok(t);
+  assert.deepEqual([t.source, t.systems[0]?.system, t.systems[0]?.master, t.systems[0]?.credentials.password], ['--sentinel', 'redis-sentinel', 'mymaster', 'data-pw']);
+  const sys = t.systems[0];
+  assert.ok(sys);
+  // As a session finds them: the primary first, then its replicas, by the addresses the Sentinels announce.
+  const withMembers = { ...t, systems: [{ ...sys, members: [{ host: '10.0.0.5', port: 6379 }, { host: '10.0.0.6', port: 6379 }] }] };
+  const plan = planExternal(withMembers, { namespace: 'lockbench/s', portBase: 20000 });
+  assert.deepEqual(plan.nodes.map((n) => `${n.group}:${n.directHost ?? ''}:${n.directPort}`), ['rs:10.0.0.5:6379', 'rs:10.0.0.6:6379', 'sentinel:s1:26379', 'sentinel:s2:26379', 'sentinel:s3:26379']);
+  const links = endpointsFor(plan, 0, 'redis-sentinel', 'proxy');
+  assert.deepEqual(links.filter((e) => e.group === 'rs').map((e) => e.announced), ['10.0.0.5:6379', '10.0.0.6:6379'], 'natMap keys: what a Sentinel answers');
+  assert.ok(links.every((e) => e.service === 'mymaster' && e.host === '127.0.0.1' && e.namespace === 'lockbench/s'));
 });
 
 test('against an external target only client-side faults are offered, per lock', () => {
