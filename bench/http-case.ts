@@ -38,6 +38,8 @@ export interface HttpCaseOptions {
   readonly ttlMs: number;
   readonly waitMs: number;
   readonly runTag: string;
+  /** --max-rate (an external target): autocannon's overallRate, requests (each one lock cycle) per second across its connections. */
+  readonly maxRatePerSec?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -51,7 +53,7 @@ export interface HttpCaseOutcome {
   readonly driverCpuPercent: number;
 }
 
-async function drive(port: number, paths: readonly string[], connections: number, durationMs: number, signal: AbortSignal | undefined, latency?: LatencyHistogram): Promise<autocannon.Result> {
+async function drive(port: number, paths: readonly string[], connections: number, durationMs: number, maxRatePerSec: number | undefined, signal: AbortSignal | undefined, latency?: LatencyHistogram): Promise<autocannon.Result> {
   let instance: autocannon.Instance | undefined;
   const stop = (): void => instance?.stop();
   signal?.addEventListener('abort', stop, { once: true });
@@ -62,6 +64,7 @@ async function drive(port: number, paths: readonly string[], connections: number
           url: `http://127.0.0.1:${port}`,
           connections,
           duration: durationMs / 1000,
+          ...(maxRatePerSec !== undefined ? { overallRate: maxRatePerSec } : {}),
           timeout: 10,
           requests: paths.map((path) => ({ method: 'POST' as const, path })),
         },
@@ -87,6 +90,9 @@ export async function runHttpCase(pool: WorkerPool, o: HttpCaseOptions): Promise
     const latency = latencyHistogram();
     let usage: WorkerCaseUsage[] = [];
     let driverCpuPercent = 0;
+    // autocannon runs whole seconds at least: the rate counts from the run's own wall time, not the
+    // duration asked for (a 0.3 s case ran for 1 s and read 3.3 times its rate).
+    let driveMs = o.durationMs;
     {
       await using resource = await spawnResource({ auditPath, fencing: false });
       {
@@ -96,12 +102,13 @@ export async function runHttpCase(pool: WorkerPool, o: HttpCaseOptions): Promise
       const started = await pool.run<HttpStartResult>(0, { kind: 'http-start', lock: o.lock, via: o.via, clients: ids, resourcePort: resource.port, ttlMs: o.ttlMs, waitMs: o.waitMs }, 120_000);
       try {
         const paths = skus.map((s) => `/purchase/${s}`);
-        await drive(started.result.port, paths, o.clients, o.warmupMs, o.signal);
+        await drive(started.result.port, paths, o.clients, o.warmupMs, o.maxRatePerSec, o.signal);
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();
-        result = await drive(started.result.port, paths, o.clients, o.durationMs, o.signal, latency);
+        result = await drive(started.result.port, paths, o.clients, o.durationMs, o.maxRatePerSec, o.signal, latency);
+        driveMs = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0);
-        driverCpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
+        driverCpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / driveMs) * 1000) / 10;
       } finally {
         const stopped = await pool.run<HttpStopResult | { readonly kind: 'none' }>(0, { kind: 'http-stop' }, o.waitMs + 60_000);
         if (stopped.result.kind === 'http-stop') {
@@ -140,7 +147,7 @@ export async function runHttpCase(pool: WorkerPool, o: HttpCaseOptions): Promise
         figures: {
           connections: o.clients,
           requests,
-          requestsPerSec: Math.round((requests * 1000) / o.durationMs),
+          requestsPerSec: Math.round((requests * 1000) / driveMs),
           non2xx: result.non2xx,
           status,
           errors: result.errors,

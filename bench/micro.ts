@@ -4,7 +4,7 @@
 // tinybench's own throughput figure is a mean of per-sample rates (not total cycles ÷ time), so cycles per
 // second here are computed as cycles ÷ wall time instead.
 import { Bench } from 'tinybench';
-import { monoMs } from '../core/clock.ts';
+import { monoMs, sleep } from '../core/clock.ts';
 import { latencyHistogram, recordMs, type LatencyHistogram } from '../core/stats.ts';
 import { AttemptLog, OUTCOME } from './attempts.ts';
 import type { BenchClient, ErrorCounts } from './cycle-loop.ts';
@@ -15,7 +15,20 @@ export interface MicroSettings {
   readonly durationMs: number;
   readonly ttlMs: number;
   readonly waitMs: number;
+  /** --max-rate (an external target): cycles start at least 1000/cap ms apart. */
+  readonly maxRatePerSec?: number;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Under a cap, the pause before each cycle (a tinybench hook, outside the timed window, so the
+ * latencies stay the lock's own) and a count of cycles instead of a time: tinybench's `time` adds
+ * up the timed windows only, so a paced run would last far longer than asked.
+ */
+function pacing(s: MicroSettings): { readonly gapMs: number; readonly iterations: number; readonly warmupIterations: number } | undefined {
+  if (s.maxRatePerSec === undefined) return undefined;
+  const gapMs = 1000 / s.maxRatePerSec;
+  return { gapMs, iterations: Math.max(10, Math.floor(s.durationMs / gapMs)), warmupIterations: Math.max(10, Math.floor(s.warmupMs / gapMs)) };
 }
 
 export interface MicroResult {
@@ -36,12 +49,13 @@ export async function runMicro(c: BenchClient, s: MicroSettings): Promise<MicroR
   let cycles = 0;
   let firstMs = 0;
   let lastMs = 0;
+  const paced = pacing(s);
   const bench = new Bench({
     name: `micro ${c.lock.name}`,
-    time: s.durationMs,
-    iterations: 10,
-    warmupTime: s.warmupMs,
-    warmupIterations: 10,
+    time: paced ? 0 : s.durationMs,
+    iterations: paced?.iterations ?? 10,
+    warmupTime: paced ? 0 : s.warmupMs,
+    warmupIterations: paced?.warmupIterations ?? 10,
     throws: false,
     ...(s.signal ? { signal: s.signal } : {}),
     setup: (_task, mode) => {
@@ -74,7 +88,7 @@ export async function runMicro(c: BenchClient, s: MicroSettings): Promise<MicroR
       // The row's missing completion reads as unknown in the history.
       if (measuring) errors[phase === 'acquire' ? 'unknown' : 'releaseUnknown']++;
     }
-  });
+  }, paced ? { beforeEach: () => sleep(paced.gapMs) } : {});
   await bench.run();
   const r = bench.getTask('cycle')?.result;
   const stats = r && 'latency' in r ? r.latency : undefined;

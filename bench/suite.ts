@@ -252,7 +252,7 @@ async function runCase(
     }
     case 'http': {
       const o = ctx.options;
-      const h = await runHttpCase(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, signal: ctx.signal });
+      const h = await runHttpCase(pool, { lock: spec.lock, via: spec.via, clients: spec.clients, skus: spec.skus, warmupMs: o.warmupMs, durationMs: o.durationMs, ttlMs: o.ttlMs, waitMs: o.waitMs, runTag: ctx.runTag, ...(o.maxRatePerSec !== undefined ? { maxRatePerSec: o.maxRatePerSec } : {}), signal: ctx.signal });
       const driver = { worker: -1, pid: process.pid, clients: 0, cpuPercent: h.driverCpuPercent, cpuUserMs: 0, cpuSystemMs: 0, wallMs: o.durationMs, eventLoopDelayP99Ms: 0 };
       return httpCase(spec, t, { ...h, usage: [...h.usage, driver] }, ctx.signal.aborted);
     }
