@@ -161,8 +161,11 @@ export async function runClosedLoop(clients: readonly BenchClient[], s: LoopSett
   const start = s.clock.nowMs();
   const rec = new Recorder(start + s.warmupMs, start + s.warmupMs + s.durationMs);
   await Promise.all(
-    clients.map(async (c) => {
+    clients.map(async (c, i) => {
       const paceMs = s.paceMs ?? 0;
+      // Paced clients start spread over one pace, not all at once: the clients together then offer
+      // the cap from the first moment (at once, a window without warm-up counted one extra cycle per client).
+      if (paceMs > 0 && i > 0) await s.clock.sleep(Math.round((i * paceMs) / clients.length), s.signal).catch(() => undefined);
       for (let n = 0; n < s.maxCyclesPerClient && s.clock.nowMs() < rec.toMs && s.signal?.aborted !== true; n++) {
         const startMs = s.clock.nowMs();
         await runCycle(c, s, rec);

@@ -15,3 +15,22 @@ export function paced(settings: CycleSettings, clients: number): CycleSettings {
 export function cappedRate(ratePerSec: number, maxRatePerSec: number | undefined): number {
   return maxRatePerSec === undefined ? ratePerSec : Math.min(ratePerSec, maxRatePerSec);
 }
+
+/**
+ * Spaces the starts of operations that share one budget, whoever starts them: each call waits
+ * until 1000/rate ms after the previous start (absent rate: no wait).
+ */
+export function spacedStarts(
+  ratePerSec: number | undefined,
+  clock: { readonly now: () => number; readonly wait: (ms: number) => Promise<void> } = { now: () => performance.now(), wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+): () => Promise<void> {
+  if (ratePerSec === undefined) return () => Promise.resolve();
+  const gapMs = 1000 / ratePerSec;
+  let nextMs = clock.now();
+  return async () => {
+    const t = clock.now();
+    const at = Math.max(t, nextMs);
+    nextMs = at + gapMs;
+    if (at > t) await clock.wait(at - t);
+  };
+}

@@ -54,7 +54,7 @@ export function nodesUsedBy(plan: ClusterPlan, lock: keyof typeof lockSpecs): No
 const nameList = (nodes: readonly NodePlan[]): string => nodes.map((n) => n.name).join(', ');
 
 function scalabilitySettings(o: SuiteOptions, holdMs: number, warmupMs: number, waitMs = o.waitMs): CycleSettings {
-  return { warmupMs, durationMs: o.scalabilityDurationMs, ttlMs: o.ttlMs, waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient };
+  return { warmupMs, durationMs: o.scalabilityDurationMs, ttlMs: o.ttlMs, waitMs, holdMs, maxCyclesPerClient: o.maxCyclesPerClient, ...(o.maxRatePerSec !== undefined ? { maxRatePerSec: o.maxRatePerSec } : {}) };
 }
 
 /**
@@ -106,7 +106,9 @@ export async function runHeldCase(ctx: ScalabilityContext, spec: HeldCase, t: Ca
   try {
     const answers = await Promise.all(
       byWorker.map((js, w) => {
-        const job: WorkerJob = { kind: 'hold', lock: spec.lock, via: spec.via, holders: js.map((j) => holders[j] ?? { id: HOLDER_ID_BASE + j, keys: [] }), ttlMs: HOLD_TTL_MS, waitMs: o.waitMs, inFlight: HOLD_IN_FLIGHT, budgetMs: o.holdBudgetMs };
+        // Under --max-rate the workers share the cap: acquiring N locks then takes N / cap seconds at least.
+        const share = o.maxRatePerSec !== undefined ? { maxRatePerSec: o.maxRatePerSec / byWorker.length } : {};
+        const job: WorkerJob = { kind: 'hold', lock: spec.lock, via: spec.via, holders: js.map((j) => holders[j] ?? { id: HOLDER_ID_BASE + j, keys: [] }), ttlMs: HOLD_TTL_MS, waitMs: o.waitMs, inFlight: HOLD_IN_FLIGHT, budgetMs: o.holdBudgetMs, ...share };
         return ctx.pool.run<HoldJobResult>(w, job, o.holdBudgetMs + o.waitMs + JOB_SLACK_MS);
       }),
     );

@@ -46,7 +46,9 @@ export async function readNodeCounters(nodes: readonly NodePlan[]): Promise<{ co
   await Promise.all(
     nodes.map(async (n) => {
       const hook = countersOf(n);
-      if (!hook) return;
+      // A node without a container is an external target's: its counters are not lockbench's to read
+      // (and 127.0.0.1:directPort is not where it listens).
+      if (!hook || n.container === '') return;
       try {
         counters.set(n.name, await hook.read(HOST, n.directPort, COUNTERS_TIMEOUT_MS));
       } catch (err) {
@@ -121,6 +123,7 @@ const emptyUsage = (why: string): ServerUsage => ({ containers: [], hostIdlePerc
  * callers can pass their case's signal without caring.
  */
 export async function startServerUsage(plan: ClusterPlan, o: { readonly signal?: AbortSignal; readonly docker?: Docker } = {}): Promise<ServerUsageWindow> {
+  if (plan.external) return { stop: () => Promise.resolve(emptyUsage('an external target: its servers are not lockbench\'s to sample')) };
   const docker = o.docker ?? dockerClient();
   let refs: ContainerRef[] = [];
   let listError: string | undefined;

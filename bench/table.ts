@@ -45,7 +45,7 @@ function targetLines(r: BenchResult): string[] {
   if (o['target'] === 'external') {
     const c = r.cluster as { namespace?: string; systems?: { system: string; endpoints: string[] }[] } | undefined;
     const eps = (c?.systems ?? []).map((s) => `${s.system} ${s.endpoints.join(',')}`).join('; ');
-    lines.push(`target: external (${eps}), namespace ${c?.namespace ?? '?'}; left out against it: the scalability cases, anchors, server usage, cluster size and set-up cost (docs/external.md)`);
+    lines.push(`target: external (${eps}), namespace ${c?.namespace ?? '?'}; left out against it: anchors, server usage (the held and waiters cases' memory and server-work figures too), cluster size and set-up cost (docs/external.md)`);
   }
   if (cap !== undefined) {
     const atCap = r.cases.filter((x) => x.status === 'ok' && x.kind !== 'http' && x.cyclesPerSec >= 0.9 * cap).map((x) => x.id);

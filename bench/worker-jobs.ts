@@ -12,6 +12,7 @@ import { lockClients, type LockName } from '../locks/registry.ts';
 import { runClosedLoop, runOpenLoop, type BenchClient, type LoopResult } from './cycle-loop.ts';
 import { startInventoryService, type InventoryService } from './inventory-service.ts';
 import { runMicro } from './micro.ts';
+import { spacedStarts } from './pace.ts';
 import { rawPairs, type RawPairsResult } from './raw-pairs.ts';
 import type { ClientSpec, HoldJobResult, JobResult, LoopJobResult, RawJobResult, ReleaseHeldJobResult, WorkerJob, WorkerUsage } from './worker-protocol.ts';
 
@@ -123,6 +124,7 @@ export class WorkerJobs {
     let failed = 0;
     let skipped = 0;
     const over = (): boolean => signal.aborted || performance.now() - t0 >= job.budgetMs;
+    const nextStart = spacedStarts(job.maxRatePerSec);
     await Promise.all(
       job.holders.flatMap((h) => {
         const lock = open.get(h.id);
@@ -138,6 +140,7 @@ export class WorkerJobs {
               continue;
             }
             try {
+              await nextStart();
               const r = await lock.acquire(key, { ttlMs: job.ttlMs, waitMs: job.waitMs });
               if (r.acquired) this.held.push({ lock, lease: r.lease });
               else failed++;

@@ -65,6 +65,8 @@ export type WorkerJob =
       readonly waitMs: number;
       readonly inFlight: number;
       readonly budgetMs: number;
+      /** --max-rate's share of this worker: acquires per second, all its holders together. */
+      readonly maxRatePerSec?: number;
     }
   /** Releases everything `hold` acquired on this worker. */
   | { readonly kind: 'release-held' };
@@ -208,6 +210,7 @@ function parseJob(m: Fields, p: string): WorkerJob {
       str(m, 'lock', at);
       oneOf(m, 'via', at, linkPaths);
       numbers(m, ['ttlMs', 'waitMs', 'inFlight', 'budgetMs'], at);
+      optional(m, 'maxRatePerSec', at, num);
       const holders = array(m, 'holders', at);
       if (holders.some((h) => typeof h !== 'object' || h === null || typeof (h as { id?: unknown }).id !== 'number' || !Array.isArray((h as { keys?: unknown }).keys))) {
         throw new ShapeError(`${at}.holders`, 'expected { id, keys[] } entries');

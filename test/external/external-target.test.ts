@@ -170,7 +170,7 @@ test('bench --quick against all three completes under the default --max-rate and
   assert.equal(b.options['maxRatePerSec'], 500);
   assert.ok(b.cases.length > 0);
   assert.deepEqual(b.cases.filter((c) => c.status !== 'ok').map((c) => `${c.id}: ${c.error ?? c.status}`), []);
-  assert.deepEqual([...new Set(b.cases.map((c) => c.kind))].sort(), ['fairness', 'http', 'micro', 'open', 'sweep']);
+  assert.deepEqual([...new Set(b.cases.map((c) => c.kind))].sort(), ['fairness', 'held', 'http', 'micro', 'open', 'sweep', 'waiters']);
   assert.deepEqual(b.violations, []);
   // The cap holds (with room for the window's edges), and the floor was measured against the target.
   for (const c of b.cases) assert.ok(c.cyclesPerSec <= 500 * 1.1, `${c.id}: ${c.cyclesPerSec}/s over the cap`);

@@ -6,7 +6,7 @@ import { runClosedLoop, runOpenLoop, type BenchClient, type LoopSettings } from 
 import { OUTCOME, rowsOf } from '../../../bench/attempts.ts';
 import { summarize } from '../../../core/stats.ts';
 import { FakeLock, VirtualClock } from './fakes.ts';
-import { cappedRate, paced } from '../../../bench/pace.ts';
+import { cappedRate, paced, spacedStarts } from '../../../bench/pace.ts';
 
 function settings(clock: VirtualClock, over: Partial<LoopSettings> = {}): LoopSettings {
   return { warmupMs: 100, durationMs: 1000, ttlMs: 10_000, waitMs: 2000, holdMs: 0, maxCyclesPerClient: 1_000_000, clock, ...over };
@@ -121,4 +121,20 @@ test('closed loop under --max-rate: 4 clients paced to 400 cycles/s run 400 cycl
   assert.equal(cappedRate(1000, 400), 400);
   assert.equal(cappedRate(100, 400), 100);
   assert.equal(cappedRate(100, undefined), 100);
+});
+
+test('shared starts under a cap (the acquires of the held case): each waits 1000/rate ms after the one before, whoever asks', async () => {
+  let nowMs = 0;
+  const waits: number[] = [];
+  const next = spacedStarts(500, { now: () => nowMs, wait: (ms) => Promise.resolve(void waits.push(ms)) });
+  // Three lanes asking at the same instant, then one after a pause longer than the gap.
+  await Promise.all([next(), next(), next()]);
+  assert.deepEqual(waits, [2, 4]);
+  nowMs = 50;
+  await next();
+  assert.deepEqual(waits, [2, 4], 'a start after a long pause waits for nothing');
+  await next();
+  assert.deepEqual(waits, [2, 4, 2]);
+  const free = spacedStarts(undefined, { now: () => 0, wait: () => Promise.reject(new Error('no cap, no wait')) });
+  await free();
 });
