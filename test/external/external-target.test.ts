@@ -262,6 +262,20 @@ test('Redis with Sentinel: status asks the Sentinel, chaos and bench run the Sen
   assert.deepEqual(await primaryKeys(), seeded, 'the primary after bench');
 });
 
+test('etcd with authentication: the user and password from the environment open it, a wrong or missing one is refused before anything runs', async () => {
+  const args = ['chaos', '--etcd', services.etcdAuth, '--lock', 'etcd', '--fault', 'none', '--duration', '3', '--json'];
+  const ok = await runCli(args, { env: env({ LOCKBENCH_ETCD_USERNAME: 'root', LOCKBENCH_ETCD_PASSWORD: REDIS_PASSWORD }), timeoutMs: 3 * 60_000 });
+  assert.equal(ok.code, 0, ok.stderr.slice(-3000));
+  const r = json(ok) as { verdict: string; counts: { acquired: number }[] };
+  assert.equal(r.verdict, 'valid');
+  assert.ok(r.counts.reduce((n, x) => n + x.acquired, 0) > 0, 'the lock was granted as that user');
+  for (const over of [{ LOCKBENCH_ETCD_USERNAME: 'root', LOCKBENCH_ETCD_PASSWORD: 'not-it' }, {}]) {
+    const refused = await runCli(args, { env: env(over), timeoutMs: 60_000 });
+    assert.equal(refused.code, 254, `${JSON.stringify(over)}: ${refused.stderr}`);
+    assert.match(refused.stderr, /etcd at 127\.0\.0\.1:\d+ refused lockbench's credentials .*LOCKBENCH_ETCD_USERNAME/, JSON.stringify(over));
+  }
+});
+
 test('the password is in no file under results/', () => {
   const hits: string[] = [];
   const walk = (d: string): void => {

@@ -1,5 +1,6 @@
 // Services that are not lockbench's lab, for the external-target tests: Debian's redis-server (with
-// a password; also as a primary, a replica and a Sentinel), ZooKeeper and etcd, each started as a plain process on 127.0.0.1 on a free port, with
+// a password; also as a primary, a replica and a Sentinel), ZooKeeper and etcd (also one with
+// authentication on), each started as a plain process on 127.0.0.1 on a free port, with
 // its data in a temporary folder, and stopped (the folder removed) on dispose. `.ci/run` installs
 // the packages; a test that finds one missing fails saying which package to install.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -7,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { Redis } from 'ioredis';
 import { waitFor } from '../../core/wait.ts';
 import { openZkSession } from '../../clusters/systems/zookeeper/session.ts';
@@ -21,6 +23,8 @@ export interface ExternalServices extends AsyncDisposable {
   readonly tlsCa: string;
   readonly zookeeper: string;
   readonly etcd: string;
+  /** A second etcd with authentication on: user root, password REDIS_PASSWORD (one secret to look for in files). */
+  readonly etcdAuth: string;
   /** A Redis primary with one replica and one Sentinel watching them as SENTINEL_MASTER (password on both data nodes). */
   readonly sentinel: string;
   /** A client of that primary, as the user's own tooling would connect. */
@@ -128,8 +132,8 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
 export async function startExternalServices(): Promise<ExternalServices> {
   const dir = mkdtempSync(join(tmpdir(), 'lockbench-external-'));
   const started: Started[] = [];
-  const [redisPort, zkPort, etcdPort, etcdPeerPort, tlsPort, primaryPort, replicaPort, sentinelPort] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+  const [redisPort, zkPort, etcdPort, etcdPeerPort, tlsPort, primaryPort, replicaPort, sentinelPort, authPort, authPeerPort] = [
+    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
   ];
   const dispose = async (): Promise<void> => {
     await Promise.all(started.map(stop));
@@ -149,10 +153,16 @@ export async function startExternalServices(): Promise<ExternalServices> {
     const zk = start('java', ['-Xmx256m', '-Dzookeeper.root.logger=WARN,CONSOLE', '-cp', '/etc/zookeeper/conf:/usr/share/java/*:/usr/share/zookeeper/*', 'org.apache.zookeeper.server.ZooKeeperServerMain', zkCfg], dir);
     started.push(zk);
 
+    const etcdArgs = (name: string, clientPort: number, peerPort: number): string[] => {
+      const client = `http://127.0.0.1:${clientPort}`;
+      const peer = `http://127.0.0.1:${peerPort}`;
+      return ['--name', name, '--data-dir', join(dir, name), '--listen-client-urls', client, '--advertise-client-urls', client, '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `${name}=${peer}`];
+    };
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-    const etcd = start(need('/usr/bin/etcd', 'etcd-server'), ['--name', 'ext', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `ext=${peerUrl}`], dir);
+    const etcd = start(need('/usr/bin/etcd', 'etcd-server'), etcdArgs('ext', etcdPort, etcdPeerPort), dir);
     started.push(etcd);
+    const etcdAuth = start('/usr/bin/etcd', etcdArgs('ext-auth', authPort, authPeerPort), dir);
+    started.push(etcdAuth);
 
     // Redis with Sentinel: the replica and the Sentinel authenticate with the same password.
     const dataArgs = (port: number): string[] => ['--bind', '127.0.0.1', '--port', String(port), '--requirepass', REDIS_PASSWORD, '--masterauth', REDIS_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -201,6 +211,24 @@ export async function startExternalServices(): Promise<ExternalServices> {
       },
       { what: `etcd on 127.0.0.1:${etcdPort} to report healthy`, timeoutMs: 30_000, intervalMs: 300 },
     );
+    await waitFor(
+      async () => {
+        alive(etcdAuth, 'etcd (auth)');
+        const res = await fetch(`http://127.0.0.1:${authPort}/health`, { signal: AbortSignal.timeout(2000) });
+        return res.ok;
+      },
+      { what: `the second etcd on 127.0.0.1:${authPort} to report healthy`, timeoutMs: 30_000, intervalMs: 300 },
+    );
+    // etcd turns authentication on only with a root user that has the root role.
+    const admin = new Etcd3({ hosts: `http://127.0.0.1:${authPort}` });
+    try {
+      await admin.role('root').create();
+      await admin.user('root').create(REDIS_PASSWORD);
+      await admin.user('root').addRole('root');
+      await admin.auth.authEnable({});
+    } finally {
+      admin.close();
+    }
     const ca = readFileSync(tls.ca);
     await waitForPing(redisTls, 'redis-server (TLS)', () => new Redis({ host: 'localhost', port: tlsPort, password: REDIS_PASSWORD, tls: { ca }, lazyConnect: true, maxRetriesPerRequest: 1 }), `localhost:${tlsPort}`);
     return {
@@ -209,6 +237,7 @@ export async function startExternalServices(): Promise<ExternalServices> {
       tlsCa: tls.ca,
       zookeeper: `127.0.0.1:${zkPort}`,
       etcd: `127.0.0.1:${etcdPort}`,
+      etcdAuth: `127.0.0.1:${authPort}`,
       sentinel: `127.0.0.1:${sentinelPort}`,
       sentinelPrimaryClient,
       redisClient,
