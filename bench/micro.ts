@@ -4,8 +4,9 @@
 // tinybench's own throughput figure is a mean of per-sample rates (not total cycles ÷ time), so cycles per
 // second here are computed as cycles ÷ wall time instead.
 import { Bench } from 'tinybench';
-import { monoMs, sleep } from '../core/clock.ts';
-import { latencyHistogram, recordMs, type LatencyHistogram } from '../core/stats.ts';
+import { monoMs } from '../core/clock.ts';
+import { latencyHistogram, recordMs, summarize, type LatencyHistogram } from '../core/stats.ts';
+import { spacedStarts } from './pace.ts';
 import { AttemptLog, OUTCOME } from './attempts.ts';
 import type { BenchClient, ErrorCounts } from './cycle-loop.ts';
 import { noErrors } from './cycle-loop.ts';
@@ -21,15 +22,20 @@ export interface MicroSettings {
 }
 
 /**
- * Under a cap, the pause before each cycle (a tinybench hook, outside the timed window, so the
- * latencies stay the lock's own) and a count of cycles instead of a time: tinybench's `time` adds
- * up the timed windows only, so a paced run would last far longer than asked.
+ * Under a cap: before each cycle, a wait for what is left of 1000/cap ms since the previous one
+ * began (a tinybench hook, outside the timed window, so the latencies stay the lock's own), and a
+ * count of cycles instead of a time: tinybench's `time` adds up the timed windows only, so a paced
+ * run would last far longer than asked. A cap above what the lock can do leaves the count out of
+ * reach, so a wall-clock deadline (twice the duration and a second) ends the run there too.
  */
-function pacing(s: MicroSettings): { readonly gapMs: number; readonly iterations: number; readonly warmupIterations: number } | undefined {
+function pacing(s: MicroSettings): { readonly nextStart: () => Promise<void>; readonly iterations: number; readonly deadlineMs: number } | undefined {
   if (s.maxRatePerSec === undefined) return undefined;
   const gapMs = 1000 / s.maxRatePerSec;
-  return { gapMs, iterations: Math.max(10, Math.floor(s.durationMs / gapMs)), warmupIterations: Math.max(10, Math.floor(s.warmupMs / gapMs)) };
+  return { nextStart: spacedStarts(s.maxRatePerSec), iterations: Math.max(10, Math.floor(s.durationMs / gapMs)), deadlineMs: 2 * s.durationMs + 1000 };
 }
+
+/** A figure tinybench did not produce (a run its deadline ended): ours from the histogram instead. */
+const finite = (x: number | undefined, fallback: number): number => (x !== undefined && Number.isFinite(x) ? x : fallback);
 
 export interface MicroResult {
   readonly cycles: number;
@@ -50,19 +56,7 @@ export async function runMicro(c: BenchClient, s: MicroSettings): Promise<MicroR
   let firstMs = 0;
   let lastMs = 0;
   const paced = pacing(s);
-  const bench = new Bench({
-    name: `micro ${c.lock.name}`,
-    time: paced ? 0 : s.durationMs,
-    iterations: paced?.iterations ?? 10,
-    warmupTime: paced ? 0 : s.warmupMs,
-    warmupIterations: paced?.warmupIterations ?? 10,
-    throws: false,
-    ...(s.signal ? { signal: s.signal } : {}),
-    setup: (_task, mode) => {
-      measuring = mode === 'run';
-    },
-  });
-  bench.add('cycle', async () => {
+  const cycle = async (): Promise<void> => {
     const t0 = monoMs();
     const row = log.begin(c.id, t0);
     let phase: 'acquire' | 'release' = 'acquire';
@@ -88,10 +82,40 @@ export async function runMicro(c: BenchClient, s: MicroSettings): Promise<MicroR
       // The row's missing completion reads as unknown in the history.
       if (measuring) errors[phase === 'acquire' ? 'unknown' : 'releaseUnknown']++;
     }
-  }, paced ? { beforeEach: () => sleep(paced.gapMs) } : {});
-  await bench.run();
+  };
+  // Paced, the warm-up is ours and lasts its wall time; tinybench's would count cycles or timed windows.
+  if (paced) {
+    const until = monoMs() + s.warmupMs;
+    while (monoMs() < until && s.signal?.aborted !== true) {
+      await paced.nextStart();
+      await cycle();
+    }
+  }
+  const deadline = new AbortController();
+  const timer = paced ? setTimeout(() => deadline.abort(), paced.deadlineMs) : undefined;
+  const signal = paced ? (s.signal ? AbortSignal.any([s.signal, deadline.signal]) : deadline.signal) : s.signal;
+  const bench = new Bench({
+    name: `micro ${c.lock.name}`,
+    time: paced ? 0 : s.durationMs,
+    iterations: paced?.iterations ?? 10,
+    warmup: !paced,
+    warmupTime: s.warmupMs,
+    warmupIterations: 10,
+    throws: false,
+    ...(signal ? { signal } : {}),
+    setup: (_task, mode) => {
+      measuring = mode === 'run';
+    },
+  });
+  bench.add('cycle', cycle, paced ? { beforeEach: paced.nextStart } : {});
+  try {
+    await bench.run();
+  } finally {
+    clearTimeout(timer);
+  }
   const r = bench.getTask('cycle')?.result;
   const stats = r && 'latency' in r ? r.latency : undefined;
+  const own = summarize(histogram);
   return {
     cycles,
     elapsedMs: lastMs - firstMs,
@@ -99,12 +123,12 @@ export async function runMicro(c: BenchClient, s: MicroSettings): Promise<MicroR
     histogram,
     log: log.toArray(),
     tinybench: {
-      meanMs: stats?.mean ?? Number.NaN,
-      p50Ms: stats?.p50 ?? Number.NaN,
-      p99Ms: stats?.p99 ?? Number.NaN,
-      rmePercent: stats?.rme ?? Number.NaN,
-      samples: stats?.samplesCount ?? 0,
-      state: r?.state ?? 'missing',
+      meanMs: finite(stats?.mean, own.mean),
+      p50Ms: finite(stats?.p50, own.p50),
+      p99Ms: finite(stats?.p99, own.p99),
+      rmePercent: finite(stats?.rme, 0),
+      samples: stats?.samplesCount ?? cycles,
+      state: deadline.signal.aborted ? 'ended at its deadline (the cap is above what the lock does)' : (r?.state ?? 'missing'),
     },
   };
 }

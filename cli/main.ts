@@ -7,6 +7,7 @@ import { ExitCode, HarnessError, UsageError, errorMessage } from '../core/errors
 import { isCommandName, loadCommands } from './commands/index.ts';
 import type { AnyCommand } from './commands/index.ts';
 import { runContext } from './context.ts';
+import { notANumber } from './raw-numbers.ts';
 
 /**
  * The commands to register: only the one named on the command line when there is one (no global
@@ -36,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
+    // Before any command reads its options: a number option given text echoes the text.
+    .middleware((parsed) => {
+      const bad = notANumber(parsed, argv);
+      if (bad) throw bad;
+    }, true)
     .fail((msg, err: Error | undefined) => {
       // yargs passes an error for exceptions thrown by handlers, and only a message for usage errors.
       if (err !== undefined) throw err;

@@ -12,7 +12,7 @@ const cases: [args: string[], message: RegExp][] = [
   [['--trials', '0'], /--trials must be a whole number from 1 to 100, got 0/],
   [['--trials', '2.5'], /--trials must be a whole number from 1 to 100, got 2\.5/],
   [['--trials', '101'], /--trials must be a whole number from 1 to 100/],
-  [['--trials', 'many'], /--trials must be a whole number from 1 to 100, got NaN/],
+  [['--trials', 'many'], /--trials takes a number, got 'many'/],
   [['--matrix', '--trials', '0'], /--trials must be a whole number/],
   [['--sweep', 'hold=1,2'], /--sweep takes PARAM=V1,V2,… with PARAM one of pause-multiple, ttl/],
   [['--sweep', 'ttl=1000'], /needs at least two comma-separated values/],
