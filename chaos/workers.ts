@@ -27,7 +27,7 @@ async function unlessCrashed<T>(h: Handle, p: Promise<T>): Promise<T | undefined
   try {
     return await p;
   } catch (err) {
-    if (h.proc.hasExited && !h.proc.stopRequested) return undefined;
+    if (h.proc.diedOnItsOwn) return undefined;
     throw err;
   }
 }
@@ -106,7 +106,7 @@ export class WorkerPool implements AsyncDisposable {
 
   /** Whether every client has crashed (nothing is left to run or check for liveness). */
   get allCrashed(): boolean {
-    return this.handles.length > 0 && this.handles.every((h) => h.proc.hasExited && !h.proc.stopRequested);
+    return this.handles.length > 0 && this.handles.every((h) => h.proc.diedOnItsOwn);
   }
 
   /** Stops every live workload loop (resuming paused workers first); a client that crashed meanwhile has no counts. */

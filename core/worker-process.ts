@@ -133,6 +133,11 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
     return this.stopping !== undefined;
   }
 
+  /** It exited without being asked to (a crash, a kill from outside). */
+  get diedOnItsOwn(): boolean {
+    return this.hasExited && !this.stopRequested;
+  }
+
   /** Resolves once the child's output has reached the log (or after REAP_MS); never rejects. */
   drained(): Promise<void> {
     return withDeadline(this.pipesDrained, `${this.name}'s output to drain`, REAP_MS).then(

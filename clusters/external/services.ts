@@ -243,10 +243,10 @@ async function dataNodes(s: ExternalSystem): Promise<ExternalSystem> {
 
 const sentinelOps: ServiceOps = {
   async describe(e, s) {
-    const [primary] = await discoverMembers({ ...s, endpoints: [e] });
+    // The data nodes as this Sentinel names them; they answer as themselves, with the account (a wrong one is refused here).
+    const members = { ...s, endpoints: await discoverMembers({ ...s, endpoints: [e] }) };
+    const [primary] = members.endpoints;
     const version = infoFields(await respCommand(e.host, e.port, ['INFO', 'server'], TIMEOUT_MS))['redis_version'] ?? 'unknown';
-    // The data nodes answer as themselves, with the account (a wrong one is refused here).
-    const members = await dataNodes(s);
     const roles = await Promise.all(members.endpoints.map(async (m) => `${addr(m)} ${(await redisOps.describe(m, members)).role}`));
     return { address: addr(e), role: `sentinel of '${s.master ?? ''}' (primary ${primary ? addr(primary) : '?'}; data nodes ${roles.join(', ')})`, version };
   },
