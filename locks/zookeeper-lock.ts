@@ -29,6 +29,7 @@ import {
 } from './lock-client.ts';
 import type { LockSpec } from './spec.ts';
 import { zookeeperChroot, zookeeperDigest } from '../core/access.ts';
+import { newZooKeeperClient } from '../core/zookeeper-client.ts';
 
 const ROOT = '/lockbench/locks';
 const ZNONODE = -101;
@@ -88,7 +89,7 @@ export class ZookeeperLock implements LockClient {
   }
 
   private openSession(): Session {
-    const zk = new ZooKeeper({ connect: this.connect, timeout: this.sessionTimeoutMs, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR, host_order_deterministic: false });
+    const zk = newZooKeeperClient({ connect: this.connect, sessionTimeoutMs: this.sessionTimeoutMs });
     const s: Session = { zk, lost: new AbortController(), connected: false, dead: false, createdDirs: new Set() };
     zk.on('connect', () => {
       if (this.digest !== undefined) zk.add_auth('digest', this.digest, () => undefined);

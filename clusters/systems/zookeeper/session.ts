@@ -4,6 +4,7 @@ import ZooKeeper from 'zookeeper';
 import { monoMs } from '../../../core/clock.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import { withDeadline } from '../../../core/wait.ts';
+import { newZooKeeperClient } from '../../../core/zookeeper-client.ts';
 
 const ZNODEEXISTS = -110;
 const ZNONODE = -101;
@@ -14,7 +15,7 @@ export interface ZkSession extends AsyncDisposable {
 }
 
 export async function openZkSession(connect: string, timeoutMs = 15_000, digest?: string): Promise<ZkSession> {
-  const zk = new ZooKeeper({ connect, timeout: 4000, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR, host_order_deterministic: false });
+  const zk = newZooKeeperClient({ connect, sessionTimeoutMs: 4000 });
   const connected = new Promise<void>((resolve) => zk.once('connect', () => resolve()));
   zk.init({});
   const close = async (): Promise<void> => {
