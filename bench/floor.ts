@@ -12,7 +12,7 @@ import type { SystemDriver } from '../clusters/systems/driver.ts';
 import { drivers, type SystemsConfig } from '../clusters/systems/registry.ts';
 import { nodesOf, type ClusterPlan, type NodePlan } from '../clusters/topology.ts';
 import { monoMs, sleep } from '../core/clock.ts';
-import { HarnessError } from '../core/errors.ts';
+import { errorMessage, HarnessError } from '../core/errors.ts';
 import { endpointsFor, type LinkPath } from '../locks/context.ts';
 import { latencyHistogram, recordMs, type LatencySummaryMs } from '../core/stats.ts';
 import { driveRaw, type RawOutcome } from './drive.ts';
@@ -49,6 +49,30 @@ async function sample(budget: SampleBudget, warmup: number, once: () => Promise<
     await rest(budget, t);
   }
   return summaryMs(h);
+}
+
+/**
+ * One floor sample, measured once more on a fresh connection if it fails: on two cores shared with
+ * the cluster a node can stall past its client's timeout (CI saw ZooKeeper's native client give up
+ * on a quorum write after 2.7 s without an answer), and one stall says nothing about the floor. A
+ * second failure ends the run with what was being measured and both causes. The failed attempt's
+ * timings are dropped; the progress line says it happened.
+ */
+export async function sampleWithRetry<T>(what: string, measure: () => Promise<T>, say: (msg: string) => void, signal?: AbortSignal): Promise<T> {
+  // A function, not a narrowed expression: the signal can be aborted between the two looks.
+  const aborted = (): boolean => signal?.aborted === true;
+  try {
+    return await measure();
+  } catch (first) {
+    if (aborted()) throw first;
+    say(`floor: ${what} failed (${errorMessage(first)}); measuring it again on a new connection`);
+    try {
+      return await measure();
+    } catch (second) {
+      if (aborted()) throw second;
+      throw new HarnessError('FLOOR_FAILED', `the floor could not measure ${what}: it failed twice, each time on a new connection (${errorMessage(first)}; then ${errorMessage(second)}). Check the node with \`npm run status\`; \`npm run up\` recreates an unhealthy cluster.`, { cause: second });
+    }
+  }
 }
 
 /** Sequential round trips on one connection to `address` (a connect string for ensembles). */
@@ -298,14 +322,18 @@ async function latenciesOn(d: Driver, nodes: readonly NodePlan[], via: LinkPath,
   const f = d.floor;
   const first = nodes[0];
   if (!first) throw new HarnessError('INTERNAL', `${d.name} has no nodes to measure`);
-  const rtt = await roundTripSample(d, addressOn(first, via), budget);
+  const say = o.progress ?? ((): void => undefined);
+  const retried = <T>(what: string, measure: () => Promise<T>): Promise<T> => sampleWithRetry(`${f.label} ${what} (${via})`, measure, say, o.signal);
+  const rtt = await retried(`round trips to ${first.name}`, () => roundTripSample(d, addressOn(first, via), budget));
   const everyNodeRttP50Ms: number[] = [];
-  if (f.everyNode) for (const n of nodes) everyNodeRttP50Ms.push((await roundTripSample(d, addressOn(n, via), short)).p50);
+  if (f.everyNode) for (const n of nodes) everyNodeRttP50Ms.push((await retried(`round trips to ${n.name}`, () => roundTripSample(d, addressOn(n, via), short))).p50);
   let writeMs: LatencySummaryMs | undefined;
   const write = f.quorumWrite;
   if (write) {
     for (const n of nodes) {
-      const w = await quorumWriteSample(d, addressOn(n, via), write.dir(o.runTag, `write-${via}-${label}-${n.name}`), short);
+      // The retry writes under a directory of its own: the failed attempt's znode may outlive it.
+      let attempt = 0;
+      const w = await retried(`quorum writes at ${n.name}`, () => quorumWriteSample(d, addressOn(n, via), write.dir(o.runTag, `write-${via}-${label}-${n.name}${attempt++ === 0 ? '' : '-again'}`), short));
       writeMs = writeMs ? lower(writeMs, w) : w;
     }
   }
