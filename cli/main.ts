@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, HarnessError, UsageError, errorMessage } from '../core/errors.ts';
+import { commandSummaries } from './command-summaries.ts';
 import { isCommandName, loadCommands } from './commands/index.ts';
 import type { AnyCommand } from './commands/index.ts';
 import { runContext } from './context.ts';
@@ -12,11 +13,13 @@ import { notANumber } from './raw-numbers.ts';
 /**
  * The commands to register: only the one named on the command line when there is one (no global
  * option takes a value, so it is the first word that is not an option), else all of them, so
- * `--help`, a missing command and a mistyped one get the full list as before.
+ * `--help`, a missing command and a mistyped one get the full list as before — from the bundle's
+ * list of names and descriptions when it has one, which prints the same without loading them.
  */
 async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
   const first = argv.find((a) => !a.startsWith('-'));
-  return loadCommands(first !== undefined && isCommandName(first) ? [first] : undefined);
+  if (first !== undefined && isCommandName(first)) return loadCommands([first]);
+  return commandSummaries(argv) ?? loadCommands();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -26,7 +29,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return report(err);
   }
-  let usageMessage: string | undefined;
   const parser = yargs(argv)
     .scriptName('lockbench')
     .usage('$0 <command> [options]')
@@ -44,8 +46,10 @@ async function main(argv: string[]): Promise<number> {
     }, true)
     .fail((msg, err: Error | undefined) => {
       // yargs passes an error for exceptions thrown by handlers, and only a message for usage errors.
+      // Either must throw: a fail handler that returns lets yargs go on and run the command's
+      // handler (`status --bogus` printed the status, then the usage error).
       if (err !== undefined) throw err;
-      usageMessage = msg;
+      throw new UsageError(`${msg}\nRun with --help for the options.`);
     });
   for (const command of commands) parser.command(command);
 
@@ -54,7 +58,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return report(err);
   }
-  if (usageMessage !== undefined) return report(new UsageError(`${usageMessage}\nRun with --help for the options.`));
   return runContext.exitCode ?? ExitCode.valid;
 }
 

@@ -1,4 +1,5 @@
-// One worker process, seen from the process that started it: fork a module under tsx's loader, talk
+// One worker process, seen from the process that started it: fork a module (its compiled entry when
+// this process runs from the CLI bundle, the .ts under tsx otherwise: core/runnable.ts), talk
 // to it in typed messages (every message received goes through the protocol's validator first), wait
 // for answers with deadlines, pause and resume it with real signals (a client-pause fault stops a
 // lock client while it holds a lock), and stop it — ask, wait, then SIGKILL — so that nothing it
@@ -6,10 +7,10 @@
 // child's half is ParentChannel below.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { HarnessError, WaitTimeoutError, errorMessage } from './errors.ts';
 import { logger } from './log.ts';
 import { excerpt } from './message-shape.ts';
+import { runnable } from './runnable.ts';
 import { withDeadline } from './wait.ts';
 
 const log = logger('worker');
@@ -22,7 +23,7 @@ const TAIL_LINES = 20;
 export interface WorkerProcessOptions<Out, In> {
   /** How errors and log lines name this process, e.g. "chaos worker 3". */
   readonly name: string;
-  /** The module to run, as a file URL (resolved by the feature relative to its own module) or path. */
+  /** The module to run, as a file URL (resolved by the feature relative to its own module) or path: its source; core/runnable.ts says what runs. */
   readonly module: URL | string;
   /** Applied to every message received: returns it typed, or throws saying what does not fit. */
   readonly validate: (raw: unknown) => In;
@@ -79,9 +80,9 @@ export class WorkerProcess<Out, In> implements AsyncDisposable {
   constructor(o: WorkerProcessOptions<Out, In>) {
     this.o = o;
     this.name = o.name;
-    const modulePath = typeof o.module === 'string' ? o.module : fileURLToPath(o.module);
-    this.child = fork(modulePath, [], {
-      execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? [])],
+    const run = runnable(o.module);
+    this.child = fork(run.path, [], {
+      execArgv: [...run.nodeFlags, ...(o.nodeFlags ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: o.serialization ?? 'json',
       ...(o.cwd === undefined ? {} : { cwd: o.cwd }),

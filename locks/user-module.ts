@@ -10,8 +10,8 @@
 // clear usage error rather than a crash, or a meaningless verdict, in the middle of a run.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UsageError, errorMessage } from '../core/errors.ts';
+import { importUserModule } from '../core/runnable.ts';
 import type { LockClient, LockClientContext, LockClientFactory } from './lock-client.ts';
 import { lockFamilies, type LockFamily, type LockModel } from './spec.ts';
 
@@ -38,7 +38,8 @@ async function importModule(modulePath: string): Promise<Record<string, unknown>
   const path = resolve(modulePath);
   if (!existsSync(path)) throw new UsageError(`--lock-module ${modulePath}: no such file`);
   try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // A TypeScript module needs tsx even when lockbench itself runs compiled.
+    return await importUserModule(path);
   } catch (err) {
     throw new UsageError(`--lock-module ${modulePath} could not be loaded: ${errorMessage(err)}`);
   }

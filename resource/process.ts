@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HarnessError, WaitTimeoutError } from '../core/errors.ts';
+import { runnable } from '../core/runnable.ts';
 import { withDeadline } from '../core/wait.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -38,7 +39,9 @@ export interface ResourceProcess extends AsyncDisposable {
 }
 
 export async function spawnResource(options: SpawnResourceOptions): Promise<ResourceProcess> {
-  const args = ['--import', 'tsx', 'resource/main.ts', '--audit', options.auditPath, '--port', '0', '--exit-with-parent'];
+  // From the CLI bundle, its compiled entry; under tsx, the .ts (core/runnable.ts).
+  const run = runnable(new URL('./main.ts', import.meta.url));
+  const args = [...run.nodeFlags, run.path, '--audit', options.auditPath, '--port', '0', '--exit-with-parent'];
   if (options.fencing) args.push('--fencing');
   if (options.fsync === true) args.push('--fsync');
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });

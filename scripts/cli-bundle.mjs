@@ -3,11 +3,18 @@
 // instead of tsx's loader (which costs about a quarter of a second before any of our code runs).
 // The key is a hash of every project file that went into the bundle, of the TypeScript and package
 // settings, and of this file: a bundle is used only while all of those are unchanged, so editing a
-// source file can never run stale code, and the first run after a change rebuilds (about 0.3 s).
-// Packages stay outside the bundle and load from node_modules as usual.
-//   node scripts/cli-bundle.mjs     build now if needed (npm's prepare step runs this)
+// source file can never run stale code, and the first run after a change rebuilds (about a second
+// on 2 cores: esbuild a third of it, loading the commands for commands.json the rest).
+// Packages stay outside the bundle and load from node_modules as usual. The processes lockbench
+// forks (chaos and bench workers, the resource) are entry points of the same bundle, so they start
+// from the build their parent runs (core/runnable.ts finds them) and without tsx too. Beside the
+// code, commands.json holds each command's name and one-line description, so `lockbench --help`
+// can list the commands without loading them all (their Docker, chart and bench modules take over
+// half a second); it is made by loading the commands once, from the new build, as it is built.
+//   node scripts/cli-bundle.mjs     build now if needed (npm's prepare and build scripts run this)
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,10 +22,22 @@ const here = fileURLToPath(import.meta.url);
 const projectRoot = resolve(dirname(here), '..');
 const buildsDirOf = (root) => join(root, '.build', 'cli');
 const currentFileOf = (root) => join(buildsDirOf(root), 'current.json');
-/** Builds kept besides the newest: a process started from an older one may still load its chunks. */
+/**
+ * Builds kept besides the newest: a process started from an older one may still load its chunks
+ * and fork its workers from it. An older build goes only once it is also a day old, so a long run
+ * (a matrix, a soak) can still start workers from its own build while the sources are being edited.
+ */
 const KEEP_BUILDS = 3;
+const KEEP_MS = 24 * 3600_000;
 /** Files esbuild reads besides the sources, and this builder itself. */
 const settingsFiles = (root) => ['tsconfig.json', 'package.json', relative(root, here)];
+/** Modules run in processes of their own: core/worker-process.ts and resource/process.ts fork them. */
+const WORKER_ENTRIES = ['chaos/worker-main.ts', 'chaos/progress-check-main.ts', 'bench/worker-main.ts', 'resource/main.ts'];
+/** The command registry, loaded once at build time for commands.json. */
+const COMMANDS_ENTRY = 'cli/commands/index.ts';
+const TS_SOURCE = /\.[cm]?tsx?$/;
+/** An entry's output name: core/runnable.ts bundledName, the same rule (chaos/worker-main.ts → chaos.worker-main). */
+const entryName = (rel) => rel.replace(TS_SOURCE, '').split('/').join('.');
 
 /** What a file was when it was built: stat figures for the quick test, the hash for the sure one. */
 function fingerprint(root, rel) {
@@ -56,11 +75,13 @@ export function currentBundle(root = projectRoot) {
 
 /**
  * Stands in for `import.meta` in each bundled module: the module's own source location, so
- * `new URL('../x.ts', import.meta.url)` and createRequire resolve as they do under tsx.
+ * `new URL('../x.ts', import.meta.url)` and createRequire resolve as they do under tsx; and, as
+ * `lockbenchBundle`, the directory the bundle runs from (the real import.meta of the output file,
+ * which esbuild leaves as it is: every output file is at the top of that directory).
  */
 function sourceMeta(abs) {
   const url = pathToFileURL(abs).href;
-  return `{ url: ${JSON.stringify(url)}, filename: ${JSON.stringify(abs)}, dirname: ${JSON.stringify(dirname(abs))}, resolve: (s) => new URL(s, ${JSON.stringify(url)}).href }`;
+  return `{ url: ${JSON.stringify(url)}, filename: ${JSON.stringify(abs)}, dirname: ${JSON.stringify(dirname(abs))}, resolve: (s) => new URL(s, ${JSON.stringify(url)}).href, lockbenchBundle: new URL('.', import.meta.url).href }`;
 }
 
 /** Reads each project source for esbuild, recording its fingerprint from the very bytes compiled. */
@@ -94,13 +115,29 @@ function writeAtomically(path, text) {
   renameSync(tmp, path);
 }
 
-/** Removes all but the newest few builds (never the one just made). */
+/** Removes the builds that are neither among the newest few nor recent (never the one just made). */
 function pruneBuilds(buildsDir, keep) {
   const builds = readdirSync(buildsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== keep)
     .map((d) => ({ name: d.name, mtimeMs: statSync(join(buildsDir, d.name)).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(join(buildsDir, old.name), { recursive: true, force: true });
+  const now = Date.now();
+  for (const old of builds.slice(KEEP_BUILDS - 1)) if (now - old.mtimeMs > KEEP_MS) rmSync(join(buildsDir, old.name), { recursive: true, force: true });
+}
+
+/**
+ * Writes commands.json into the new build: each command's `command`, `describe` and `aliases`, what
+ * yargs needs to list it. Loaded in a child process from the build itself, so the list is exactly
+ * what that build's commands declare, and this process keeps none of their modules.
+ */
+function writeCommandSummaries(root, dir) {
+  const registry = pathToFileURL(join(dir, `${entryName(COMMANDS_ENTRY)}.mjs`)).href;
+  const script = `const { loadCommands } = await import(${JSON.stringify(registry)});
+const pick = ({ command, describe, aliases }) => ({ command, describe, ...(aliases === undefined ? {} : { aliases }) });
+process.stdout.write(JSON.stringify((await loadCommands()).map(pick)));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', env: { ...process.env, LOCKBENCH_QUIET: '1' } });
+  if (r.status !== 0) throw new Error(`loading the commands for commands.json failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}): ${r.stderr}`);
+  writeFileSync(join(dir, 'commands.json'), `${JSON.stringify(JSON.parse(r.stdout), null, 1)}\n`);
 }
 
 /** Bundles cli/main.ts and makes it current; returns its entry. Throws when esbuild fails. */
@@ -112,9 +149,10 @@ export async function buildBundle(root = projectRoot) {
   mkdirSync(buildsDir, { recursive: true });
   const tmpDir = join(buildsDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    const extra = [...WORKER_ENTRIES, COMMANDS_ENTRY].filter((rel) => existsSync(join(root, rel)));
     await build({
       absWorkingDir: root,
-      entryPoints: { main: 'cli/main.ts' },
+      entryPoints: { main: 'cli/main.ts', ...Object.fromEntries(extra.map((rel) => [entryName(rel), rel])) },
       bundle: true,
       splitting: true, // each command in its own chunk, loaded only when that command runs
       format: 'esm',
@@ -127,6 +165,7 @@ export async function buildBundle(root = projectRoot) {
       logLevel: 'silent',
       plugins: [recordingLoader(root, inputs)],
     });
+    if (extra.includes(COMMANDS_ENTRY)) writeCommandSummaries(root, tmpDir);
     const key = keyOf(inputs);
     const dir = join(buildsDir, key);
     try {

@@ -14,6 +14,10 @@ const notJson = join(scratch, 'target.json');
 writeFileSync(notJson, '{not json');
 const noExports = join(scratch, 'empty-lock.mjs');
 writeFileSync(noExports, 'export const nothing = 1;\n');
+const throwsOnLoad = join(scratch, 'broken-lock.mjs');
+writeFileSync(throwsOnLoad, "throw new Error('this lock module is broken');\n");
+const notJs = join(scratch, 'syntax-lock.mjs');
+writeFileSync(notJs, 'export const = ;\n');
 
 const cases: [args: string[], message: RegExp][] = [
   [[], /Name a command/],
@@ -52,6 +56,14 @@ const cases: [args: string[], message: RegExp][] = [
   [['chaos', '--lock', 'redis', '--partition-shape', 'star'], /--partition-shape/],
   [['chaos', '--lock-module', join(scratch, 'nonexistent.ts')], /--lock-module .*: no such file/],
   [['chaos', '--lock-module', noExports], /--lock-module/],
+  [['chaos', '--lock-module', throwsOnLoad], /--lock-module/],
+  [['chaos', '--lock-module', notJs], /--lock-module/],
+  // Unknown flags that take no value: yargs's strict mode reports them, and nothing may run first.
+  [['up', '--bogus'], /Unknown argument: bogus/],
+  [['down', '--bogus'], /Unknown argument: bogus/],
+  [['status', '--bogus'], /Unknown argument: bogus/],
+  [['bench', '--quick', '--bogus'], /Unknown argument: bogus/],
+  [['chaos', '--lock', 'redis', '--fencng'], /Unknown argument: fencng/],
   [['chaos', '--lock', 'redis', '--fault', 'crash', '--redis', '127.0.0.1:1'], /--fault crash needs control of the servers/],
   [['chaos', '--lock', 'redis', '--namespace', 'a/../b', '--redis', '127.0.0.1:1'], /--namespace takes segments/],
   [['check'], /run|Not enough/i],
@@ -80,6 +92,7 @@ test(`${cases.length} malformed invocations: exit 254, one line without a stack 
       assert.match(r.stderr, message, what);
       assert.doesNotMatch(r.stderr, /\n\s+at \S+ \(|internal error/, `${what}: a stack trace or an internal error\n${r.stderr}`);
       assert.doesNotMatch(r.stderr, /docker/i, `${what} never reached Docker`);
+      assert.equal(r.stdout, '', `${what}: nothing ran, so nothing was printed on stdout`);
     }
     assert.deepEqual(readdirSync(results), [], 'no run folder was made');
   } finally {
