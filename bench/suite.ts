@@ -8,6 +8,7 @@ import { drivers } from '../clusters/systems/registry.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
+import { startProgress } from '../core/progress.ts';
 import { linkPaths, type LinkPath } from '../locks/context.ts';
 import { decodeHistogram } from '../core/stats.ts';
 import { failedCase, floorError, httpCase, loopCase, microCase, refloored, type CaseTiming } from './case-result.ts';
@@ -66,6 +67,9 @@ function fmtCase(c: CaseResult): string {
   return `${c.id}: ${c.cyclesPerSec} ${c.kind === 'http' ? 'req' : 'cycles'}/s${lat}, ${errs} errors${overlap}${limit}${c.status === 'interrupted' ? ' (interrupted)' : ''}`;
 }
 
+/** Beside a case's warm-up and measured time (its clients opening and closing, usage sampling): a guess, used only for the estimate before the first case ends. */
+const CASE_OVERHEAD_MS = 1000;
+
 /** Runs the suite, filling `out` as it goes so a caller that catches still has what was measured. */
 export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<void> {
   const o = ctx.options;
@@ -77,6 +81,9 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
   // usage from, no temporary cluster, and its namespace is removed by its session, not by pattern.
   const lab = ctx.plan.external === undefined;
   ctx.progress(`${cases.length} cases; starting ${o.workers} worker processes`);
+  // On a terminal, a bar over the cases (core/progress.ts); it goes when this returns or throws.
+  using bar = startProgress({ title: 'bench', total: cases.length, stepEstimateMs: o.warmupMs + o.durationMs + CASE_OVERHEAD_MS, signal: ctx.signal });
+  bar.note(`starting ${o.workers} worker processes`);
   await using pool = await WorkerPool.start(o.workers, ctx.plan, { ...(ctx.workerNodeFlags ? { nodeFlags: ctx.workerNodeFlags } : {}) });
   const onAbort = (): void => pool.abortAll();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -96,7 +103,9 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     // Floors and anchors of the systems the run's locks use: `--locks redis` has no use for etcd's.
     const used = new Set(o.locks.map((l) => lockSpecs[l].model.system));
     const measured: ClusterPlan = { ...ctx.plan, nodes: ctx.plan.nodes.filter((n) => used.has(n.system)) };
+    bar.note('measuring the floor');
     const floor = await measureFloor(pool, measured, floorOptions);
+    if (lab) bar.note("anchors: each system's own benchmark tool");
     if (lab) ctx.progress(`anchor: each system's own benchmark tool at ${o.focusClients} connections, container to container`);
     const anchorRuns = lab ? await runAnchors(ctx.control.docker, measured, o.focusClients, ctx.progress) : [];
     const figuresOn = (via: LinkPath): FloorFigures => floor.figures()[via] ?? { systems: {} };
@@ -111,6 +120,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     const remeasure = async (): Promise<void> => {
       if (remeasured || aborted()) return;
       remeasured = true;
+      bar.note('measuring the floor again');
       await floor.remeasure(pool, measured, floorOptions);
       out.floor = floor.result();
     };
@@ -126,6 +136,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
         jitterMs = jitterFor(groupLatency);
         figures = figuresOn(spec.via);
         if (groupLatency > 0) {
+          bar.note(`WAN: adding ${groupLatency} ms latency`);
           ctx.progress(`WAN: adding ${groupLatency} ms ± ${jitterMs} ms latency on both streams of every client link`);
           wan = await addWanLatency(ctx.control, groupLatency, jitterMs);
           const g = await measureWan(ctx, figuresOn('proxy'), wan);
@@ -136,6 +147,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       }
       const timing: CaseTiming = { durationMs: o.durationMs, warmupMs: o.warmupMs, ttlMs: o.ttlMs, jitterMs: spec.latencyMs > 0 ? jitterMs : 0 };
       const t0 = monoMs();
+      bar.begin(spec.id);
       let result: CaseResult;
       try {
         // Over the whole case (its clients' opening and warm-up too): the nodes', the proxy's and
@@ -149,6 +161,7 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
       }
       byId.set(spec.id, result);
       out.cases.push(result);
+      bar.end();
       ctx.progress(`${fmtCase(result)} (${((monoMs() - t0) / 1000).toFixed(1)} s)`);
     }
     if (groupLatency === 0) await remeasure();
@@ -165,9 +178,11 @@ export async function runSuite(ctx: SuiteContext, out: SuiteOutput): Promise<voi
     for (const e of out.floorErrors) ctx.progress(`FLOOR ERROR: ${e}; the floor did not bound this case (docs/methodology.md)`);
     // ---- cluster size (issue 12, 5c): after the main cases, on this cluster and a temporary one ----
     const sizeFlags = ctx.workerNodeFlags ? { workerNodeFlags: ctx.workerNodeFlags } : {};
+    if (lab && sizePlan.points.length > 0) bar.note('scalability with cluster size');
     if (lab) out.clusterSize = await measureClusterSize({ plan: ctx.plan, pool, options: o, runTag: ctx.runTag, signal: ctx.signal, progress: ctx.progress, ...sizeFlags }, sizePlan);
     // ---- end cluster size ----
   } finally {
+    bar.note('stopping the workers and cleaning up');
     ctx.signal.removeEventListener('abort', onAbort);
     out.interrupted = ctx.signal.aborted;
     if (wan) {

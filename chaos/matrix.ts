@@ -5,6 +5,7 @@
 import { monoMs } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
+import { startProgress } from '../core/progress.ts';
 import { newRunId, openRunDir } from '../core/store.ts';
 import { lockLabel } from '../locks/labels.ts';
 import { resolveChaosOptions, type ChaosFlags } from './options.ts';
@@ -12,7 +13,7 @@ import { runChaos, type ChaosResult } from './runner.ts';
 import { agreement } from './summary.ts';
 import { faultAppliesTo } from './faults/registry.ts';
 import { isLockName, lockSpecs } from '../locks/registry.ts';
-import { rateText, runTrials, type TrialsResult, type TrialsStats } from './trials.ts';
+import { chaosRunEstimateMs, rateText, runTrials, type TrialsResult, type TrialsStats } from './trials.ts';
 
 const log = logger('matrix');
 
@@ -193,6 +194,9 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
     return markdown;
   };
   const scenarios = m.locks.flatMap((lock) => m.faults.filter((fault) => applies(lock, fault)).map((fault) => ({ lock, fault })));
+  // One step per chaos run: a scenario, or each of its trials.
+  const estimateMs = chaosRunEstimateMs({ durationMs: m.base.durationMs ?? MATRIX_DURATION_MS, warmupMs: m.base.warmupMs ?? MATRIX_WARMUP_MS });
+  using bar = startProgress({ title: 'matrix', total: scenarios.length * trials, stepEstimateMs: estimateMs, signal: m.signal });
   for (const lock of m.locks) {
     for (const fault of m.faults) {
       if (m.signal.aborted) break;
@@ -203,11 +207,16 @@ export async function runMatrix(m: MatrixOptions): Promise<MatrixResult> {
       try {
         const run = openRunDir(`${lock}-${fault}`, matrix.path, { linkLatest: false });
         if (trials > 1) {
-          const t = await runTrials(o, trials, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, dir: run, label: `${lock} × ${fault}` });
+          const t = await runTrials(o, trials, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, dir: run, label: `${lock} × ${fault}`, progress: bar });
           cells.push(cellFromTrials(lock, fault, t, monoMs() - cellStart));
         } else {
-          const r = await runChaos(o, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, runDir: run });
-          cells.push(cellFrom(lock, fault, r, monoMs() - cellStart));
+          bar.begin(`${lock} × ${fault}`);
+          try {
+            const r = await runChaos(o, { signal: m.signal, mayInstallDocker: m.mayInstallDocker, runDir: run });
+            cells.push(cellFrom(lock, fault, r, monoMs() - cellStart));
+          } finally {
+            bar.end();
+          }
         }
       } catch (err) {
         log.error(`${lock} × ${fault} did not run: ${errorMessage(err)}`);

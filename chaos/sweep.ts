@@ -6,9 +6,10 @@
 import { monoMs } from '../core/clock.ts';
 import { UsageError, errorMessage, type ExitCode } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
+import { startProgress } from '../core/progress.ts';
 import { newRunId, openRunDir } from '../core/store.ts';
 import { resolveChaosOptions, type ChaosFlags, type ChaosOptions } from './options.ts';
-import { rateText, runTrials, seedsText, trialsExitCode, trialsText, type TrialsStats } from './trials.ts';
+import { chaosRunEstimateMs, rateText, runTrials, seedsText, trialsExitCode, trialsText, type TrialsStats } from './trials.ts';
 
 const log = logger('sweep');
 
@@ -152,12 +153,14 @@ export async function runSweep(sweep: SweepSpec, points: readonly SweepPoint[], 
   };
   log.info(`sweep of ${o.lock} × ${o.fault} over ${sweep.param} = ${sweep.values.join(', ')}, ${trialsText(trials)} each; results in ${dir.path}`);
   let incomplete = 0;
+  // One step per trial, across the values.
+  using bar = startProgress({ title: 'sweep', total: points.length * trials, stepEstimateMs: chaosRunEstimateMs(o), signal: r.signal });
   for (const [i, p] of points.entries()) {
     if (r.signal.aborted) break;
     const name = pointDir(sweep.param, p.value);
     log.info(`value ${i + 1}/${points.length}: ${name}`);
     try {
-      const t = await runTrials(p.options, trials, { signal: r.signal, ...(r.mayInstallDocker === undefined ? {} : { mayInstallDocker: r.mayInstallDocker }), dir: openRunDir(name, dir.path, { linkLatest: false }), label: `${o.lock} × ${o.fault}, ${name}` });
+      const t = await runTrials(p.options, trials, { signal: r.signal, ...(r.mayInstallDocker === undefined ? {} : { mayInstallDocker: r.mayInstallDocker }), dir: openRunDir(name, dir.path, { linkLatest: false }), label: `${o.lock} × ${o.fault}, ${name}`, progress: bar });
       results.push({ value: p.value, dir: name, options: p.options, stats: t.file.stats });
     } catch (err) {
       // runTrials records failed trials itself; this is a failure around them (the folder, say).

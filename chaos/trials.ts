@@ -7,6 +7,7 @@
 import { monoMs } from '../core/clock.ts';
 import { ExitCode, UsageError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
+import { startProgress, type Progress } from '../core/progress.ts';
 import { median, wilsonInterval, type ProportionInterval } from '../core/stats.ts';
 import { newRunId, openRunDir, type RunDir } from '../core/store.ts';
 import { mergeVerdicts, type Verdict } from '../checkers/verdict.ts';
@@ -19,6 +20,18 @@ import { agreement } from './summary.ts';
 const log = logger('trials');
 
 export const MAX_TRIALS = 100;
+
+/**
+ * What a chaos run takes beyond its warm-up and fault phase (cluster reset, workers, recovery,
+ * liveness, the check): about 15 s here. Only the progress bar's estimate before the first run
+ * ends uses it; the runs that end then give the real figure.
+ */
+const RUN_OVERHEAD_MS = 15_000;
+
+/** The progress bar's expected time of one chaos run of `o`. */
+export function chaosRunEstimateMs(o: { readonly durationMs: number; readonly warmupMs: number }): number {
+  return o.warmupMs + o.durationMs + RUN_OVERHEAD_MS;
+}
 
 /** --trials as given (undefined = 1), or a usage error that says what to type. */
 export function parseTrials(value: number | undefined): number {
@@ -261,6 +274,8 @@ export interface TrialsRunOptions {
   readonly label?: string;
   /** Each trial against this external target (chaos/runner.ts RunChaosOptions.external). */
   readonly external?: RunChaosOptions['external'];
+  /** A matrix's or a sweep's bar, which counts these trials among its steps; without it, a bar of their own. */
+  readonly progress?: Progress;
 }
 
 export interface TrialsResult {
@@ -285,6 +300,8 @@ export async function runTrials(o: ChaosOptions, planned: number, r: TrialsRunOp
   const results: ChaosResult[] = [];
   // A function, not the property: Ctrl-C flips it while a trial runs.
   const interrupted = (): boolean => r.signal.aborted;
+  using own = r.progress ? undefined : startProgress({ title: 'trials', total: planned, stepEstimateMs: chaosRunEstimateMs(o), signal: r.signal });
+  const bar = r.progress ?? own;
   const write = (): { file: TrialsFile; markdown: string } => {
     const file: TrialsFile = {
       kind: 'trials', version: 1, id: parent.id, lock: o.lock, fault: o.fault, options: o, planned,
@@ -301,6 +318,7 @@ export async function runTrials(o: ChaosOptions, planned: number, r: TrialsRunOp
     const seed = o.seed + i - 1;
     const trialStart = monoMs();
     log.info(`${label}: trial ${i}/${planned} (seed ${seed})`);
+    bar?.begin(`${label}: trial ${i}/${planned}`);
     try {
       const run = openRunDir(`trial-${i}`, parent.path, { linkLatest: false });
       const result = await runChaos({ ...o, seed }, { signal: r.signal, ...(r.mayInstallDocker === undefined ? {} : { mayInstallDocker: r.mayInstallDocker }), runDir: run, ...(r.external ? { external: r.external } : {}) });
@@ -311,6 +329,7 @@ export async function runTrials(o: ChaosOptions, planned: number, r: TrialsRunOp
       log.error(`${label}: trial ${i} did not run: ${error}`);
       outcomes.push(trialNotRun(i, seed, error, monoMs() - trialStart));
     }
+    bar?.end();
     const { file } = write();
     const last = outcomes[outcomes.length - 1];
     log.info(`${label}: trial ${i}/${planned} ${last?.completed ? (last.verdict).toUpperCase() : `stopped early (${last?.aborted ?? ''})`}; so far ${rateText(file.stats)}`);

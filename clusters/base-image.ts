@@ -1,6 +1,7 @@
 // The base every lockbench image is built FROM: debian:bookworm-slim where it can be pulled, else
 // an equivalent made with debootstrap (minbase) and `docker import`, for machines without a
-// container registry but with Debian's package mirror.
+// container registry but with Debian's package mirror. Whether the pull worked is remembered
+// (clusters/image-record.ts): a machine without a registry is asked once, not on every command.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type Docker from 'dockerode';
 import { HarnessError } from '../core/errors.ts';
 import { hasCommand, run, runChecked } from '../core/exec.ts';
 import { logger } from '../core/log.ts';
+import { REFRESH_COMMAND, baseStep, lastPull, localBaseWhy, pullFailureText, readImageRecord, rememberPull, upstreamWhy, type ImageChoice, type PullOutcome } from './image-record.ts';
 
 const log = logger('setup');
 
@@ -25,11 +27,24 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
   }
 }
 
-/** `docker pull`; false (not an error) when the registry cannot be reached. */
-export async function tryPull(ref: string, signal?: AbortSignal): Promise<boolean> {
-  const r = await run('docker', ['pull', '-q', ref], { timeoutMs: PULL_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-  if (r.code !== 0) log.info(`cannot pull ${ref}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
-  return r.code === 0;
+export interface PullOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** The image record's file (tests); .build/images.json by default. */
+  readonly recordPath?: string | undefined;
+}
+
+/**
+ * `docker pull`, its outcome remembered; a failure is an answer (not an error): the registry cannot
+ * be reached or has no such image. A pull cut short by Ctrl-C is not remembered: it answered nothing.
+ */
+export async function tryPull(ref: string, o: PullOptions = {}): Promise<PullOutcome> {
+  const r = await run('docker', ['pull', '-q', ref], { timeoutMs: PULL_TIMEOUT_MS, ...(o.signal ? { signal: o.signal } : {}) });
+  const detail = r.code === 0 ? 'pulled' : (r.stderr.trim().split('\n').pop() ?? '');
+  const outcome: PullOutcome = { ref, ok: r.code === 0, checkedAt: new Date().toISOString(), detail };
+  if (o.signal?.aborted) return outcome;
+  rememberPull(outcome, o.recordPath);
+  if (!outcome.ok) log.info(`cannot pull ${ref}: ${detail} (remembered: later commands do not ask again until ${REFRESH_COMMAND})`);
+  return outcome;
 }
 
 /** The Debian mirror apt uses on this host, so debootstrap fetches from where apt can. */
@@ -45,21 +60,38 @@ function hostDebianMirror(): string {
   return 'http://deb.debian.org/debian';
 }
 
-/** Returns the image reference to build FROM, making it if needed. */
-export async function ensureBaseImage(docker: Docker, signal?: AbortSignal): Promise<string> {
-  if (await imageExists(docker, UPSTREAM_BASE)) return UPSTREAM_BASE;
-  if (await imageExists(docker, LOCAL_BASE)) return LOCAL_BASE;
-  if (await tryPull(UPSTREAM_BASE, signal)) return UPSTREAM_BASE;
+export interface BaseImageOptions extends PullOptions {
+  /** Ask the registry again, even when an earlier pull failed or a debootstrap build exists (`setup --refresh`). */
+  readonly refresh?: boolean | undefined;
+}
+
+/** Returns the image to build FROM and why it is that one, making it if needed. */
+export async function ensureBaseImage(docker: Docker, o: BaseImageOptions = {}): Promise<ImageChoice> {
+  const refresh = o.refresh === true;
+  const previous = lastPull(readImageRecord(o.recordPath), UPSTREAM_BASE);
+  const localPresent = await imageExists(docker, LOCAL_BASE);
+  const step = baseStep({ upstreamPresent: await imageExists(docker, UPSTREAM_BASE), localPresent, previous, refresh });
+  if (step === 'use-upstream') return { image: UPSTREAM_BASE, why: upstreamWhy(UPSTREAM_BASE, previous) };
+  if (step === 'use-local') return { image: LOCAL_BASE, why: localBaseWhy(UPSTREAM_BASE, previous) };
+  const pulled = step === 'pull' ? await tryPull(UPSTREAM_BASE, o) : previous;
+  if (pulled?.ok === true) {
+    if (localPresent) log.info(`pulled ${UPSTREAM_BASE}: the images are built FROM it from now on (${LOCAL_BASE} is no longer used)`);
+    return { image: UPSTREAM_BASE, why: upstreamWhy(UPSTREAM_BASE, pulled) };
+  }
+  if (o.signal?.aborted) throw o.signal.reason as Error;
+  if (localPresent) return { image: LOCAL_BASE, why: localBaseWhy(UPSTREAM_BASE, pulled) };
 
   if (!(await hasCommand('debootstrap'))) {
     throw new HarnessError(
       'ENV_SETUP_FAILED',
-      `cannot pull ${UPSTREAM_BASE} and debootstrap is not installed to build an equivalent; ` +
-        `install it (apt-get install debootstrap) or make ${UPSTREAM_BASE} available (docker load), then run again`,
+      `${pulled ? pullFailureText(pulled) : `cannot pull ${UPSTREAM_BASE}`} and debootstrap is not installed to build an equivalent; ` +
+        `install it (apt-get install debootstrap) or make ${UPSTREAM_BASE} available (docker load), then run again` +
+        (step === 'pull' ? '' : ` (${REFRESH_COMMAND} asks the registry again)`),
     );
   }
   const mirror = hostDebianMirror();
   const root = mkdtempSync(join(tmpdir(), 'lockbench-rootfs-'));
+  const signal = o.signal;
   try {
     log.info(`building ${LOCAL_BASE} with debootstrap from ${mirror} (about 30 s)`);
     const opts = { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS, errorCode: 'IMAGE_BUILD_FAILED' as const, ...(signal ? { signal } : {}) };
@@ -70,5 +102,5 @@ export async function ensureBaseImage(docker: Docker, signal?: AbortSignal): Pro
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  return LOCAL_BASE;
+  return { image: LOCAL_BASE, why: localBaseWhy(UPSTREAM_BASE, pulled) };
 }

@@ -16,17 +16,20 @@ export interface Environment {
 export interface EnvironmentOptions {
   readonly mayInstallDocker?: boolean;
   readonly signal?: AbortSignal;
+  /** Ask the registry again for the images an earlier pull could not get (`setup --refresh`). */
+  readonly refresh?: boolean;
 }
 
-// Images do not change while a process runs; a matrix of 28 chaos runs checks them (and retries a
-// registry pull that cannot succeed) once, not 28 times.
+// Images do not change while a process runs; a matrix of 28 chaos runs checks them once, not 28
+// times. (Across processes, a pull that failed is remembered in .build/images.json: image-record.ts.)
 let imagesOnce: Promise<BuiltImages> | undefined;
 
 export async function ensureEnvironment(opts: EnvironmentOptions = {}): Promise<Environment> {
   const { signal } = opts;
   const started = monoMs();
   const engine = await ensureDockerEngine({ mayInstall: opts.mayInstallDocker ?? true, ...(signal ? { signal } : {}) });
-  imagesOnce ??= ensureImages(dockerClient(), signal).catch((err: unknown) => {
+  if (opts.refresh === true) imagesOnce = undefined;
+  imagesOnce ??= ensureImages(dockerClient(), { signal, refresh: opts.refresh }).catch((err: unknown) => {
     imagesOnce = undefined;
     throw err;
   });

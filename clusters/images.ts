@@ -1,7 +1,9 @@
 // Builds lockbench's images: one per registered system (its driver names the folders of its build
 // context) and the Toxiproxy-compatible proxy. Each image is tagged and labelled with a hash of
 // everything it is built from (context paths and files, base image id), so a second setup with
-// nothing changed only looks the tags up.
+// nothing changed only looks the tags up. Whether the registry gave debian:bookworm-slim and
+// Shopify's Toxiproxy is asked once and remembered (clusters/image-record.ts), with what was chosen
+// and why, for status. On a terminal the builds show a progress bar (core/progress.ts).
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { HarnessError, errorMessage } from '../core/errors.ts';
 import { logger } from '../core/log.ts';
+import { startProgress, type Progress } from '../core/progress.ts';
 import { ensureBaseImage, imageExists, tryPull } from './base-image.ts';
+import { compatWhy, lastPull, pullFailureText, readImageRecord, REFRESH_COMMAND, rememberChoice, toxiproxyStep, upstreamWhy } from './image-record.ts';
 import { LABEL_INPUTS_HASH, LABEL_PROJECT } from './labels.ts';
 import type { ImageInput, SystemImage } from './systems/driver.ts';
 import { drivers, type SystemName } from './systems/registry.ts';
@@ -102,55 +106,86 @@ interface BuildMessage {
   errorDetail?: { message?: string };
 }
 
-async function buildImage(docker: Docker, spec: ImageSpec, base: string, baseId: string, signal?: AbortSignal): Promise<string> {
+/** A build context laid out in a temp dir, and the tag its hash gives. */
+interface PreparedImage {
+  readonly spec: ImageSpec;
+  readonly dir: string;
+  readonly tag: string;
+  readonly hash: string;
+}
+
+async function prepareImage(spec: ImageSpec, baseId: string): Promise<PreparedImage> {
   const { dir, hash } = await prepareContext(spec, baseId);
-  const tag = `lockbench/${spec.name}:${hash}`;
+  return { spec, dir, hash, tag: `lockbench/${spec.name}:${hash}` };
+}
+
+/** The legacy builder's "Step 3/9 : RUN …" lines: the bar shows which step a build is at. */
+const BUILD_STEP = /^Step (\d+\/\d+) : (.*)$/;
+
+async function buildImage(docker: Docker, p: PreparedImage, base: string, bar: Progress, signal?: AbortSignal): Promise<void> {
+  const { spec, dir, tag, hash } = p;
+  log.info(`building image ${tag} (first time or inputs changed; a few minutes)`);
+  const started = Date.now();
+  const dockerfile = `${spec.inputs[0]?.as.split('/')[0] ?? spec.name}/Dockerfile`;
+  const stream = await docker.buildImage(
+    { context: dir, src: listFiles(dir).map((f) => relative(dir, f)) },
+    { t: tag, dockerfile, buildargs: { BASE: base }, labels: { [LABEL_PROJECT]: 'true', [LABEL_INPUTS_HASH]: hash }, rm: true, forcerm: true },
+  );
+  const tail: string[] = [];
+  const onAbort = (): void => {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (await imageExists(docker, tag)) {
-      log.debug(`${tag} is up to date`);
-      return tag;
-    }
-    log.info(`building image ${tag} (first time or inputs changed; a few minutes)`);
-    const started = Date.now();
-    const dockerfile = `${spec.inputs[0]?.as.split('/')[0] ?? spec.name}/Dockerfile`;
-    const stream = await docker.buildImage(
-      { context: dir, src: listFiles(dir).map((f) => relative(dir, f)) },
-      { t: tag, dockerfile, buildargs: { BASE: base }, labels: { [LABEL_PROJECT]: 'true', [LABEL_INPUTS_HASH]: hash }, rm: true, forcerm: true },
-    );
-    const tail: string[] = [];
-    const onAbort = (): void => {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        docker.modem.followProgress(
-          stream,
-          (err: Error | null, output: BuildMessage[]) => {
-            const failed = output.find((m) => m.error ?? m.errorDetail);
-            if (err) reject(err);
-            else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'build failed'));
-            else resolve();
-          },
-          (m: BuildMessage) => {
-            if (m.stream) {
-              tail.push(...m.stream.split('\n').filter((l) => l.trim() !== ''));
-              tail.splice(0, Math.max(0, tail.length - 20));
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: BuildMessage[]) => {
+          const failed = output.find((m) => m.error ?? m.errorDetail);
+          if (err) reject(err);
+          else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'build failed'));
+          else resolve();
+        },
+        (m: BuildMessage) => {
+          if (m.stream) {
+            const lines = m.stream.split('\n').filter((l) => l.trim() !== '');
+            for (const l of lines) {
+              const step = BUILD_STEP.exec(l.trim());
+              if (step) bar.note(`step ${step[1] ?? ''}: ${step[2] ?? ''}`);
             }
-          },
-        );
-      });
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason as Error;
-      throw new HarnessError('IMAGE_BUILD_FAILED', `building ${tag} failed: ${errorMessage(err)}\n${tail.join('\n')}`);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-    if (!(await imageExists(docker, tag))) throw new HarnessError('IMAGE_BUILD_FAILED', `building ${tag} reported success but the image is missing:\n${tail.join('\n')}`);
-    log.info(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return tag;
+            tail.push(...lines);
+            tail.splice(0, Math.max(0, tail.length - 20));
+          }
+        },
+      );
+    });
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason as Error;
+    throw new HarnessError('IMAGE_BUILD_FAILED', `building ${tag} failed: ${errorMessage(err)}\n${tail.join('\n')}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (!(await imageExists(docker, tag))) throw new HarnessError('IMAGE_BUILD_FAILED', `building ${tag} reported success but the image is missing:\n${tail.join('\n')}`);
+  log.info(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Builds what is missing of `images` (one bar over those builds), then removes their contexts. */
+async function buildMissing(docker: Docker, images: readonly PreparedImage[], base: string, signal?: AbortSignal): Promise<void> {
+  try {
+    const missing: PreparedImage[] = [];
+    for (const p of images) {
+      if (await imageExists(docker, p.tag)) log.debug(`${p.tag} is up to date`);
+      else missing.push(p);
+    }
+    if (missing.length === 0) return;
+    using bar = startProgress({ title: 'images', total: missing.length, ...(signal ? { signal } : {}) });
+    for (const p of missing) {
+      bar.begin(p.tag);
+      await buildImage(docker, p, base, bar, signal);
+      bar.end();
+    }
+  } finally {
+    for (const p of images) rmSync(p.dir, { recursive: true, force: true });
   }
 }
 
@@ -182,24 +217,60 @@ function builtImages(base: string, systems: Record<string, string>, toxiproxy: s
   return { ...(systems as Record<SystemName, string>), systems, base, toxiproxy, toxiproxyImpl };
 }
 
-/** Makes sure every image exists, building only what changed. */
-export async function ensureImages(docker: Docker, signal?: AbortSignal): Promise<BuiltImages> {
-  const base = await ensureBaseImage(docker, signal);
-  const baseId = (await docker.getImage(base).inspect()).Id;
-  const systems: Record<string, string> = {};
-  for (const d of drivers) systems[d.name] = await buildImage(docker, d.image, base, baseId, signal);
-  const systemTags = Object.values(systems);
+export interface ImagesOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Ask the registry again for the images a remembered pull failed on (`setup --refresh`). */
+  readonly refresh?: boolean | undefined;
+  /** The image record's file (tests); .build/images.json by default. */
+  readonly recordPath?: string | undefined;
+}
 
+/** Shopify's Toxiproxy when the engine has it or the registry gives it, else lockbench's compatible one; with why. */
+async function chooseToxiproxy(docker: Docker, o: ImagesOptions): Promise<{ readonly implementation: ToxiproxyImpl; readonly why: string }> {
   const preference = toxiproxyPreference();
-  if (preference !== 'compat') {
-    if ((await imageExists(docker, SHOPIFY_TOXIPROXY)) || (await tryPull(SHOPIFY_TOXIPROXY, signal))) {
-      await pruneOldBuilds(docker, systemTags);
-      return builtImages(base, systems, SHOPIFY_TOXIPROXY, 'shopify');
-    }
-    if (preference === 'shopify') throw new HarnessError('IMAGE_BUILD_FAILED', `LOCKBENCH_TOXIPROXY=shopify but ${SHOPIFY_TOXIPROXY} cannot be pulled`);
-    log.info('using lockbench\'s Toxiproxy-compatible proxy instead');
+  const previous = lastPull(readImageRecord(o.recordPath), SHOPIFY_TOXIPROXY);
+  const shopifyPresent = preference !== 'compat' && (await imageExists(docker, SHOPIFY_TOXIPROXY));
+  const step = toxiproxyStep({ preference, shopifyPresent, previous, refresh: o.refresh === true });
+  if (step === 'use-shopify') return { implementation: 'shopify', why: `Shopify's Toxiproxy: ${upstreamWhy(SHOPIFY_TOXIPROXY, previous)}` };
+  let last = previous;
+  if (step === 'pull') {
+    last = await tryPull(SHOPIFY_TOXIPROXY, o);
+    if (last.ok) return { implementation: 'shopify', why: `Shopify's Toxiproxy: ${upstreamWhy(SHOPIFY_TOXIPROXY, last)}` };
+    if (o.signal?.aborted) throw o.signal.reason as Error;
   }
-  const toxiproxy = await buildImage(docker, toxiproxySpec, base, baseId, signal);
-  await pruneOldBuilds(docker, [...systemTags, toxiproxy]);
-  return builtImages(base, systems, toxiproxy, 'compat');
+  if (preference === 'shopify') {
+    throw new HarnessError('IMAGE_BUILD_FAILED', `LOCKBENCH_TOXIPROXY=shopify but ${last ? pullFailureText(last) : `${SHOPIFY_TOXIPROXY} cannot be pulled`}${step === 'refuse' ? `; ${REFRESH_COMMAND} asks the registry again` : ''}`);
+  }
+  if (step === 'pull') log.info("using lockbench's Toxiproxy-compatible proxy instead");
+  return { implementation: 'compat', why: compatWhy(SHOPIFY_TOXIPROXY, last, preference === 'compat') };
+}
+
+/** Makes sure every image exists, building only what changed, and records which are used and why. */
+export async function ensureImages(docker: Docker, o: ImagesOptions = {}): Promise<BuiltImages> {
+  const { signal } = o;
+  const base = await ensureBaseImage(docker, o);
+  const baseId = (await docker.getImage(base.image).inspect()).Id;
+  const toxiproxy = await chooseToxiproxy(docker, o);
+  const prepared: PreparedImage[] = [];
+  const systems: Record<string, string> = {};
+  let compat: PreparedImage | undefined;
+  try {
+    for (const d of drivers) {
+      const p = await prepareImage(d.image, baseId);
+      prepared.push(p);
+      systems[d.name] = p.tag;
+    }
+    if (toxiproxy.implementation === 'compat') {
+      compat = await prepareImage(toxiproxySpec, baseId);
+      prepared.push(compat);
+    }
+  } catch (err) {
+    for (const p of prepared) rmSync(p.dir, { recursive: true, force: true });
+    throw err;
+  }
+  await buildMissing(docker, prepared, base.image, signal);
+  const toxiproxyTag = compat?.tag ?? SHOPIFY_TOXIPROXY;
+  await pruneOldBuilds(docker, prepared.map((p) => p.tag));
+  rememberChoice({ at: new Date().toISOString(), base, toxiproxy: { ...toxiproxy, image: toxiproxyTag }, systems }, o.recordPath);
+  return builtImages(base.image, systems, toxiproxyTag, toxiproxy.implementation);
 }

@@ -1,6 +1,7 @@
 // Progress and diagnostics go to stderr, results to stdout or files. Namespaced so a reader can tell
 // which part of the harness spoke; LOCKBENCH_QUIET=1 silences info lines (errors still print).
-// Registered credentials are masked (core/secrets.ts).
+// Registered credentials are masked (core/secrets.ts). On a terminal a progress bar may sit under
+// these lines (core/progress.ts): it moves itself out of their way, so they need not know.
 import { redactSecrets } from './secrets.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -20,11 +21,16 @@ export interface Logger {
   error(msg: string): void;
 }
 
-export function logger(namespace: string): Logger {
+/** One log line: "12:34:56.789 [bench] msg", with the level before the namespace unless info. */
+export function formatLogLine(level: LogLevel, namespace: string, msg: string, now: Date = new Date()): string {
+  return `${now.toISOString().slice(11, 23)} ${level === 'info' ? '' : `${level.toUpperCase()} `}[${namespace}] ${redactSecrets(msg)}\n`;
+}
+
+/** `stream`: where the lines go (tests); process.stderr by default, looked up at each line. */
+export function logger(namespace: string, stream?: NodeJS.WritableStream): Logger {
   const write = (level: LogLevel, msg: string): void => {
     if (levelRank[level] < threshold()) return;
-    const stamp = new Date().toISOString().slice(11, 23);
-    process.stderr.write(`${stamp} ${level === 'info' ? '' : `${level.toUpperCase()} `}[${namespace}] ${redactSecrets(msg)}\n`);
+    (stream ?? process.stderr).write(formatLogLine(level, namespace, msg));
   };
   return {
     debug: (m) => write('debug', m),

@@ -1,6 +1,11 @@
-// `lockbench status`: what runs, where to reach it, and each node's role.
+// `lockbench status`: what runs, where to reach it, each node's role, and which images are in use
+// and why (what setup recorded: clusters/image-record.ts).
 import type { CommandModule } from 'yargs';
+import type Docker from 'dockerode';
 import { clusterStatus, type ClusterStatus } from '../../clusters/cluster.ts';
+import { listProjectContainers } from '../../clusters/docker-objects.ts';
+import { formatImages, readImageRecord, type ImagesInUse } from '../../clusters/image-record.ts';
+import { LABEL_NODE, LABEL_SYSTEM } from '../../clusters/labels.ts';
 import { requireEngine } from '../../clusters/docker-engine.ts';
 import { describeDurability } from '../../clusters/systems/registry.ts';
 import { leftOut, selectedDrivers } from '../../clusters/systems/selection.ts';
@@ -36,6 +41,18 @@ export function formatExternal(source: string, answers: Awaited<ReturnType<typeo
   return [`external target (${source}):`, ...rows, ''].join('\n');
 }
 
+/** The images the cluster's containers run, by system (and "toxiproxy"). */
+async function imagesInUse(docker: Docker, cluster: string): Promise<ImagesInUse> {
+  const out: Record<string, string[]> = {};
+  for (const c of await listProjectContainers(docker, cluster)) {
+    const key = c.Labels[LABEL_NODE] === 'toxiproxy' ? 'toxiproxy' : c.Labels[LABEL_SYSTEM];
+    if (key === undefined) continue;
+    const list = (out[key] ??= []);
+    if (!list.includes(c.Image)) list.push(c.Image);
+  }
+  return out;
+}
+
 interface StatusArgs extends TargetArgs {
   readonly json: boolean;
 }
@@ -53,12 +70,16 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     }
     const docker = await requireEngine('no cluster can be running');
     const status = await clusterStatus(docker);
+    const record = readImageRecord();
     if (!status) {
-      if (args.json) process.stdout.write(JSON.stringify({ running: false, nodes: [] }) + '\n');
-      else process.stdout.write('no lockbench cluster is running (start one with `npm run up`)\n');
+      if (args.json) process.stdout.write(JSON.stringify({ running: false, nodes: [], images: { chosen: record.chosen ?? null, pulls: record.pulls } }) + '\n');
+      else process.stdout.write(`no lockbench cluster is running (start one with \`npm run up\`)\n${formatImages(record, undefined)}`);
       runContext.exitCode = 1;
       return;
     }
-    process.stdout.write(args.json ? JSON.stringify({ running: true, ...status }, null, 2) + '\n' : formatStatus(status));
+    const inUse = await imagesInUse(docker, status.config.name);
+    process.stdout.write(
+      args.json ? JSON.stringify({ running: true, ...status, images: { chosen: record.chosen ?? null, pulls: record.pulls, inUse } }, null, 2) + '\n' : formatStatus(status) + formatImages(record, inUse),
+    );
   },
 };
