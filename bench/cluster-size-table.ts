@@ -2,7 +2,7 @@
 // ratios to the same lock's smallest size: ratios measured in one run are what the figures are worth.
 import { lockLabel } from '../locks/labels.ts';
 import type { ScalabilityResult } from './results.ts';
-import { renderTable } from './table.ts';
+import { renderTable } from './text-table.ts';
 
 /** The table and its note; empty when the run has neither. */
 export function renderClusterSize(s: Pick<ScalabilityResult, 'clusterSize' | 'clusterSizeNote'> | undefined): string {

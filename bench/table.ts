@@ -2,25 +2,11 @@
 import type { LatencySummaryMs } from '../core/stats.ts';
 import { hasKnownDefect, knownDefectNotes, lockLabel } from '../locks/labels.ts';
 import { renderClusterSize } from './cluster-size-table.ts';
+import { fmtNumber, renderTable, type TextCell } from './text-table.ts';
 import type { CaseKind } from './plan.ts';
 import { casesOfKind, isLatencySummary, isNumberList, wanFigures, type BenchResult, type CaseResult, type CaseResultOf, type PairsAt } from './results.ts';
 
-type Cell = string | number | null | undefined;
-
-/** Left-aligns the first column, right-aligns the rest. */
-export function renderTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const text = (c: Cell): string => (c === null || c === undefined ? '-' : typeof c === 'number' ? fmtNumber(c) : c);
-  const cells = [header, ...rows.map((r) => r.map(text))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
-}
-
-export function fmtNumber(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  if (Number.isInteger(x) && Math.abs(x) >= 1000) return x.toLocaleString('en-US');
-  if (Number.isInteger(x)) return String(x);
-  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3);
-}
+type Cell = TextCell;
 
 const ms = (s: LatencySummaryMs | undefined, k: 'p50' | 'p90' | 'p99' | 'p999' | 'max'): Cell => s?.[k];
 const ratio = (x: number | null | undefined): Cell => (x === null || x === undefined ? undefined : x.toFixed(2));

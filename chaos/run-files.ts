@@ -1,30 +1,9 @@
-// What a chaos run leaves in its folder besides the history and audit: the manifest (written
-// before anything runs), node logs, and the git commit and image ids that make it reproducible.
+// What a chaos run leaves in its folder besides the history, the audit and the manifest
+// (core/provenance.ts, clusters/docker-objects.ts imageIds): each node's log.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { run } from '../core/exec.ts';
 import type { ClusterPlan } from '../clusters/topology.ts';
-
-export async function gitCommit(): Promise<{ commit: string | null; dirty: boolean }> {
-  const head = await run('git', ['rev-parse', 'HEAD'], { timeoutMs: 5000 }).catch(() => undefined);
-  const status = await run('git', ['status', '--porcelain'], { timeoutMs: 5000 }).catch(() => undefined);
-  return { commit: head?.code === 0 ? head.stdout.trim() : null, dirty: (status?.stdout.trim() ?? '') !== '' };
-}
-
-/** Container image ids of the running cluster, by node. */
-export async function imageIds(docker: Docker, plan: ClusterPlan): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const c of [...plan.nodes.map((n) => ({ name: n.name, container: n.container })), { name: 'toxiproxy', container: plan.toxiproxy.container }]) {
-    try {
-      const info = await docker.getContainer(c.container).inspect();
-      out[c.name] = `${info.Config.Image} (${info.Image.slice(0, 19)})`;
-    } catch {
-      out[c.name] = 'missing';
-    }
-  }
-  return out;
-}
 
 /** Writes each node's log (since the run started) to nodes/<name>.log. */
 export async function saveNodeLogs(docker: Docker, plan: ClusterPlan, dir: string, sinceEpochS: number): Promise<void> {

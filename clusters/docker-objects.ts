@@ -156,3 +156,18 @@ export function configFromLabels(containers: readonly Docker.ContainerInfo[]): C
     return undefined;
   }
 }
+
+/** Container image ids of the running cluster, by node. */
+export async function imageIds(docker: Docker, plan: ClusterPlan): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const c of [...plan.nodes.map((n) => ({ name: n.name, container: n.container })), { name: 'toxiproxy', container: plan.toxiproxy.container }]) {
+    try {
+      const info = await docker.getContainer(c.container).inspect();
+      out[c.name] = `${info.Config.Image} (${info.Image.slice(0, 19)})`;
+    } catch {
+      out[c.name] = 'missing';
+    }
+  }
+  return out;
+}
+

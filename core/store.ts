@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { redactSecrets } from './secrets.ts';
 
-export const RESULTS_DIR = resolve(process.env['LOCKBENCH_RESULTS'] ?? 'results');
+// An empty LOCKBENCH_RESULTS is unset, not the current folder.
+export const RESULTS_DIR = resolve(process.env['LOCKBENCH_RESULTS'] || 'results');
 
 export interface RunDir {
   readonly id: string;

@@ -5,11 +5,24 @@
 // real Docker clusters (test/docker) run one file at a time.
 //   node scripts/run-tests.mjs           all tests (sets up Docker and images first)
 //   node scripts/run-tests.mjs --unit    unit tests only, no Docker needed
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
 const unitOnly = process.argv.includes('--unit');
+
+// The runs tests make go to a folder of their own, never into the user's results/ (where
+// `report --evidence results/` would count them as the user's evidence). LOCKBENCH_RESULTS, when
+// set, names that folder and keeps it (CI does, for its evidence artifact); else a temporary one
+// is used and removed at the end.
+const ownResults = !process.env.LOCKBENCH_RESULTS;
+if (ownResults) process.env.LOCKBENCH_RESULTS = mkdtempSync(join(tmpdir(), 'lockbench-test-results-'));
+console.error(`npm test: the tests' runs go to ${process.env.LOCKBENCH_RESULTS} (LOCKBENCH_RESULTS)${ownResults ? ', removed at the end' : ''}`);
+const finish = (code) => {
+  if (ownResults) rmSync(process.env.LOCKBENCH_RESULTS, { recursive: true, force: true });
+  process.exit(code);
+};
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
 
 function find(dir) {
@@ -103,8 +116,8 @@ if (docker.length > 0) {
   const setup = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'setup'], { stdio: 'inherit' });
   if (setup.status !== 0) {
     console.error('npm test: environment setup failed; Docker tests not run');
-    process.exit(setup.status ?? 1);
+    finish(setup.status ?? 1);
   }
   status = (await run(docker, 1)).status || status;
 }
-process.exit(status);
+finish(status);

@@ -6,6 +6,7 @@ import { durabilityOf } from '../../clusters/systems/registry.ts';
 import type { CommandModule } from 'yargs';
 import { assembleResult } from '../../bench/assemble.ts';
 import { planClusterSize } from '../../bench/cluster-size.ts';
+import { writeBenchManifest } from '../../bench/manifest.ts';
 import { suiteOptions } from '../../bench/plan.ts';
 import { runSuite, type SuiteOutput } from '../../bench/suite.ts';
 import { renderBench } from '../../bench/table.ts';
@@ -95,6 +96,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const { plan, control, setup } = target;
     const config = plan.config;
     const run = openRunDir(runId);
+    await writeBenchManifest({ run, startedAt, options, plan, cluster: external ? describeTargetForFiles(external) : config, toxiproxy: target.toxiproxy, ...(external ? {} : { docker: control.docker }) });
     const out: SuiteOutput = { floor: null, floorErrors: [], lockFloors: [], wan: [], cases: [], interrupted: false };
     const nodeFlags = (process.env['LOCKBENCH_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
     let failure: unknown;

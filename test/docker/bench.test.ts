@@ -12,8 +12,9 @@ import { evaluateGoals } from '../../bench/goals.ts';
 import { planCases, suiteOptions } from '../../bench/plan.ts';
 import type { BenchResult } from '../../bench/results.ts';
 import type { ClusterControl } from '../../clusters/node-faults.ts';
-import { collect, runCli, spawnCli } from '../support/cli.ts';
+import { collect, interruptGroup, runCli, shellStatus, spawnNpmJob } from '../support/cli.ts';
 import { testCluster } from '../support/cluster.ts';
+import { toxicsLeft } from '../support/leftovers.ts';
 import { alive } from '../support/process-alive.ts';
 
 let cluster: ClusterControl;
@@ -35,14 +36,6 @@ function readResult(stdout: string): BenchResult {
   return JSON.parse(stdout) as BenchResult;
 }
 
-/** Toxics currently on any proxy of the test cluster, read from the Toxiproxy API. */
-async function toxicsLeft(): Promise<string[]> {
-  const res = await fetch(`http://127.0.0.1:${cluster.plan.toxiproxy.apiPort}/proxies`);
-  const proxies = (await res.json()) as Record<string, { toxics: { name: string }[] }>;
-  return Object.entries(proxies).flatMap(([name, p]) => p.toxics.map((t) => `${name}/${t.name}`));
-}
-
-
 test('bad flags exit 254 with a message saying how to fix them', async () => {
   // Every flag's rule is in test/unit/bench/plan.test.ts; here, that the CLI turns them into 254.
   for (const args of [['--clients', '0'], ['--locks', 'consul'], ['--via', 'wormhole']]) {
@@ -62,6 +55,20 @@ test('--quick runs the whole suite: every planned case is in bench.json, measure
   const r = await runCli(['bench', '--quick', '--locks', SUITE_LOCKS, '--duration', '0.5', '--json'], { env: env(), timeoutMs: 8 * 60_000 });
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const result = readResult(r.stdout);
+  // Its manifest, as a chaos run has: what ran, on which commit, with which images and versions.
+  const manifest = JSON.parse(readFileSync(join(resultsDir, result.runId, 'manifest.json'), 'utf8')) as {
+    kind: string;
+    runId: string;
+    git: { commit: string | null };
+    images: Record<string, string>;
+    versions: { lockbench: string; node: string; lockPackages: Record<string, { version: string }> };
+  };
+  assert.equal(manifest.kind, 'bench');
+  assert.equal(manifest.runId, result.runId);
+  assert.match(manifest.git.commit ?? '', /^[0-9a-f]{40}$/);
+  assert.equal(manifest.versions.lockbench, (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  assert.match(manifest.images['redis-1'] ?? '', /lockbench\/redis/);
+  assert.ok(Object.keys(manifest.versions.lockPackages).length > 0);
   const planned = planCases(suiteOptions({ quick: true, locks: SUITE_LOCKS, duration: 0.5 })).map((c) => c.id);
   assert.deepEqual(
     result.cases.map((c) => c.id),
@@ -117,7 +124,7 @@ test('--quick runs the whole suite: every planned case is in bench.json, measure
   assert.equal(result.goals.length, evaluateGoals(null, []).length);
   assert.deepEqual(result.violations, []);
   assert.equal(result.interrupted, false);
-  assert.deepEqual(await toxicsLeft(), []);
+  assert.deepEqual(await toxicsLeft(cluster), []);
   t.diagnostic(`wall time ${(result.wallTimeMs / 1000).toFixed(0)} s; goals: ${result.goals.map((g) => `${g.goal}: ${g.met === null ? 'n/a' : g.met ? 'met' : 'MISSED'} (${g.measured})`).join(' | ')}`);
 });
 
@@ -135,11 +142,12 @@ test('a WAN case adds the latency it claims (the round trip grows) and removes i
   const wanCase = result.cases.find((c) => c.id === 'sweep/redis/c2/kmany/l2');
   assert.ok(wanCase && wanCase.status === 'ok' && wanCase.jitterMs === 0);
   assert.ok((wanCase.latency.cycle?.p50 ?? 0) >= 2 * wan.redisRttP50Ms * 0.75, `a cycle is two round trips: ${JSON.stringify(wanCase.latency.cycle)}`);
-  assert.deepEqual(await toxicsLeft(), []);
+  assert.deepEqual(await toxicsLeft(cluster), []);
 });
 
 test('Ctrl-C during a WAN case: workers stop, toxics are removed, what was measured is written, exit 130', async () => {
-  const child = spawnCli(['bench', '--quick', '--locks', 'redis', '--clients', '1', '--keys', 'many', '--latency', '1', '--duration', '3', '--json'], env());
+  // As a terminal sends it: SIGINT to the whole process group of `npm run bench` (npm relays it once more).
+  const child = spawnNpmJob(['bench', '--quick', '--locks', 'redis', '--clients', '1', '--keys', 'many', '--latency', '1', '--duration', '3', '--json'], env());
   let stderr = '';
   const sawWan = new Promise<void>((resolve) =>
     child.stderr?.on('data', (b: Buffer) => {
@@ -151,9 +159,10 @@ test('Ctrl-C during a WAN case: workers stop, toxics are removed, what was measu
   await Promise.race([sawWan, done]);
   // Let the toxics go on and the WAN case start.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  child.kill('SIGINT');
+  interruptGroup(child);
   const r = await done;
-  assert.equal(r.code, 130, stderr.slice(-3000));
+  assert.equal(shellStatus(r), 130, stderr.slice(-3000));
+  assert.equal(stderr.match(/received, cleaning up/g)?.length, 1, 'one key press is one interrupt');
   const result = readResult(r.stdout);
   assert.equal(result.interrupted, true);
   assert.ok(result.floor, 'the floor measured before Ctrl-C is kept');
@@ -162,7 +171,7 @@ test('Ctrl-C during a WAN case: workers stop, toxics are removed, what was measu
   assert.ok(result.cases.every((c) => c.latencyMs === 0 || c.status === 'interrupted'), JSON.stringify(result.cases.map((c) => [c.id, c.status])));
   const file = join(resultsDir, result.runId, 'bench.json');
   assert.equal((JSON.parse(readFileSync(file, 'utf8')) as BenchResult).runId, result.runId);
-  assert.deepEqual(await toxicsLeft(), []);
+  assert.deepEqual(await toxicsLeft(cluster), []);
   const pids = [...new Set(result.cases.flatMap((c) => c.workers.map((w) => w.pid)))].filter((pid) => pid !== child.pid);
   assert.ok(pids.length > 0);
   for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} outlived the benchmark`);

@@ -10,7 +10,7 @@ import { collect, runCli, spawnCli } from '../support/cli.ts';
 import { lostUpdates, resourceOverlaps, shortChaos } from '../support/chaos-run.ts';
 import { useTestCluster } from '../support/cluster.ts';
 
-const clusterOf = useTestCluster();
+useTestCluster();
 
 /** The chaos worker processes forked by the CLI process `pid` (Linux's /proc children list). */
 function workerPids(pid: number): number[] {
@@ -117,29 +117,7 @@ describe('the command', () => {
     assert.equal(bad.code, 1, bad.stderr);
   });
 
-  test('Ctrl-C heals the faults, stops the workers and still writes what was recorded', async () => {
-    const child = spawnCli(['chaos', '--lock', 'redis', '--fault', 'partition', '--partition-shape', 'one', '--duration', '60', '--warmup', '1']);
-    const done = collect(child, 180_000);
-    let sent = false;
-    child.stderr?.on('data', (b: Buffer) => {
-      if (!sent && b.toString().includes('partition #1 applied')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const r = await done;
-    assert.ok(sent, r.stderr);
-    assert.equal(r.code, 130, r.stderr);
-    const dir = /results in (\S+)/.exec(r.stderr)?.[1];
-    assert.ok(dir && existsSync(join(dir, 'results.json')), 'results.json written');
-    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { aborted: string; faults: { healedMs?: number }[] };
-    assert.equal(results.aborted, 'interrupted');
-    assert.ok(results.faults.every((f) => f.healedMs !== undefined), 'every fault healed');
-    // Every link passes traffic again.
-    for (const n of clusterOf().plan.nodes.filter((x) => x.system === 'redis')) {
-      await clusterOf().enableLink(0, n.name);
-    }
-  });
+  // Ctrl-C during a run, for every fault kind: test/docker/interrupt.test.ts.
 
   test('a lock client that dies on its own is recorded as a crash, and the run goes on with the others', async () => {
     // A native client library can abort the whole process on a lost connection (the zookeeper

@@ -2,9 +2,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ambiguousRun, cleanRun, overlappingRun, writeRunDir } from './fixtures.ts';
 
@@ -15,7 +15,11 @@ after(() => {
 });
 
 function lockbench(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, LOCKBENCH_QUIET: '1' } });
+  return lockbenchWith({}, ...args);
+}
+
+function lockbenchWith(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, LOCKBENCH_QUIET: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,6 +35,19 @@ describe('lockbench check', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /: VALID\n/);
     assert.match(r.stdout, /overlap +valid/);
+  });
+
+  test('a bare run id is looked up in LOCKBENCH_RESULTS, by check and by report', () => {
+    const dir = runDir(cleanRun());
+    const env = { LOCKBENCH_RESULTS: dirname(dir) };
+    const checked = lockbenchWith(env, 'check', basename(dir));
+    assert.equal(checked.status, 0, checked.stderr);
+    assert.match(checked.stdout, /: VALID\n/);
+    const reported = lockbenchWith(env, 'report', basename(dir));
+    assert.equal(reported.status, 0, reported.stderr);
+    assert.ok(existsSync(join(dir, 'report.html')), 'report.html written into the run folder');
+    // Without it the same id means results/<id>, which does not exist.
+    assert.equal(lockbenchWith({ LOCKBENCH_RESULTS: '' }, 'check', basename(dir)).status, 254);
   });
 
   test('an invalid run exits 1', () => {
