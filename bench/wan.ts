@@ -4,6 +4,7 @@
 // link grew, and always removed (the caller holds the returned handle in a finally / await using).
 import type { ClusterControl } from '../clusters/node-faults.ts';
 import { HarnessError, errorMessage } from '../core/errors.ts';
+import { markInForce } from '../core/in-force.ts';
 import { logger } from '../core/log.ts';
 
 const log = logger('bench');
@@ -43,6 +44,7 @@ async function limited<T>(items: readonly T[], limit: number, fn: (x: T) => Prom
 export async function addWanLatency(control: ClusterControl, latencyMs: number, jitterMs: number): Promise<WanLinks> {
   const links = control.plan.nodes.flatMap((n) => n.proxies.map((p) => ({ slot: p.slot, node: n.name })));
   const added: { slot: number; node: string; toxic: string }[] = [];
+  const mark = markInForce(`latency toxics of ${latencyMs} ms on ${links.length} client links (bench WAN case)`);
   const remove = async (): Promise<void> => {
     const todo = added.splice(0);
     try {
@@ -52,6 +54,7 @@ export async function addWanLatency(control: ClusterControl, latencyMs: number, 
       log.warn(`removing latency toxics: ${errorMessage(err)}; resetting every proxy instead`);
       await control.toxiproxy.reset();
     }
+    mark.release();
   };
   try {
     await limited(links, 8, async (l) => {

@@ -40,23 +40,36 @@ export function planSchedule(o: ChaosOptions, nodes: NodesBySystem): FaultStep[]
   if (o.fault === 'mix') {
     // Only the faults that can strike this lock (a failover needs a system with one).
     const pool = mixPool.filter((k) => faultAppliesTo(k, o.lockModel) === undefined);
-    const busyUntil = new Map<StepKind, number>();
+    // Faults that act on the nodes themselves (their container, iptables, clock) take turns: two
+    // at once on one node undo or defeat each other — a packet-loss heal left a one-way partition's
+    // heal unverifiable, a crash found its node already stopped by another — and the run stopped
+    // on a fault that "did not take effect". Faults on the client side (links, client processes)
+    // still overlap them and each other, one of each kind at a time.
+    const NODES = 'the nodes';
+    const slotOf = (kind: StepKind): string => (faultModule(kind).clientSide?.(o.lockModel) === true ? kind : NODES);
+    const busyUntil = new Map<string, number>();
+    const lastIn = new Map<string, number>();
     const count = Math.max(2, Math.floor(o.durationMs / 8000));
     for (let i = 0; i < count; i++) {
       const kind = pool[Math.floor(random() * pool.length)] ?? 'partition';
+      const slot = slotOf(kind);
       const atMs = Math.floor(random() * Math.max(1, o.durationMs - 4000));
-      const candidate = draw(kind, steps.length + 1, Math.max(atMs, busyUntil.get(kind) ?? 0), false);
+      const candidate = draw(kind, steps.length + 1, Math.max(atMs, busyUntil.get(slot) ?? 0), false);
       if (candidate.atMs + candidate.durationMs > o.durationMs) continue;
-      busyUntil.set(kind, candidate.atMs + spacing(candidate));
-      steps.push(candidate);
+      busyUntil.set(slot, candidate.atMs + spacing(candidate));
+      const after = lastIn.get(slot);
+      lastIn.set(slot, candidate.id);
+      steps.push(after === undefined ? candidate : { ...candidate, after });
     }
     return steps.sort((a, b) => a.atMs - b.atMs);
   }
   let atMs = 1000;
+  let previous: number | undefined;
   for (;;) {
     const s = draw(o.fault, steps.length + 1, atMs, construction);
     if (s.atMs + s.durationMs > o.durationMs && steps.some((x) => x.construction !== true)) break;
-    steps.push(s);
+    steps.push(previous === undefined ? s : { ...s, after: previous });
+    previous = s.id;
     atMs += spacing(s);
     if (atMs >= o.durationMs) break;
   }

@@ -55,6 +55,9 @@ async function shutdown(code: number): Promise<never> {
 
 process.on('disconnect', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// Ctrl-C reaches the whole process group, this client too: left to its default it would die in
+// the middle of an op and read as a crash. The run stops its clients itself, after healing.
+process.on('SIGINT', () => undefined);
 
 parent.onMessage(handle, (err) => send({ type: 'failed', error: err.message }));
 

@@ -28,6 +28,7 @@ import { loadReadyTimes, saveReadyTimes, type ReadyMsBySystem, type ReadyReading
 import { driverFor } from './systems/registry.ts';
 import { selectedDrivers } from './systems/selection.ts';
 import { defaultClusterConfig, nodesOf, planCluster, publishedPorts, sameConfig, type ClusterConfig, type ClusterPlan, type NodePlan } from './topology.ts';
+import { markInForce } from '../core/in-force.ts';
 
 const log = logger('cluster');
 const HOST = '127.0.0.1';
@@ -260,6 +261,8 @@ export async function clusterUp(config: ClusterConfig, images: BuiltImages, sign
     await assertPortsFree(publishedPorts(plan));
   }
 
+  // Until it is up or removed again, a forced exit leaves half a cluster: say so (cli/context.ts).
+  using _starting = markInForce(`a cluster start in progress (cluster '${plan.config.name}': containers and network being created)`);
   try {
     const systems = selectedDrivers(plan.config).map((d) => d.describeNodes(d.config.nodeCount(plan.config))).join(', ');
     log.info(`starting ${systems} and Toxiproxy (${images.toxiproxyImpl}) with ${plan.config.clientSlots} client slots`);

@@ -73,12 +73,16 @@ async function main(argv: string[]): Promise<void> {
     );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM', ExitCode.valid));
-  process.on('SIGINT', () => shutdown('SIGINT', ExitCode.interrupted));
   if (args.exitWithParent) {
+    // Ctrl-C reaches the whole process group, this process too; the chaos run that started it
+    // still needs it while it heals and stops its clients, and stops it itself.
+    process.on('SIGINT', () => undefined);
     // The parent holds the other end of our stdin; EOF means it is gone.
     process.stdin.on('end', () => shutdown('parent gone (stdin closed)', ExitCode.valid));
     process.stdin.on('error', () => shutdown('parent gone (stdin error)', ExitCode.valid));
     process.stdin.resume();
+  } else {
+    process.on('SIGINT', () => shutdown('SIGINT', ExitCode.interrupted));
   }
 
   process.stdout.write(JSON.stringify({ port: resource.port, pid: process.pid }) + '\n');

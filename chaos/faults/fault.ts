@@ -58,6 +58,13 @@ export interface StepBase {
   readonly whenHolding?: readonly number[];
   /** Background partition of a construction, not a fault under study by itself. */
   readonly construction?: boolean;
+  /**
+   * The step that must be healed before this one is applied. Steps that take turns (each mix slot;
+   * a single fault's sequence) are spaced in the plan, but a step can start late (waiting for a
+   * holder, or for the nemesis's queue) and would then still be in force when its successor is due:
+   * the half-hour soak stopped on a latency toxic added while the previous one was still there.
+   */
+  readonly after?: number;
 }
 
 export interface StepContext<O> {

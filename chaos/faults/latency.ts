@@ -1,5 +1,5 @@
 // latency: latency ± jitter toxics on both directions of every link of the chosen clients; one
-// link is probed afterwards, and a round trip that did not grow is an error, not a pass.
+// answering link is probed afterwards, and a round trip that did not grow is an error, not a pass.
 import { driverFor } from '../../clusters/systems/registry.ts';
 import { HarnessError } from '../../core/errors.ts';
 import type { FaultModule, StepBase } from './fault.ts';
@@ -46,16 +46,25 @@ export const latency: FaultModule<LatencyOptions, LatencyStep> = {
           }
         }
       }
-      // Probe one link: a round trip must now take at least the injected latency less the jitter.
-      const first = control.plan.nodes[0];
+      // Probe the links until a node answers: its round trip must now take at least the injected
+      // latency less the jitter. Any node will do (every link has the toxics), and in a mix a node
+      // fault may hold one of them (crashed, paused) at this moment: its silence says nothing here.
       const slot = slots[0];
-      if (first && slot !== undefined) {
-        const port = control.linkPort(slot, first.name);
-        const r = await driverFor(first.system).probe('127.0.0.1', port, 5000);
+      if (slot !== undefined && control.plan.nodes.length > 0) {
         const floorMs = Math.max(0, latencyMs - jitterMs) * 0.8;
-        if (r.state !== 'answered' || r.rttMs < floorMs) {
-          throw new HarnessError('FAULT_NOT_EFFECTIVE', `latency did not take effect on ${first.name}: ${r.state === 'answered' ? `round trip ${r.rttMs.toFixed(1)} ms < ${floorMs} ms` : r.state}`);
+        const silent: string[] = [];
+        let answered = false;
+        for (const n of control.plan.nodes) {
+          const r = await driverFor(n.system).probe('127.0.0.1', control.linkPort(slot, n.name), 5000);
+          if (r.state !== 'answered') {
+            silent.push(`${n.name}: ${r.state}`);
+            continue;
+          }
+          if (r.rttMs < floorMs) throw new HarnessError('FAULT_NOT_EFFECTIVE', `latency did not take effect on ${n.name}: round trip ${r.rttMs.toFixed(1)} ms < ${floorMs} ms`);
+          answered = true;
+          break;
         }
+        if (!answered) throw new HarnessError('FAULT_NOT_EFFECTIVE', `latency could not be verified: no node answered through client slot ${slot}'s links (${silent.join(', ')})`);
       }
     } catch (err) {
       for (const a of added) await control.removeToxic(a.slot, a.node, a.toxic).catch(() => undefined);

@@ -2,8 +2,8 @@
 // names the field when a message does not fit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultClusterConfig } from '../../../clusters/topology.ts';
-import { parseFromWorker, parseToWorker, type WorkerInit } from '../../../chaos/worker-protocol.ts';
+import { parseFromWorker, parseToWorker } from '../../../chaos/worker-protocol.ts';
+import { workerInit } from '../../support/worker-init.ts';
 
 test('chaos worker messages pass when they fit and name the field when they do not', () => {
   assert.deepEqual(parseFromWorker({ type: 'holding', key: null, atMs: 5 }), { type: 'holding', key: null, atMs: 5 });
@@ -15,22 +15,7 @@ test('chaos worker messages pass when they fit and name the field when they do n
 });
 
 test('the runner’s init is checked on the worker side too', () => {
-  const init: WorkerInit = {
-    type: 'init',
-    clientId: 0,
-    lock: 'redis',
-    cluster: defaultClusterConfig,
-    tuning: { sessionTimeoutMs: 4000 },
-    resourcePort: 1234,
-    historyPath: '/tmp/h.jsonl',
-    keys: ['k0', 'k1'],
-    ttlMs: 2000,
-    waitMs: 1000,
-    holdMs: 5,
-    fencing: false,
-    checkLease: false,
-    seed: 1,
-  };
+  const init = workerInit({ lock: 'redis', tuning: { sessionTimeoutMs: 4000 }, resourcePort: 1234, historyPath: '/tmp/h.jsonl', keys: ['k0', 'k1'] });
   assert.deepEqual(parseToWorker(init), init);
   assert.throws(() => parseToWorker({ ...init, keys: ['k0', 1] }), /init\.keys: expected strings/);
   assert.throws(() => parseToWorker({ ...init, fencing: 'yes' }), /init\.fencing: expected true or false/);
