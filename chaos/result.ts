@@ -1,5 +1,6 @@
 // What one chaos run produced, as results.json holds it: a type of its own so that the summary,
 // the report and the trials can read it without importing the runner.
+import type { UsageSample } from '../core/process-usage.ts';
 import type { RunCheckResult } from '../checkers/check-run.ts';
 import type { WorkerCounts } from './worker-protocol.ts';
 import type { AppliedRecord } from './nemesis.ts';
@@ -49,6 +50,8 @@ export interface ChaosResult {
   readonly wallMs: number;
   /** Heal → first grant and the longest grant-less stretch of the fault phase (chaos/recovery.ts); absent in runs stored before it existed. */
   readonly recovery?: RecoveryFigures;
+  /** The harness's RSS and open fds when the workload started, half-way through the fault phase, and at the end (core/process-usage.ts); absent in runs stored before it existed. */
+  readonly harness?: { readonly usage: readonly UsageSample[] };
 }
 
 /** "signal SIGABRT" or "exit code 3". */

@@ -13,7 +13,7 @@ import { ClusterControl } from '../clusters/node-faults.ts';
 import { defaultClusterConfig, planCluster, type ClusterConfig, type ClusterPlan } from '../clusters/topology.ts';
 import { describeTargetForFiles, openExternalSession, type ExternalRunSettings, type ExternalSession } from '../clusters/external/session.ts';
 import { monoMs, sleep } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
+import { HarnessError, errorMessage } from '../core/errors.ts';
 import { HistoryRecorder } from '../core/history-recorder.ts';
 import { isOp, type Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
@@ -23,7 +23,12 @@ import { Nemesis } from './nemesis.ts';
 import { lockPackageVersions } from '../locks/labels.ts';
 import { leaseLifetimeMs } from '../locks/spec.ts';
 import type { ChaosOptions } from './options.ts';
-import { gitCommit, imageIds, saveNodeLogs } from './run-files.ts';
+import { saveNodeLogs } from './run-files.ts';
+import { imageIds } from '../clusters/docker-objects.ts';
+import { watchOutsideChanges } from '../clusters/outside-changes.ts';
+import { provenance } from '../core/provenance.ts';
+import { sampleUsage, usageLine, type UsageSample } from '../core/process-usage.ts';
+import { progressFigures } from './progress-check.ts';
 import { recoveryFromHistory, type RecoveryFigures } from './recovery.ts';
 import { planSchedule } from './schedule.ts';
 import { renderChaosSummary } from './summary.ts';
@@ -33,6 +38,8 @@ import { WorkerPool } from './workers.ts';
 const log = logger('chaos');
 const ELECTION_MS = 5000;
 const PROGRESS_EVERY_MS = 5000;
+/** A progress check that takes longer is dropped (its line with it); the next one starts afresh. */
+const PROGRESS_CHECK_TIMEOUT_MS = 300_000;
 
 import type { ChaosResult, LivenessResult } from './result.ts';
 
@@ -98,7 +105,6 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     runId: run.id,
     kind: 'chaos',
     startedAt: new Date().toISOString(),
-    argv: process.argv.slice(2),
     options: o,
     seed: o.seed,
     schedule,
@@ -107,8 +113,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     images: r.external ? {} : await imageIds(docker, plan),
     toxiproxy: target.toxiproxy,
     // Every registered lock's third-party package as installed (read from its package.json).
-    versions: { node: process.version, lockbench: '0.1.0', lockPackages: lockPackageVersions() },
-    git: await gitCommit(),
+    ...(await provenance({ lockPackages: lockPackageVersions() })),
   });
   log.info(`run ${run.id}: ${o.lock} under ${o.fault}, seed ${o.seed}, ${schedule.length} fault step(s); results in ${run.path}`);
 
@@ -128,6 +133,23 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
   const historyPath = run.file('history.jsonl');
   const history = new HistoryRecorder(historyPath);
   await using resource = await spawnResource({ auditPath: run.file('audit.jsonl'), fencing: o.fencing });
+  // Changes nobody asked for stop the run with their reason: a verdict over an audit log whose
+  // writer died, or over a cluster someone else took apart, would say more than was tested.
+  const outside = new AbortController();
+  let outsideReason: string | undefined;
+  const stopForOutside = (why: string): void => {
+    if (outsideReason !== undefined || signal.aborted) return;
+    outsideReason = why;
+    log.error(why);
+    outside.abort(new HarnessError('OUTSIDE_CHANGE', why));
+  };
+  let resourceStopping = false;
+  void resource.exited.then((e) => {
+    if (!resourceStopping) stopForOutside(`the resource process (pid ${resource.pid}) exited during the run (${e.signal !== null ? `signal ${e.signal}` : `code ${e.code ?? '?'}`}), killed from outside?; its audit log ends there`);
+  });
+  const watcher = plan.external ? undefined : await watchOutsideChanges(docker, config.name, stopForOutside);
+  const runSignal = AbortSignal.any([signal, outside.signal]);
+  const whyStopped = (err: unknown): string => (signal.aborted ? 'interrupted' : (outsideReason ?? errorMessage(err)));
   // A client that dies ends there in the history: what it held and its op in flight end with it.
   const workers = new WorkerPool(run.file('workers.log'), (clientId) => history.crashed(clientId));
   const nemesis = new Nemesis({ control, workers, options: o }, history);
@@ -153,37 +175,64 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     seed: o.seed,
   }));
 
+  const usage: UsageSample[] = [];
+  // The progress check reads the whole history so far, which grows all run long: in a process of
+  // its own (chaos/progress-check-main.ts), one at a time, and never more than a fifth of the time
+  // (a half-hour soak's history is hundreds of MB; checks every 5 s regardless piled up).
+  let checking: Promise<void> | undefined;
+  let nextCheckMs = 0;
   const progress = setInterval(() => {
-    void checkWhatWasRecorded(run.path, o)
+    if (checking || monoMs() < nextCheckMs) return;
+    const checkStartMs = monoMs();
+    checking = progressFigures(run.path, o.fencing, PROGRESS_CHECK_TIMEOUT_MS, runSignal)
       .then((c) => {
-        const ov = c.checkers.overlap;
-        const pairs = 'views' in ov ? ov.views.resource.definitePairs + ov.views.believed.definitePairs : 0;
         const active = nemesis.activeKinds().join(', ') || 'none';
-        log.info(`${currentPhase}: faults active: ${active}; ${c.run.ops} ops so far; definite overlaps so far: ${pairs}`);
+        log.info(`${currentPhase}: faults active: ${active}; ${c.ops} ops so far; definite overlaps so far: ${c.definitePairs}`);
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        checking = undefined;
+        nextCheckMs = monoMs() + 4 * (monoMs() - checkStartMs);
+      });
   }, PROGRESS_EVERY_MS);
+  /** A sample of the harness's footprint between progress checks: one in flight holds its history. */
+  const sampleBetweenChecks = async (at: string): Promise<void> => {
+    await checking;
+    // A middle that comes after the end (a long check, a run stopped early) is no middle.
+    if (!usage.some((u) => u.at === 'end')) usage.push(sampleUsage(at));
+  };
 
+  let halfway: NodeJS.Timeout | undefined;
   try {
     await workers.start(inits, 60_000);
     workers.run(Number.MAX_SAFE_INTEGER);
-    await phase('warm-up', () => sleep(o.warmupMs, signal));
+    await sampleBetweenChecks('start');
+    await phase('warm-up', () => sleep(o.warmupMs, runSignal));
+    halfway = setTimeout(() => void sampleBetweenChecks('middle'), o.durationMs / 2);
     const faultStart = monoMs();
     await phase('faults', async () => {
-      const faults = nemesis.run(schedule, faultStart, signal);
-      await Promise.all([faults, sleep(o.durationMs, signal)]);
+      const faults = nemesis.run(schedule, faultStart, runSignal);
+      await Promise.all([faults, sleep(o.durationMs, runSignal)]);
     });
   } catch (err) {
-    aborted = signal.aborted ? 'interrupted' : errorMessage(err);
+    aborted = whyStopped(err);
     log.error(`run stopped early: ${aborted}`);
   } finally {
     clearInterval(progress);
-    await phase('heal', () => nemesis.healAll()).catch((err: unknown) => log.error(`healing failed: ${errorMessage(err)}`));
+    clearTimeout(halfway);
+    // Before the heal, with the workload still running: comparable with the start and the middle
+    // (after the clients stop, their pipes and sockets are gone and the figures drop).
+    await sampleBetweenChecks('end');
+    await phase('heal', () => nemesis.healAll()).catch((err: unknown) => {
+      // What could not be healed is in force still: the run is not one to take a verdict from.
+      log.error(`healing failed: ${errorMessage(err)}`);
+      aborted ??= outsideReason ?? `healing failed: ${errorMessage(err)}`;
+    });
   }
   try {
     // With no fault there is nothing to recover from: the liveness check follows at once.
     if (aborted === null && schedule.length > 0) {
-      await phase('recovery', () => sleep(leaseLifetimeMs(o.lockModel, o) + ELECTION_MS, signal));
+      await phase('recovery', () => sleep(leaseLifetimeMs(o.lockModel, o) + ELECTION_MS, runSignal));
     }
     counts = await phase('stop', () => workers.stop(o.waitMs + leaseLifetimeMs(o.lockModel, o) + 30_000));
     // With no client left, nothing ran after the last crash: the run did not do what it was asked.
@@ -192,16 +241,21 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
       liveness = await phase('liveness', () => workers.liveness(Math.max(10_000, 3 * leaseLifetimeMs(o.lockModel, o))));
     }
   } catch (err) {
-    aborted ??= signal.aborted ? 'interrupted' : errorMessage(err);
+    aborted ??= whyStopped(err);
   } finally {
     await workers.close();
     history.close();
+    watcher?.stop();
+    resourceStopping = true;
     await resource.stop().catch(() => undefined);
     const nodeLogs = join(run.path, 'nodes');
     mkdirSync(nodeLogs, { recursive: true });
     if (!plan.external) await saveNodeLogs(docker, plan, nodeLogs, startedEpochS).catch(() => undefined);
   }
 
+  // A change seen only after the workload stopped still happened during the run.
+  aborted ??= outsideReason ?? null;
+  if (usage.length > 1) log.info(`harness: ${usageLine(usage)}`);
   const check = await checkWhatWasRecorded(run.path, o);
   const recovery = await recoveryOf(historyPath, phases);
   const result: ChaosResult = {
@@ -219,6 +273,7 @@ export async function runChaos(o: ChaosOptions, r: RunChaosOptions): Promise<Cha
     clientCrashes: workers.crashes,
     wallMs: monoMs() - started,
     ...(recovery === undefined ? {} : { recovery }),
+    harness: { usage },
   };
   run.writeJson('results.json', result);
   run.writeText('summary.md', renderChaosSummary(result));

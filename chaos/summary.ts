@@ -1,5 +1,6 @@
 // summary.md: one page a person reads after a chaos run — what ran, what broke, the overlapping
 // pairs with the faults active at the time, and whether this agrees with what is known.
+import { usageLine } from '../core/process-usage.ts';
 import { skippedLinesNote, verdictLabel, witnessesOf } from '../checkers/check-run.ts';
 import type { CheckerResult } from '../checkers/verdict.ts';
 import type { OverlapPair } from '../checkers/overlap.ts';
@@ -100,6 +101,8 @@ export function renderChaosSummary(r: ChaosResult): string {
   const got = r.counts.reduce((n, c) => n + c.acquired, 0);
   lines.push('## Workload', '', `${acq} acquire attempts, ${got} granted, ${r.counts.reduce((n, c) => n + c.increments, 0)} acknowledged increments. Files: manifest.json, history.jsonl, audit.jsonl, results.json, nodes/*.log, workers.log.`, '');
   lines.push(...renderRecoverySection(r));
+  const usage = r.harness?.usage ?? [];
+  if (usage.length > 1) lines.push('## The harness itself', '', `${usageLine(usage)}: lockbench's own process, for telling a leak in the harness from a finding about the lock.`, '');
   return lines.join('\n');
 }
 

@@ -13,6 +13,7 @@ import { driverFor } from './systems/registry.ts';
 import type { ProbeResult } from './tcp-probe.ts';
 import { defaultClusterConfig, nodesOf, planCluster, type ClusterPlan, type NodePlan } from './topology.ts';
 import { memberAddress } from './node-plan.ts';
+import { healFailureText, type HealFailure } from './heal-failures.ts';
 
 const HOST = '127.0.0.1';
 const NODE_RESTART_TIMEOUT_MS = 60_000;
@@ -472,16 +473,46 @@ export class ClusterControl {
     if (open.length > 0) throw notEffective(`split ${a.join(',')} | ${b.join(',')}`, `still connected: ${open.join(', ')}`);
   }
 
-  /** Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock offsets 0, proxies reset. */
+  /**
+   * Undo every primitive at once: unpause, start, every lockbench iptables rule flushed, clock
+   * offsets 0, proxies reset. Goes on past a node it cannot heal (its container removed from
+   * outside, say), and then throws one HEAL_INCOMPLETE naming each and how to repair the cluster.
+   */
   async healAll(): Promise<void> {
-    await this.toxiproxy.reset();
-    if (this.plan.external) return;
-    for (const n of this.plan.nodes) {
-      const state = (await this.docker.getContainer(n.container).inspect()).State;
-      if (state.Paused) await this.docker.getContainer(n.container).unpause();
-      else if (!state.Running) await this.docker.getContainer(n.container).start();
+    const failed: HealFailure[] = [];
+    const note = (what: string, err: unknown): void => {
+      const gone = (err as { statusCode?: number }).statusCode === 404;
+      failed.push({ what, cause: gone ? 'its container is gone (removed outside lockbench)' : errorMessage(err) });
+    };
+    await this.toxiproxy.reset().catch((err: unknown) => note('the proxies', err));
+    if (!this.plan.external) {
+      const healthy: NodePlan[] = [];
+      for (const n of this.plan.nodes) {
+        try {
+          const state = (await this.docker.getContainer(n.container).inspect()).State;
+          if (state.Paused) await this.docker.getContainer(n.container).unpause();
+          else if (!state.Running) await this.docker.getContainer(n.container).start();
+          healthy.push(n);
+        } catch (err) {
+          note(n.name, err);
+        }
+      }
+      const reset = await Promise.allSettled(healthy.map((n) => resetNodeState(this.docker, n)));
+      const serving = await Promise.allSettled(healthy.map((n) => this.waitServing(n.name)));
+      healthy.forEach((n, i) => {
+        const r = reset[i];
+        const w = serving[i];
+        if (r?.status === 'rejected') note(n.name, r.reason);
+        else if (w?.status === 'rejected') note(n.name, w.reason);
+      });
     }
-    await Promise.all(this.plan.nodes.map((n) => resetNodeState(this.docker, n)));
-    await Promise.all(this.plan.nodes.map((n) => this.waitServing(n.name)));
+    if (failed.length > 0) {
+      const engine = this.plan.external ? true : await this.docker.ping().then(
+        () => true,
+        () => false,
+      );
+      throw new HarnessError('HEAL_INCOMPLETE', healFailureText(failed, engine));
+    }
   }
+
 }

@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'WORKER_PROTOCOL' // a worker process sent a message that does not fit its protocol
   | 'WORKER_EXITED' // a worker process exited while something waited for it
   | 'CLEANUP_FAILED' // what lockbench wrote on a service could not all be removed
+  | 'OUTSIDE_CHANGE' // something outside lockbench changed the cluster or killed one of its processes during a run
+  | 'HEAL_INCOMPLETE' // some faults could not be undone: the message names each and how to undo it
+  | 'FLOOR_FAILED' // a floor measurement failed twice, each time with a fresh connection
   | 'INTERNAL';
 
 /** Exit codes, after Jepsen's cli: valid, invalid, unknown, usage, crash. */

@@ -210,7 +210,11 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
     const r = await runChaos(o, { signal, mayInstallDocker: a['install-docker'], ...ext });
     await reportQuietly(r.dir);
     if (a.json) process.stdout.write(JSON.stringify({ runId: r.runId, dir: r.dir, verdict: r.verdict, aborted: r.aborted, checkers: r.check.checkers, faults: r.faults, liveness: r.liveness, counts: r.counts, clientCrashes: r.clientCrashes ?? [] }, null, 2) + '\n');
-    else process.stdout.write(`${r.verdict.toUpperCase()}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);
+    else {
+      // A run that stopped early is judged on what it recorded up to then: never a bare verdict.
+      const headline = r.aborted === null ? r.verdict.toUpperCase() : `${r.verdict.toUpperCase()} up to where the run stopped early (${r.aborted})`;
+      process.stdout.write(`${headline}: ${r.dir}/summary.md\n${r.check.checkers.overlap.summary}\n`);
+    }
     if (signal.aborted) runContext.exitCode = ExitCode.interrupted;
     else if (r.aborted) runContext.exitCode = ExitCode.crash;
     else runContext.exitCode = verdictExit[r.verdict];
