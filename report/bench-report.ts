@@ -1,8 +1,10 @@
-// The report of a bench run: throughput, latency percentiles, WAN latency and fairness charts, each
-// with the figures behind it, the scalability charts and ease of setup when the run measured them,
-// then every case in one table with its path and bottleneck.
+// The report of a bench run: the headline figures first (bench-summary.ts), then throughput,
+// latency percentiles, WAN latency and fairness charts, each with the figures behind it, the
+// scalability charts and ease of setup when the run measured them, then every case in one table
+// with its path and bottleneck.
 import { wanFigures } from '../bench/results.ts';
 import type { BenchRun } from './load-run.ts';
+import { benchSummary } from './bench-summary.ts';
 import { anchorsSection, bottleneckCell, floorErrorsHtml, pathText, runFacts, scalabilitySections, setupSection } from './bench-sections.ts';
 import type { Page, PageSection } from './html.ts';
 import { fairnessCases, fairnessChart } from './specs/bench-fairness.ts';
@@ -137,7 +139,7 @@ export function benchReport(run: BenchRun): RunReportParts {
 
   const violations = b.violations.length > 0 ? `<p><span class="verdict invalid">mutual exclusion violated</span> in ${esc(b.violations.join(', '))}</p>` : '';
   const intro = `<p>Run <code>${esc(b.runId)}</code>, started ${esc(b.startedAt || '?')}, ${b.wallTimeMs > 0 ? `${(b.wallTimeMs / 1000).toFixed(0)} s wall time, ` : ''}${cases.length} cases${b.interrupted ? ', <b>interrupted</b>' : ''}. Files: <a href="bench.json">bench.json</a>.</p>${runFacts(b)}${violations}${floorErrorsHtml(b)}`;
-  return { charts, page: { title: `lockbench bench — ${b.runId}`, intro, sections } };
+  return { charts, page: { title: `lockbench bench — ${b.runId}`, summary: benchSummary(b), intro, sections } };
 }
 
 /** The notes a table's marked (*) cells refer to. */

@@ -1,8 +1,10 @@
-// The report of a chaos run: the verdict and checkers, a timeline per key with its overlapping
-// pairs beside it, acquire latency with availability in and outside faults, and the faults.
+// The report of a chaos run: the verdict and what it rests on first (chaos-summary.ts), then the
+// checkers, a timeline per key with its overlapping pairs beside it, acquire latency with
+// availability in and outside faults, and the faults.
 import type { CheckerResult } from '../checkers/verdict.ts';
 import type { RunReportParts } from './bench-report.ts';
 import { chaosModel, type ChaosModel } from './chaos-data.ts';
+import { chaosSummary } from './chaos-summary.ts';
 import type { PageSection } from './html.ts';
 import type { ChaosRun } from './load-run.ts';
 import { acquireLatencyChart } from './specs/chaos-latency.ts';
@@ -81,11 +83,9 @@ export function chaosReport(run: ChaosRun): RunReportParts & { model: ChaosModel
   const setup = o ? `${o.clients} clients on ${o.keys} key(s), TTL ${o.ttlMs} ms, fencing ${o.fencing ? 'on' : 'off'}, seed ${o.seed}, ` : '';
   const files = ['summary.md', 'results.json', 'manifest.json', 'history.jsonl', 'audit.jsonl'];
   const intro = [
-    `<p><span class="verdict ${esc(m.verdict)}">${esc(m.verdict.toUpperCase())}</span> Run <code>${esc(m.runId)}</code>: ${esc(m.lock)} ${esc(faultPhrase(m.fault))}; ${esc(setup)}${m.durationS.toFixed(1)} s recorded. Times are seconds since the run started.</p>`,
-    r === null ? '<p><b>This run has no results.json (it was stopped before the end); the checkers were re-run on what it recorded.</b></p>' : '',
-    r?.aborted ? `<p><b>The run stopped early:</b> ${esc(r.aborted)}</p>` : '',
+    `<p>Run <code>${esc(m.runId)}</code>: ${esc(m.lock)} ${esc(faultPhrase(m.fault))}; ${esc(setup)}${m.durationS.toFixed(1)} s recorded. Times are seconds since the run started.</p>`,
     `<p class="links">Files: ${files.map((f) => `<a href="${f}">${f}</a>`).join(' · ')}</p>`,
   ].join('\n');
-  return { charts, page: { title: `lockbench chaos — ${m.lock} ${faultPhrase(m.fault)}`, intro, sections }, model: m };
+  return { charts, page: { title: `lockbench chaos — ${m.lock} ${faultPhrase(m.fault)}`, summary: chaosSummary(run, m), intro, sections }, model: m };
 }
 

@@ -16,6 +16,9 @@ import { aggregateTrials, rateText, trialOutcome, type TrialsStats } from '../ch
 import { isOp, type Op } from '../core/history.ts';
 import { readJsonlFile } from '../core/jsonl.ts';
 import { knownDefectsIn, lockLabel } from '../locks/labels.ts';
+import { citeIn, emptyFacts, factsOf, type LockFacts } from './choice-evidence.ts';
+import { choicesHtml, choicesMarkdown, choicesSummaryHtml, CHOOSE_HEADING } from './choice-render.ts';
+import { chooseWhich } from './choose-which.ts';
 import { scalabilityAndSetupRows, speedConditions } from './evidence-bench-rows.ts';
 import { findChaosRuns, groupByScenario, type ScenarioGroup, type StoredChaosRun } from './evidence-runs.ts';
 import { renderPage } from './html.ts';
@@ -105,7 +108,10 @@ function caseOf(b: BenchResult, lock: string, pred: (c: CaseResult) => boolean):
   return b.cases.find((c) => c.lock === lock && c.status === 'ok' && pred(c));
 }
 
-async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+/** What the "which one" lines may cite, keyed by lock; filled in beside the cells. */
+type FactsBook = Map<string, LockFacts>;
+
+async function speedRows(ev: Evidence, locks: readonly string[], book: FactsBook): Promise<Row[]> {
   const b = ev.bench?.bench;
   if (!ev.bench || !b) return [['speed', 'bench figures', locks.map(() => ({ ...NO_RUN, text: 'no bench run with lock cases' }))], ...scalabilityAndSetupRows(undefined, locks, undefined)];
   const href = await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json']);
@@ -128,18 +134,36 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
     `${aspect} (${speedConditions(b, locks.map((l) => caseOf(b, l, pred)))})`,
     locks.map((l) => cellFor(l, pred, fmt)),
   ];
+  const p50Row = speedRow(`cycle latency p50, ${minClients} client, no contention`, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3));
+  const tputRow = speedRow(`throughput, ${fc} clients, key per client`, sweep(fc, 'many', 0), rate);
   const rows: Row[] = [
-    speedRow(`cycle latency p50, ${minClients} client, no contention`, sweep(minClients, 'many', 0), (c) => ms(c.latency.cycle?.p50, 3)),
-    speedRow(`throughput, ${fc} clients, key per client`, sweep(fc, 'many', 0), rate),
+    p50Row,
+    tputRow,
     speedRow(`throughput, ${fc} clients on one key`, sweep(fc, '1', 0), (c) => [rate(c), ...knownDefectsIn(c)].join(' — ')),
     speedRow(`cycle latency p99, ${fc} clients, key per client`, sweep(fc, 'many', 0), (c) => ms(c.latency.cycle?.p99, 2)),
   ];
+  for (const l of locks) {
+    const t = caseOf(b, l, sweep(fc, 'many', 0));
+    const tCite = citeIn(tputRow, locks, l);
+    if (t && t.cycles > 0 && tCite) factsOf(book, l).throughput = { perSec: t.cyclesPerSec, clients: fc, cite: tCite };
+    const p50 = caseOf(b, l, sweep(minClients, 'many', 0))?.latency.cycle?.p50;
+    const pCite = citeIn(p50Row, locks, l);
+    if (p50 !== undefined && Number.isFinite(p50) && pCite) factsOf(book, l).latencyP50 = { ms: p50, cite: pCite };
+  }
   const wanMs = [...new Set(b.cases.filter((c) => c.kind === 'sweep' && c.latencyMs > 0).map((c) => c.latencyMs))].sort((x, y) => x - y);
   for (const w of wanMs) {
     rows.push(speedRow(`cycle latency p50 with ${w} ms injected per link, ${minClients} client`, sweep(minClients, 'many', w), (c) => ms(c.latency.cycle?.p50, 1)));
   }
-  rows.push(...scalabilityAndSetupRows(b, locks, href));
-  rows.push([
+  const [scaleRow, setupRow] = scalabilityAndSetupRows(b, locks, href);
+  if (scaleRow) rows.push(scaleRow);
+  if (setupRow) {
+    rows.push(setupRow);
+    for (const s of b.setup ?? []) {
+      const cite = citeIn(setupRow, locks, s.lock);
+      if (cite) factsOf(book, s.lock).setup = { nodesToSurviveOneFailure: s.nodesToSurviveOneFailure, containers: s.containers, memoryBytesAtRest: s.memoryBytesAtRest, readyMs: s.readyMs, cite };
+    }
+  }
+  const fairRow: Row = [
     'ordering / fairness',
     'fairness: all clients on one key',
     locks.map((l) =>
@@ -151,8 +175,15 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
         return `Jain ${f.jainIndex.toFixed(2)}, ${pct(f.inOrderFraction)} of grants in FIFO order (${f.clients} clients)`;
       }),
     ),
-  ]);
-  rows.push([
+  ];
+  rows.push(fairRow);
+  for (const l of locks) {
+    const c = caseOf(b, l, (x) => x.kind === 'fairness' && x.fairness !== undefined);
+    const f = c?.kind === 'fairness' ? c.fairness : undefined;
+    const cite = citeIn(fairRow, locks, l);
+    if (f && cite) factsOf(book, l).fairness = { inOrderFraction: f.inOrderFraction, jainIndex: f.jainIndex, grants: f.grants, cite };
+  }
+  const overlapRow: Row = [
     'consistency',
     'overlapping holders in every bench case (no faults)',
     locks.map((l): Cell => {
@@ -161,7 +192,13 @@ async function speedRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
       const bad = cases.filter((c) => c.overlap?.verdict === 'invalid').length;
       return { text: bad === 0 ? `none in ${cases.length} cases` : `${bad} of ${cases.length} cases overlapped`, href, cls: bad === 0 ? 'valid' : 'invalid' };
     }),
-  ]);
+  ];
+  rows.push(overlapRow);
+  for (const l of locks) {
+    const cases = b.cases.filter((c) => c.lock === l && c.overlap);
+    const cite = citeIn(overlapRow, locks, l);
+    if (cases.length > 0 && cite) factsOf(book, l).benchOverlap = { cases: cases.length, overlapped: cases.filter((c) => c.overlap?.verdict === 'invalid').length, cite };
+  }
   return rows;
 }
 
@@ -262,7 +299,20 @@ async function scenarioCell(ev: Evidence, g: ScenarioGroup | undefined): Promise
   return { ...combinedCellText(stats, finished), href, title: `${finished.length} trials: ${finished.map((r) => r.label).slice(0, 5).join(', ')}${finished.length > 5 ? ', …' : ''}` };
 }
 
-async function chaosRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+/** The verdict counts behind a scenario's cell: the run it shows, or the finished trials it combines. */
+function scenarioCounts(g: ScenarioGroup): { completed: number; invalid: number; unknown: number; disagreements: number } {
+  const finished = g.runs.filter((r) => r.result.aborted === null);
+  const one = finished[0];
+  if (finished.length === 1 && one) {
+    const v = one.result.verdict;
+    return { completed: 1, invalid: v === 'invalid' ? 1 : 0, unknown: v === 'unknown' ? 1 : 0, disagreements: agreement(one.result).agrees === false ? 1 : 0 };
+  }
+  if (finished.length === 0) return { completed: 0, invalid: 0, unknown: 0, disagreements: 0 };
+  const s = aggregateTrials(g.runs.length, g.runs.map(outcomeOf));
+  return { completed: s.completed, invalid: s.invalid, unknown: s.unknown, disagreements: s.disagreements };
+}
+
+async function chaosRows(ev: Evidence, locks: readonly string[], book: FactsBook): Promise<Row[]> {
   const faults = [...faultKinds, ...new Set(ev.scenarios.map((g) => g.scenario.fault).filter((f) => !(faultKinds as readonly string[]).includes(f)))];
   const rows: Row[] = [];
   for (const fault of faults) {
@@ -270,7 +320,12 @@ async function chaosRows(ev: Evidence, locks: readonly string[]): Promise<Row[]>
     const aspect = fault === 'none' ? 'chaos run without faults' : `under ${fault}`;
     const ofFault = ev.scenarios.filter((g) => g.scenario.fault === fault);
     const cells: Cell[] = [];
-    for (const lock of locks) cells.push(await scenarioCell(ev, ofFault.find((g) => g.scenario.lock === lock && g.scenario.isDefault)));
+    for (const lock of locks) {
+      const g = ofFault.find((x) => x.scenario.lock === lock && x.scenario.isDefault);
+      const cell = await scenarioCell(ev, g);
+      cells.push(cell);
+      if (g) factsOf(book, lock).faults.push({ fault, ...scenarioCounts(g), cite: { row: aspect, lock, cell } });
+    }
     rows.push([area, aspect, cells]);
     // Runs with other outcome options: a labelled row each, after the default one.
     const labels = [...new Set(ofFault.filter((g) => !g.scenario.isDefault).map((g) => g.scenario.label))].sort();
@@ -344,7 +399,10 @@ async function autoReleaseRow(ev: Evidence, locks: readonly string[]): Promise<R
   return ['auto-release', 'a frozen holder\'s lock is released (client-pause)', cells];
 }
 
-async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[]> {
+const TOKENS_ROW = 'fencing token with each grant';
+const PROTECTED_ROW = 'resource protected by fencing (lost updates)';
+
+async function fencingRows(ev: Evidence, locks: readonly string[], book: FactsBook): Promise<Row[]> {
   const tokens: Cell[] = [];
   const protects: Cell[] = [];
   for (const lock of locks) {
@@ -355,7 +413,9 @@ async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[
       const href = await linkTo(ev, any.dir, ['report.html', 'summary.md', 'results.json']);
       if ('tokenedWrites' in f) {
         const has = f.tokenedWrites > 0;
-        tokens.push({ text: has ? `yes: ${int(f.tokenedWrites)} writes carried a token; ${f.violations === 0 ? 'tokens strictly increase' : `${f.violations} out of order`}` : 'no token on any write', href, cls: has && f.violations === 0 ? 'valid' : has ? 'invalid' : 'none', title: any.label });
+        const cell: Cell = { text: has ? `yes: ${int(f.tokenedWrites)} writes carried a token; ${f.violations === 0 ? 'tokens strictly increase' : `${f.violations} out of order`}` : 'no token on any write', href, cls: has && f.violations === 0 ? 'valid' : has ? 'invalid' : 'none', title: any.label };
+        tokens.push(cell);
+        factsOf(book, lock).fencingTokens = { tokenedWrites: f.tokenedWrites, violations: f.violations, cite: { row: TOKENS_ROW, lock, cell } };
       } else tokens.push(NO_RUN);
     } else tokens.push({ ...NO_RUN, text: 'no run with --fencing' });
     const fenced = ev.chaos.find((s) => s.result.options.lock === lock && s.result.options.fencing && s.result.options.fault !== 'none');
@@ -365,17 +425,19 @@ async function fencingRows(ev: Evidence, locks: readonly string[]): Promise<Row[
       const href = await linkTo(ev, fenced.dir, ['report.html', 'summary.md', 'results.json']);
       const lostN = 'lost' in lost ? lost.lost : undefined;
       const rejected = 'rejections' in f ? f.rejections : undefined;
-      protects.push({
+      const cell: Cell = {
         text: `under ${fenced.result.options.fault}: ${rejected === undefined ? '?' : int(rejected)} stale writes rejected, ${lostN === undefined ? 'lost updates unknown' : `${lostN} lost updates`}`,
         href,
         cls: lostN === 0 ? 'valid' : lostN === undefined ? 'unknown' : 'invalid',
         title: fenced.label,
-      });
+      };
+      protects.push(cell);
+      factsOf(book, lock).fenced = { fault: fenced.result.options.fault, lost: lostN, rejections: rejected, cite: { row: PROTECTED_ROW, lock, cell } };
     } else protects.push({ ...NO_RUN, text: 'no run with --fencing' });
   }
   return [
-    ['fencing', 'fencing token with each grant', tokens],
-    ['fencing', 'resource protected by fencing (lost updates)', protects],
+    ['fencing', TOKENS_ROW, tokens],
+    ['fencing', PROTECTED_ROW, protects],
   ];
 }
 
@@ -386,10 +448,12 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   // Index pages of combined trials are rewritten from scratch, so none outlives its scenario.
   await rm(join(resultsDir, TRIALS_INDEX_DIR), { recursive: true, force: true });
   const locks = lockOrder([...KNOWN_LOCKS, ...present]);
-  const rows: Row[] = [...(await speedRows(ev, locks)), ...(await chaosRows(ev, locks)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks))];
+  const book = emptyFacts(locks);
+  const rows: Row[] = [...(await speedRows(ev, locks, book)), ...(await chaosRows(ev, locks, book)), await autoReleaseRow(ev, locks), ...(await fencingRows(ev, locks, book))];
+  const choices = chooseWhich([...book.values()]);
   const areaOrder = ['speed', 'scalability', 'ease of setup', 'consistency', 'behaviour under failure', 'auto-release', 'ordering / fairness', 'fencing'];
   rows.sort((a, b) => areaOrder.indexOf(a[0]) - areaOrder.indexOf(b[0]));
-  const table: Table = { headers: ['area', 'what', ...locks.map(lockLabel)], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]) };
+  const table: Table = { headers: ['area', 'what', ...locks.map(lockLabel)], rows: rows.map(([area, aspect, cells]) => [area, aspect, ...cells]), collapse: 'open' };
 
   const sources: string[] = [];
   if (ev.bench) sources.push(`bench: [${ev.bench.label}](${await linkTo(ev, ev.bench.dir, ['report.html', 'bench.json'])})`);
@@ -401,10 +465,20 @@ export async function renderEvidence(resultsDirIn: string): Promise<{ md: string
   );
   const intro =
     'Every cell is a figure or verdict measured by stored runs and links to them; "no run" means no stored run supports the cell. A cell that combines several trials of one scenario gives the share that were invalid with its 95% Wilson interval ("invalid in 7 of 10 trials, 40–89%") and links to the list of those trials. Times are ms; a "cycle" is acquire + release.';
-  const md = ['# lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), ''].join('\n');
+  // The seed's comparison ended with "which one should you use?"; so does this one, computed.
+  const md = ['# lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?', '', intro, '', ...sources.map((s) => `- ${s}`), '', tableMarkdown(table), '', choicesMarkdown(choices), ''].join('\n');
+  const runsLine = `From ${ev.bench ? `the bench run ${ev.bench.label}` : 'no bench run'} and ${ev.chaos.length} chaos run${ev.chaos.length === 1 ? '' : 's'} in ${ev.scenarios.length} scenario${ev.scenarios.length === 1 ? '' : 's'}.`;
 
   const sourcesHtml = sources.map((s) => `<li>${esc(s).replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_m, t: string, h: string) => `<a href="${h}">${t}</a>`)}</li>`).join('');
-  const html = renderPage({ title: 'lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?', intro: `<p>${esc(intro)}</p><ul>${sourcesHtml}</ul>`, sections: [{ heading: 'The comparison', side: tableHtml(table) }] });
+  const html = renderPage({
+    title: 'lockbench evidence: Redis, ZooKeeper or etcd for a distributed lock?',
+    summary: choicesSummaryHtml(choices, runsLine),
+    intro: `<p>${esc(intro)}</p><ul>${sourcesHtml}</ul>`,
+    sections: [
+      { heading: 'The comparison', side: tableHtml(table) },
+      { heading: CHOOSE_HEADING, id: 'choose', side: choicesHtml(choices) },
+    ],
+  });
   const mdPath = join(resultsDir, 'evidence.md');
   const htmlPath = join(resultsDir, 'evidence.html');
   await writeFile(mdPath, md);

@@ -29,6 +29,8 @@ export const safeJson = (x: unknown): string => JSON.stringify(x).replace(/</g, 
 
 export interface PageSection {
   readonly heading: string;
+  /** Anchor for links from elsewhere on the page (the summary's "see below"). */
+  readonly id?: string;
   /** HTML shown under the heading, before the chart. */
   readonly intro?: string;
   /** Chart to embed: its file stem under charts/ and its spec. */
@@ -39,7 +41,13 @@ export interface PageSection {
 
 export interface Page {
   readonly title: string;
-  /** HTML under the title: what ran, the verdict, links. */
+  /**
+   * What the run found, in a few lines (the verdict, or the headline figures with their
+   * bottleneck and path): the first thing under the title, before any chart, so a reader who
+   * stops there still has the answer.
+   */
+  readonly summary?: string;
+  /** HTML under the summary: what ran, links. */
   readonly intro: string;
   readonly sections: readonly PageSection[];
 }
@@ -54,6 +62,11 @@ th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top} 
 td.valid,span.valid{background:#e5f5e0} td.invalid,span.invalid{background:#fcbba1} td.unknown,span.unknown{background:#fee6c2} td.none{color:#888}
 .links{font-size:12px;color:#555} .verdict{font-weight:bold;padding:2px 8px;border-radius:3px}
 code{background:#f4f4f4;padding:0 3px}
+.summary{background:#f6f8fb;border-left:4px solid #4c78a8;padding:6px 14px;margin:8px 0 16px;max-width:900px;overflow-wrap:anywhere}
+.summary p,.summary ul{margin:6px 0} .summary ul{padding-left:20px} .summary li{margin:3px 0}
+details.long{margin:0 0 12px} details.long>summary{cursor:pointer;font-size:12px;color:#444;padding:2px 0}
+.choose li{margin:0 0 10px} .cites{font-size:12px;color:#555}
+@media (max-width:640px){body{margin:10px} h1{font-size:19px} .side,.vis{min-width:0;max-width:100%} .vis{overflow-x:auto}}
 `;
 
 export function renderPage(page: Page): string {
@@ -66,7 +79,7 @@ export function renderPage(page: Page): string {
       vis = `<div class="vis"><div class="chart" id="chart-${n}" data-chart="${n}"></div><p class="links">static: <a href="charts/${n}.svg">SVG</a> · <a href="charts/${n}.png">PNG</a></p></div>`;
     }
     const side = s.side !== undefined ? `<div class="side">${s.side}</div>` : '';
-    return `<section><h2>${esc(s.heading)}</h2>${s.intro ?? ''}<div class="row">${vis}${side}</div></section>`;
+    return `<section${s.id !== undefined ? ` id="${esc(s.id)}"` : ''}><h2>${esc(s.heading)}</h2>${s.intro ?? ''}<div class="row">${vis}${side}</div></section>`;
   });
   // A page without charts (the evidence table) needs no vega at all.
   const hasCharts = Object.keys(specs).length > 0;
@@ -86,6 +99,7 @@ Promise.all(Object.entries(SPECS).map(([name, spec]) => vegaEmbed('#chart-' + na
 ${hasCharts ? inlineBundles() : ''}
 </head><body data-rendered="${hasCharts ? 'pending' : 'ok'}">
 <h1>${esc(page.title)}</h1>
+${page.summary !== undefined ? `<section class="summary" id="summary" aria-label="summary">${page.summary}</section>` : ''}
 ${page.intro}
 ${sections.join('\n')}
 ${script}

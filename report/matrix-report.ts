@@ -1,11 +1,13 @@
-// The report of a matrix folder: the verdict heatmap, every cell's figures with a link to the
-// scenario's own report (rendered beside it), and the scenarios that did not run.
+// The report of a matrix folder: the verdicts in a few lines first (matrix-summary.ts), the
+// verdict heatmap, every cell's figures with a link to the scenario's own report (rendered beside
+// it), and the scenarios that did not run.
 import { basename } from 'node:path';
 import type { MatrixCell } from '../chaos/matrix.ts';
 import { intervalText, rateText } from '../chaos/trials.ts';
 import { lockLabel } from '../locks/labels.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { MatrixRun } from './load-run.ts';
+import { matrixSummary } from './matrix-summary.ts';
 import { matrixHeatmap } from './specs/matrix-heatmap.ts';
 import type { ChartSpec } from './specs/common.ts';
 import { esc, ms, pct, tableHtml } from './tables.ts';
@@ -55,5 +57,5 @@ export function matrixReport(run: MatrixRun): RunReportParts {
   if (failed.length > 0) sections.push({ heading: 'Scenarios that did not run', side: tableHtml({ headers: ['lock', 'fault', 'error'], rows: failed.map((c) => [lockLabel(c.lock), c.fault, c.error ?? '']) }) });
   const perCell = (mx.trials ?? 1) > 1 ? ` ${mx.trials ?? 1} trials per scenario: a cell gives the violation rate with its 95% Wilson interval, and its figures summed over the trials.` : '';
   const intro = `<p>Matrix <code>${esc(mx.matrixId)}</code>: ${mx.locks.length} locks × ${mx.faults.length} faults, ${(mx.wallMs / 1000).toFixed(0)} s wall time.${perCell} Each scenario folder has its own report. Files: <a href="matrix.json">matrix.json</a> · <a href="matrix.md">matrix.md</a>.</p>`;
-  return { charts, page: { title: `lockbench matrix — ${mx.matrixId}`, intro, sections } };
+  return { charts, page: { title: `lockbench matrix — ${mx.matrixId}`, summary: matrixSummary(mx), intro, sections } };
 }

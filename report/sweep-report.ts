@@ -1,5 +1,5 @@
-// The report of a sweep: the violation-rate curve against the swept parameter, and one row per
-// value linking to that value's trials report (rendered beside it).
+// The report of a sweep: the rate at each value first, then the violation-rate curve against the
+// swept parameter, and one row per value linking to that value's trials report (rendered beside it).
 import { rateText, seedsText, trialsText } from '../chaos/trials.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { SweepRun } from './load-run.ts';
@@ -14,6 +14,7 @@ export function sweepReport(run: SweepRun): RunReportParts {
   const f = run.sweep;
   const charts: ChartSpec[] = [];
   const table = tableHtml({
+    collapse: 'open',
     headers: [f.param, 'violation rate (95% Wilson interval)', 'unknown', 'first fault → first violation, median', 'lost updates per trial', 'liveness failures', 'heal → first grant, median', 'longest without a grant, max', 'trials'],
     rows: f.points.map((p) => {
       const s = p.stats;
@@ -41,5 +42,6 @@ export function sweepReport(run: SweepRun): RunReportParts {
     f.interrupted ? '<p><b>Interrupted (Ctrl-C):</b> only the values listed ran.</p>' : '',
     '<p class="links">Files: <a href="sweep.json">sweep.json</a> · <a href="sweep.md">sweep.md</a></p>',
   ].join('\n');
-  return { charts, page: { title: `lockbench sweep — ${f.lock} ${faultPhrase(f.fault)} against ${f.param}`, intro, sections } };
+  const summary = `<p>${esc(f.lock)} ${esc(faultPhrase(f.fault))}, by <code>--${esc(f.param)}</code>:</p><ul>${f.points.map((p) => `<li>${esc(String(p.value))} ${esc(f.unit)}: <span class="verdict ${p.stats.invalid > 0 ? 'invalid' : p.stats.unknown > 0 ? 'unknown' : p.stats.completed > 0 ? 'valid' : 'none'}">${esc(rateText(p.stats))}</span></li>`).join('')}</ul>`;
+  return { charts, page: { title: `lockbench sweep — ${f.lock} ${faultPhrase(f.fault)} against ${f.param}`, summary, intro, sections } };
 }

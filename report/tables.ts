@@ -16,7 +16,15 @@ export interface Table {
   readonly headers: readonly string[];
   readonly rows: readonly (readonly CellLike[])[];
   readonly caption?: string;
+  /**
+   * A long table (more than LONG_TABLE_ROWS rows) sits in a <details> so it does not push the
+   * rest of the page away: closed by default, open where the table is what the page is for.
+   */
+  readonly collapse?: 'open' | 'closed';
 }
+
+/** Above this many rows an HTML table can be folded away. */
+export const LONG_TABLE_ROWS = 10;
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -39,7 +47,11 @@ export function tableHtml(t: Table): string {
       return `<tr>${tds.join('')}</tr>`;
     })
     .join('\n');
-  return `<table>${t.caption !== undefined ? `<caption>${esc(t.caption)}</caption>` : ''}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  const table = `<table>${t.caption !== undefined ? `<caption>${esc(t.caption)}</caption>` : ''}<thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  if (t.rows.length <= LONG_TABLE_ROWS) return table;
+  // <details> needs no script, so the page stays self-contained and works from file://.
+  const label = `${t.caption ?? 'the table'}, ${t.rows.length} rows`;
+  return `<details class="long"${t.collapse === 'open' ? ' open' : ''}><summary>${esc(label)}</summary>${table}</details>`;
 }
 
 const mdText = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -1,5 +1,5 @@
-// The report of a scenario's trials: the rates and figures over the trials, and one row per trial
-// linking to that trial's own report (rendered beside it).
+// The report of a scenario's trials: the rate first, then the figures over the trials, and one
+// row per trial linking to that trial's own report (rendered beside it).
 import { rateText, seedsText, trialsText, type TrialsStats } from '../chaos/trials.ts';
 import type { RunReportParts } from './bench-report.ts';
 import type { TrialsRun } from './load-run.ts';
@@ -22,6 +22,17 @@ export function statsRows(s: TrialsStats): CellLike[][] {
     ['heal → first grant, median', sec(s.medianHealToFirstGrantMs)],
     ['longest fault-phase stretch without a grant, max', sec(s.maxLongestNoGrantInFaultsMs)],
   ];
+}
+
+/** The rate first, then what else went wrong, so the page answers before its tables. */
+export function trialsSummary(s: TrialsStats): string {
+  const cls = s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : s.completed > 0 ? 'valid' : 'none';
+  const notes = [
+    s.disagreements > 0 ? `${s.disagreements} of ${s.completed} disagree with what is expected` : '',
+    s.livenessFailures > 0 ? `liveness failed in ${s.livenessFailures}` : '',
+    s.incomplete > 0 ? `${s.incomplete} did not complete and are not counted` : '',
+  ].filter((x) => x !== '');
+  return `<p><span class="verdict ${cls}">${esc(rateText(s))}</span>${notes.length > 0 ? ` — ${esc(notes.join('; '))}` : ''}</p>`;
 }
 
 export function trialsReport(run: TrialsRun): RunReportParts {
@@ -48,10 +59,11 @@ export function trialsReport(run: TrialsRun): RunReportParts {
     charts: [],
     page: {
       title: `lockbench trials — ${o.lock} ${faultPhrase(o.fault)}: ${rateText(f.stats)}`,
+      summary: trialsSummary(f.stats),
       intro,
       sections: [
         { heading: 'Over the trials', side: tableHtml({ headers: ['figure', 'value'], rows: statsRows(f.stats) }) },
-        { heading: 'Every trial', side: tableHtml({ headers: ['trial', 'seed', 'verdict', 'first violation after first fault', 'definite overlaps', 'lost updates', 'liveness', 'heal → first grant', 'longest without a grant', 'trial'], rows }) },
+        { heading: 'Every trial', side: tableHtml({ collapse: 'open', headers: ['trial', 'seed', 'verdict', 'first violation after first fault', 'definite overlaps', 'lost updates', 'liveness', 'heal → first grant', 'longest without a grant', 'trial'], rows }) },
       ],
     },
   };

@@ -83,11 +83,22 @@ class Cdp {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A device's screen in CSS pixels; `mobile` also gives it a phone's meta-viewport handling. */
+export interface Viewport {
+  readonly width: number;
+  readonly height: number;
+  readonly mobile: boolean;
+}
+
+/** An iPhone 12–15's CSS viewport, the common phone width. */
+export const PHONE: Viewport = { width: 390, height: 844, mobile: true };
+
 /**
  * Opens `url`, waits until `ready` (a JS expression) is truthy or `timeoutMs` passes, then
- * evaluates `expression` and returns it with the requests and errors seen.
+ * evaluates `expression` and returns it with the requests and errors seen. With `viewport`, the
+ * page is laid out as on that screen (DevTools device emulation) before it loads.
  */
-export async function loadPage(bin: string, url: string, ready: string, expression: string, timeoutMs = 30_000): Promise<PageLoad> {
+export async function loadPage(bin: string, url: string, ready: string, expression: string, timeoutMs = 30_000, viewport?: Viewport): Promise<PageLoad> {
   const profile = mkdtempSync(join(tmpdir(), 'lockbench-chromium-'));
   const args = [
     '--headless',
@@ -130,6 +141,7 @@ export async function loadPage(bin: string, url: string, ready: string, expressi
     const { targetId } = (await withTimeout(cdp.send('Target.createTarget', { url: 'about:blank' }), 20_000, () => `Chromium did not answer on the DevTools pipe; stderr:\n${stderr}`)) as { targetId: string };
     const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
     for (const domain of ['Network', 'Runtime', 'Log', 'Page']) await cdp.send(`${domain}.enable`, {}, sessionId);
+    if (viewport) await cdp.send('Emulation.setDeviceMetricsOverride', { width: viewport.width, height: viewport.height, deviceScaleFactor: 2, mobile: viewport.mobile }, sessionId);
     await cdp.send('Page.navigate', { url }, sessionId);
     const deadline = Date.now() + timeoutMs;
     let isReady = false;

@@ -44,6 +44,11 @@ test('a bench run gets its four charts and an offline report.html', async () => 
     assert.match(html, /editor: false/, 'no "open in Vega editor" action (it posts to the web)');
     for (const id of ['bench-throughput', 'bench-latency', 'bench-wan', 'bench-fairness']) assert.ok(html.includes(`id="chart-${id}"`), id);
     assert.match(html, /<th>Jain index<\/th>/, 'tables beside the charts');
+    // The headline figures open the page, before any chart; the 42-case table folds away.
+    const summary = html.indexOf('id="summary"');
+    assert.ok(summary > 0 && summary < html.indexOf('class="chart"'), 'the summary comes before the first chart');
+    assert.match(html, /Throughput, 16 clients, a key per client \(6\.2× apart\): best <b>redis<\/b> 8,889 cycles\/s — bottleneck not recorded; path not recorded/);
+    assert.match(html, /<details class="long"><summary>the table, 42 rows<\/summary><table>/, 'every case, collapsible and folded');
     assert.ok(out.ms > 0);
   } finally {
     rmSync(results, { recursive: true, force: true });
@@ -64,6 +69,7 @@ test('a chaos run gets a timeline per key and acquire latency; a rerender replac
     assertSelfContained(html);
     assert.match(html, /INVALID/);
     assert.match(html, /definite overlapping pairs on key-0/);
+    assert.match(html, /<section class="summary" id="summary"[^>]*><p><span class="verdict invalid">INVALID<\/span> redis under client-pause:<\/p><ul><li>two clients held one key at once: /, 'the verdict first, with what it rests on');
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
@@ -95,6 +101,10 @@ test('a matrix folder gets the heatmap, links to each scenario, and each scenari
     assertSelfContained(html);
     assert.match(html, /href="redis-client-pause\/report\.html"/);
     assert.match(html, /link c0-zk-1 did not pass traffic again/, 'a scenario that did not run says why');
+    const summary = /<section class="summary".*?<\/section>/s.exec(html)?.[0] ?? '';
+    assert.match(summary, /^<section class="summary" id="summary"[^>]*><p><span class="verdict invalid">4 invalid · 1 unknown · 3 valid<\/span> of 8 scenarios that ran, 1 not run\.<\/p><ul><li>Two holders at once: redis under client-pause, redis under clock-skew, /);
+    assert.match(summary, /No overlap found: redis without faults, /);
+    assert.match(summary, /Did not run: zookeeper under clock-skew/);
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
