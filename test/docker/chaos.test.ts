@@ -9,20 +9,9 @@ import { join } from 'node:path';
 import { collect, runCli, spawnCli } from '../support/cli.ts';
 import { lostUpdates, resourceOverlaps, shortChaos } from '../support/chaos-run.ts';
 import { useTestCluster } from '../support/cluster.ts';
+import { childrenMatching } from '../support/process-alive.ts';
 
 useTestCluster();
-
-/** The chaos worker processes forked by the CLI process `pid` (Linux's /proc children list). */
-function workerPids(pid: number): number[] {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return children.filter((c) => {
-    try {
-      return readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('worker-main');
-    } catch {
-      return false; // it exited meanwhile
-    }
-  });
-}
 
 const chaos = (flags: Parameters<typeof shortChaos>[0]): ReturnType<typeof shortChaos> => shortChaos(flags, 7);
 
@@ -129,7 +118,7 @@ describe('the command', () => {
     let killed: number | undefined;
     child.stderr?.on('data', (b: Buffer) => {
       if (killed === undefined && b.toString().includes('phase: faults') && child.pid !== undefined) {
-        killed = workerPids(child.pid)[0];
+        killed = childrenMatching(child.pid, /worker-main/)[0];
         if (killed !== undefined) process.kill(killed, 'SIGABRT');
       }
     });

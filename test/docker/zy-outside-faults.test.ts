@@ -15,24 +15,12 @@ import { defaultClusterConfig, planCluster } from '../../clusters/topology.ts';
 import { withDeadline } from '../../core/wait.ts';
 import { collect, runCli, spawnCli, type CliResult } from '../support/cli.ts';
 import { useTestCluster } from '../support/cluster.ts';
-import { alive } from '../support/process-alive.ts';
+import { childrenMatching, running } from '../support/process-alive.ts';
 
 useTestCluster();
 const resultsDir = mkdtempSync(join(tmpdir(), 'lockbench-outside-'));
 after(() => rmSync(resultsDir, { recursive: true, force: true }));
 const env = { LOCKBENCH_RESULTS: resultsDir };
-
-/** Direct children of `pid` whose command line matches. */
-function childrenMatching(pid: number, pattern: RegExp): number[] {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return children.filter((c) => {
-    try {
-      return pattern.test(readFileSync(`/proc/${c}/cmdline`, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** A chaos run without faults of its own, with `strike` done once its fault phase begins. */
 async function runStruck(strike: (cliPid: number) => Promise<void>): Promise<CliResult & { struck: boolean }> {
@@ -104,16 +92,6 @@ function lockbenchDockerd(): number | undefined {
     }
   }
   return undefined;
-}
-
-/** Still running: there, and not a zombie its parent has yet to reap. */
-function running(pid: number): boolean {
-  if (!alive(pid)) return false;
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 const engineRestart = process.env['LOCKBENCH_TEST_ENGINE_RESTART'] === '1';

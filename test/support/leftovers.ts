@@ -2,6 +2,7 @@
 // force on the cluster, and processes of the job still running.
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ClusterControl } from '../../clusters/node-faults.ts';
+import { procStat } from './process-alive.ts';
 
 export interface ProxyState {
   readonly enabled: boolean;
@@ -28,18 +29,18 @@ export async function toxicsLeft(control: Pick<ClusterControl, 'plan'>): Promise
  */
 export async function faultsInForce(control: ClusterControl): Promise<string[]> {
   const found: string[] = [];
+  const serving: string[] = [];
   for (const n of control.plan.nodes) {
     const state = (await control.docker.getContainer(n.container).inspect()).State;
     if (state.Paused) found.push(`${n.name} is paused`);
     else if (!state.Running) found.push(`${n.name} is ${state.Status}`);
+    else serving.push(n.name);
   }
   for (const left of await control.leftoverRules()) found.push(`${left.node} has iptables rules: ${left.rules.join('; ')}`);
-  for (const n of control.plan.nodes) {
-    const state = (await control.docker.getContainer(n.container).inspect()).State;
-    if (!state.Running || state.Paused) continue;
-    const clock = await control.clockOffsetMs(n.name);
+  for (const name of serving) {
+    const clock = await control.clockOffsetMs(name);
     // A skew is seconds; what is left of the read's resolution is not one.
-    if (Math.abs(clock.offsetMs) > clock.resolutionMs + 250) found.push(`${n.name}'s clock is off by ${Math.round(clock.offsetMs)} ms (${clock.source})`);
+    if (Math.abs(clock.offsetMs) > clock.resolutionMs + 250) found.push(`${name}'s clock is off by ${Math.round(clock.offsetMs)} ms (${clock.source})`);
   }
   for (const [name, proxy] of Object.entries(await proxyListing(apiPortOf(control)))) {
     if (!proxy.enabled) found.push(`proxy ${name} is disabled`);
@@ -53,12 +54,10 @@ export function processesInGroup(pgid: number): string[] {
   const out: string[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    // A zombie waiting for its parent is gone already.
+    if (stat === undefined || stat.pgrp !== pgid || stat.state === 'Z') continue;
     try {
-      // The command name is in parentheses and may hold spaces: fields count from after it.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // state, ppid, pgrp: a zombie waiting for its parent is gone already.
-      if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue;
       out.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`);
     } catch {
       // It exited while we looked.
