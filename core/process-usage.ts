@@ -9,17 +9,21 @@ import { monoMs } from './clock.ts';
 /**
  * A full garbage collection before each sample, so the heap figure is what the harness still holds,
  * not garbage it has yet to collect (a progress check over a long history leaves hundreds of MB of
- * it). Node exposes gc() only behind a flag, which V8 accepts at run time as well.
+ * it). Node exposes gc() only behind a flag, which V8 accepts at run time as well: set at the first
+ * sample, not on import, since reports import this file only to format the samples.
  */
-const collectGarbage: (() => void) | undefined = (() => {
+let collectGarbage: (() => void) | null | undefined;
+function garbageCollector(): (() => void) | null {
+  if (collectGarbage !== undefined) return collectGarbage;
   try {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
+    collectGarbage = typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
-    return undefined;
+    collectGarbage = null;
   }
-})();
+  return collectGarbage;
+}
 
 export interface UsageSample {
   /** What the moment was: "start", "middle", "end". */
@@ -44,7 +48,7 @@ function openFds(): number | null {
 }
 
 export function sampleUsage(at: string): UsageSample {
-  collectGarbage?.();
+  garbageCollector()?.();
   const m = process.memoryUsage();
   return { at, atMs: monoMs(), rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, openFds: openFds() };
 }
