@@ -7,6 +7,7 @@ import type { PageSection } from './html.ts';
 import { faultPhrase, type ChartSpec } from './specs/common.ts';
 import { sweepRateChart } from './specs/sweep-rate.ts';
 import { esc, tableHtml } from './tables.ts';
+import { rateClass } from './trials-report.ts';
 
 const sec = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(3)} s`);
 
@@ -20,7 +21,7 @@ export function sweepReport(run: SweepRun): RunReportParts {
       const s = p.stats;
       return [
         String(p.value),
-        { text: rateText(s), cls: s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : s.completed > 0 ? 'valid' : 'none' },
+        { text: rateText(s), cls: rateClass(s) },
         `${s.unknown} of ${s.completed}`,
         sec(s.medianFirstViolationMs),
         s.lostUpdatesPerTrial.map((x) => (x === null ? '?' : String(x))).join(', ') || '–',
@@ -42,6 +43,6 @@ export function sweepReport(run: SweepRun): RunReportParts {
     f.interrupted ? '<p><b>Interrupted (Ctrl-C):</b> only the values listed ran.</p>' : '',
     '<p class="links">Files: <a href="sweep.json">sweep.json</a> · <a href="sweep.md">sweep.md</a></p>',
   ].join('\n');
-  const summary = `<p>${esc(f.lock)} ${esc(faultPhrase(f.fault))}, by <code>--${esc(f.param)}</code>:</p><ul>${f.points.map((p) => `<li>${esc(String(p.value))} ${esc(f.unit)}: <span class="verdict ${p.stats.invalid > 0 ? 'invalid' : p.stats.unknown > 0 ? 'unknown' : p.stats.completed > 0 ? 'valid' : 'none'}">${esc(rateText(p.stats))}</span></li>`).join('')}</ul>`;
+  const summary = `<p>${esc(f.lock)} ${esc(faultPhrase(f.fault))}, by <code>--${esc(f.param)}</code>:</p><ul>${f.points.map((p) => `<li>${esc(String(p.value))} ${esc(f.unit)}: <span class="verdict ${rateClass(p.stats)}">${esc(rateText(p.stats))}</span></li>`).join('')}</ul>`;
   return { charts, page: { title: `lockbench sweep — ${f.lock} ${faultPhrase(f.fault)} against ${f.param}`, summary, intro, sections } };
 }

@@ -8,11 +8,13 @@ import { esc, tableHtml, type CellLike } from './tables.ts';
 
 const sec = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(3)} s`);
 
+/** The verdict colour of a trials aggregate: any overlap, else any unknown, else valid when some trial finished. */
+export const rateClass = (s: Pick<TrialsStats, 'invalid' | 'unknown' | 'completed'>): string => (s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : s.completed > 0 ? 'valid' : 'none');
+
 /** The figures of a trials aggregate as table rows, shared by the trials and sweep pages. */
 export function statsRows(s: TrialsStats): CellLike[][] {
-  const verdictCls = s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : s.completed > 0 ? 'valid' : 'none';
   return [
-    ['violation rate (95% Wilson interval)', { text: rateText(s), cls: verdictCls }],
+    ['violation rate (95% Wilson interval)', { text: rateText(s), cls: rateClass(s) }],
     ['unknown', `${s.unknown} of ${s.completed}`],
     ['did not complete', s.incomplete],
     ['first fault → first violation, median', `${sec(s.medianFirstViolationMs)}${s.trialsWithViolationTime > 0 ? ` (over ${s.trialsWithViolationTime})` : ''}`],
@@ -26,13 +28,12 @@ export function statsRows(s: TrialsStats): CellLike[][] {
 
 /** The rate first, then what else went wrong, so the page answers before its tables. */
 export function trialsSummary(s: TrialsStats): string {
-  const cls = s.invalid > 0 ? 'invalid' : s.unknown > 0 ? 'unknown' : s.completed > 0 ? 'valid' : 'none';
   const notes = [
     s.disagreements > 0 ? `${s.disagreements} of ${s.completed} disagree with what is expected` : '',
     s.livenessFailures > 0 ? `liveness failed in ${s.livenessFailures}` : '',
     s.incomplete > 0 ? `${s.incomplete} did not complete and are not counted` : '',
   ].filter((x) => x !== '');
-  return `<p><span class="verdict ${cls}">${esc(rateText(s))}</span>${notes.length > 0 ? ` — ${esc(notes.join('; '))}` : ''}</p>`;
+  return `<p><span class="verdict ${rateClass(s)}">${esc(rateText(s))}</span>${notes.length > 0 ? ` — ${esc(notes.join('; '))}` : ''}</p>`;
 }
 
 export function trialsReport(run: TrialsRun): RunReportParts {
